@@ -1,0 +1,139 @@
+//! Decoding: bytes (gzip or raw protobuf) to a validated [`Profile`].
+//!
+//! The input is streamed: gzip is inflated on the fly and the protobuf is read
+//! one top-level field at a time, so memory holds the model, not the
+//! decompressed file. Every failure is an [`Error`] naming what is wrong.
+
+mod builder;
+mod ids;
+mod limits;
+mod resolve;
+mod sniff;
+mod wire;
+
+pub use limits::{DecodeOptions, Limits};
+
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Read};
+
+use crate::error::Error;
+use crate::model::Profile;
+use wire::WireReader;
+
+/// What the decoder is doing, for progress bars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Inflating and reading the protobuf stream.
+    Decode,
+    /// Resolving ids and building the model.
+    Resolve,
+}
+
+/// A progress report: `done` of `total` input bytes at `stage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The current stage.
+    pub stage: Stage,
+    /// Input bytes consumed (compressed bytes for gzip input).
+    pub done: u64,
+    /// Input bytes in all, when known.
+    pub total: Option<u64>,
+}
+
+/// True when `bytes` start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// Decodes a profile from gzip-compressed or raw protobuf bytes.
+pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Profile, Error> {
+    decode_with_progress(bytes, options, &mut |_| {})
+}
+
+/// Like [`decode`], calling `progress` as input is consumed.
+pub fn decode_with_progress(
+    bytes: &[u8],
+    options: &DecodeOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Profile, Error> {
+    let consumed = Cell::new(0usize);
+    let total = Some(bytes.len() as u64);
+    let reader = CountingSlice { data: bytes, consumed: &consumed };
+    let mut on_offset = |_decompressed: u64| {
+        progress(Progress { stage: Stage::Decode, done: consumed.get() as u64, total });
+    };
+    let raw = read_raw(reader, options, &mut on_offset)?;
+    progress(Progress { stage: Stage::Resolve, done: bytes.len() as u64, total });
+    resolve::resolve(raw, options.all_frames)
+}
+
+/// Decodes a profile from a stream (a file, a socket), gzip or raw.
+pub fn decode_reader<R: BufRead>(reader: R, options: &DecodeOptions) -> Result<Profile, Error> {
+    let raw = read_raw(reader, options, &mut |_| {})?;
+    resolve::resolve(raw, options.all_frames)
+}
+
+fn read_raw<R: BufRead>(
+    mut reader: R,
+    options: &DecodeOptions,
+    on_offset: &mut dyn FnMut(u64),
+) -> Result<builder::RawProfile, Error> {
+    let head = reader.fill_buf().map_err(|e| Error::NotAProfile { hint: format!("reading the input failed: {e}") })?;
+    if head.is_empty() {
+        return Err(Error::Empty);
+    }
+    if is_gzip(head) {
+        let inflated = BufReader::with_capacity(64 << 10, flate2::bufread::MultiGzDecoder::new(reader));
+        read_protobuf(inflated, true, options, on_offset)
+    } else {
+        read_protobuf(reader, false, options, on_offset)
+    }
+}
+
+fn read_protobuf<R: BufRead>(
+    reader: R,
+    is_gzip: bool,
+    options: &DecodeOptions,
+    on_offset: &mut dyn FnMut(u64),
+) -> Result<builder::RawProfile, Error> {
+    let limit = options.limits.max_decompressed_bytes;
+    let mut wire = WireReader::new(reader, limit, is_gzip, on_offset);
+    match builder::read_profile(&mut wire, &options.limits) {
+        Ok(raw) if wire.offset() == 0 && is_gzip => {
+            drop(raw);
+            Err(Error::EmptyGzip)
+        }
+        Ok(raw) if raw.sample_types.is_empty() && raw.sample_stacks.is_empty() => {
+            // Decodable bytes with nothing in them: say what they look like.
+            Err(sniff::explain(wire.sniffed()).unwrap_or(Error::NoSampleTypes))
+        }
+        Ok(raw) => Ok(raw),
+        Err(e @ Error::Protobuf { .. }) => Err(sniff::explain(wire.sniffed()).unwrap_or(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// A byte slice read through `BufRead` that counts what was consumed.
+struct CountingSlice<'a> {
+    data: &'a [u8],
+    consumed: &'a Cell<usize>,
+}
+
+impl Read for CountingSlice<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = out.len().min(self.data.len() - self.consumed.get());
+        let start = self.consumed.get();
+        out[..n].copy_from_slice(&self.data[start..start + n]);
+        self.consumed.set(start + n);
+        Ok(n)
+    }
+}
+
+impl BufRead for CountingSlice<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Ok(&self.data[self.consumed.get()..])
+    }
+    fn consume(&mut self, n: usize) {
+        self.consumed.set((self.consumed.get() + n).min(self.data.len()));
+    }
+}

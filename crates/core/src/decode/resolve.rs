@@ -1,0 +1,249 @@
+//! Turns the raw fields of a profile into the validated [`Profile`] model:
+//! every id and string index is resolved, with a message naming the first
+//! reference that does not resolve.
+
+use super::builder::{RawLabel, RawProfile};
+use super::ids::IdMap;
+use crate::error::Error;
+use crate::model::{
+    Function, Label, LabelSet, LabelSets, LabelValue, Line, Location, Mapping, Profile, Samples, Str, Strings,
+    ValueType,
+};
+use crate::prune;
+
+/// The string table, with each file index mapped to its interned string.
+struct StringMap {
+    strings: Strings,
+    by_index: Vec<Str>,
+}
+
+impl StringMap {
+    fn new(raw: Vec<String>) -> Result<Self, Error> {
+        if let Some(first) = raw.first() {
+            if !first.is_empty() {
+                return Err(Error::StringTableStart { found: first.clone() });
+            }
+        }
+        let mut strings = Strings::default();
+        let by_index = raw.iter().map(|s| strings.intern(s)).collect();
+        Ok(StringMap { strings, by_index })
+    }
+
+    /// Resolves index `i`; `field` describes who holds it, for the message.
+    fn get(&self, i: i64, field: impl FnOnce() -> String) -> Result<Str, Error> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.by_index.get(i).copied())
+            .ok_or_else(|| Error::StringIndex { field: field(), index: i, len: self.by_index.len() })
+    }
+
+    fn value_type(&self, t: &crate::proto::ValueType, what: &str) -> Result<ValueType, Error> {
+        Ok(ValueType {
+            kind: self.get(t.r#type, || format!("{what} type"))?,
+            unit: self.get(t.unit, || format!("{what} unit"))?,
+        })
+    }
+}
+
+/// Builds a dense id map, refusing id 0 and duplicates.
+fn index_ids(kind: &'static str, ids: impl Iterator<Item = u64>) -> Result<IdMap, Error> {
+    let mut map = IdMap::default();
+    for (index, id) in ids.enumerate() {
+        if id == 0 {
+            return Err(Error::ZeroId { kind, index });
+        }
+        if map.insert(id, index as u32).is_some() {
+            return Err(Error::DuplicateId { kind, id });
+        }
+    }
+    Ok(map)
+}
+
+/// Validates `raw` and builds the profile model. `all_frames` keeps the
+/// frames that the profile's drop_frames would remove.
+pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, Error> {
+    let strings = StringMap::new(std::mem::take(&mut raw.strings))?;
+
+    let mapping_ids = index_ids("mapping", raw.mappings.iter().map(|m| m.id))?;
+    let mappings = raw
+        .mappings
+        .iter()
+        .map(|m| {
+            Ok(Mapping {
+                id: m.id,
+                start: m.memory_start,
+                limit: m.memory_limit,
+                offset: m.file_offset,
+                file: strings.get(m.filename, || format!("mapping {} filename", m.id))?,
+                build_id: strings.get(m.build_id, || format!("mapping {} build_id", m.id))?,
+                has_functions: m.has_functions,
+                has_filenames: m.has_filenames,
+                has_line_numbers: m.has_line_numbers,
+                has_inline_frames: m.has_inline_frames,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+
+    let function_ids = index_ids("function", raw.functions.iter().map(|f| f.id))?;
+    let functions = raw
+        .functions
+        .iter()
+        .map(|f| {
+            Ok(Function {
+                id: f.id,
+                name: strings.get(f.name, || format!("function {} name", f.id))?,
+                system_name: strings.get(f.system_name, || format!("function {} system_name", f.id))?,
+                filename: strings.get(f.filename, || format!("function {} filename", f.id))?,
+                start_line: f.start_line,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+
+    let mut lines = Vec::with_capacity(raw.lines.len());
+    let mut locations = Vec::with_capacity(raw.locations.len());
+    for slot in &raw.locations {
+        if !slot.defined {
+            return Err(Error::UnknownReference {
+                from: format!("sample {}", slot.first_user),
+                kind: "location",
+                id: slot.id,
+            });
+        }
+        let mapping = match slot.mapping_id {
+            0 => None,
+            id => Some(mapping_ids.get(id).ok_or_else(|| Error::UnknownReference {
+                from: format!("location {}", slot.id),
+                kind: "mapping",
+                id,
+            })? as usize),
+        };
+        let start = lines.len() as u32;
+        for (k, line) in raw.lines[slot.lines.start as usize..slot.lines.end as usize].iter().enumerate() {
+            let function = function_ids.get(line.function_id).ok_or_else(|| Error::UnknownReference {
+                from: format!("location {} line {k}", slot.id),
+                kind: "function",
+                id: line.function_id,
+            })? as usize;
+            lines.push(Line { function, line: line.line, column: line.column });
+        }
+        locations.push(Location {
+            id: slot.id,
+            mapping,
+            address: slot.address,
+            lines: start..lines.len() as u32,
+            is_folded: slot.is_folded,
+        });
+    }
+    drop(std::mem::take(&mut raw.lines));
+    drop(std::mem::take(&mut raw.locations));
+
+    let sample_types = raw
+        .sample_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| strings.value_type(t, &format!("sample_type {i}")))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let sample_count = raw.sample_stacks.len();
+    if sample_types.is_empty() {
+        return Err(Error::NoSampleTypes);
+    }
+    if sample_count > 0 {
+        let first = raw.value_count.unwrap_or(0);
+        if first != sample_types.len() {
+            return Err(Error::ValueCount { sample: 0, found: first, expected: sample_types.len() });
+        }
+        if let Some((sample, found)) = raw.value_mismatch {
+            return Err(Error::ValueCount { sample, found, expected: sample_types.len() });
+        }
+    }
+
+    let label_sets_by_raw_id = resolve_label_sets(&raw.label_sets, &strings)?;
+    let label_sets = label_sets_by_raw_id.1;
+    let sample_labels: Vec<LabelSet> =
+        raw.sample_label_sets.iter().map(|&raw_id| label_sets_by_raw_id.0[raw_id as usize]).collect();
+
+    let drop_frames = strings.get(raw.drop_frames, || "drop_frames".into())?;
+    let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
+    let period_type = match &raw.period_type {
+        Some(t) => Some(strings.value_type(t, "period_type")?),
+        None => None,
+    };
+    let comments = raw
+        .comments
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| strings.get(c, || format!("comment {i}")))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let default_sample_type = strings.get(raw.default_sample_type, || "default_sample_type".into())?;
+    let doc_url = strings.get(raw.doc_url, || "doc_url".into())?;
+
+    let mut builder = raw.stacks.take().expect("the reader always creates a stack builder");
+    let mut sample_nodes = std::mem::take(&mut raw.sample_stacks);
+    if !all_frames && !drop_frames.is_empty() {
+        let rules = prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames));
+        if let Some(rules) = rules {
+            prune::apply(&rules, &strings.strings, &functions, &mut locations, &lines, &mut builder, &mut sample_nodes);
+        }
+    }
+    let mut used = vec![false; builder.len()];
+    for &node in &sample_nodes {
+        used[node as usize] = true;
+    }
+    let (stacks, renumber) = builder.finish(&used);
+    drop(used);
+    for node in &mut sample_nodes {
+        *node = renumber[*node as usize];
+    }
+    drop(renumber);
+
+    Ok(Profile {
+        strings: strings.strings,
+        sample_types,
+        default_sample_type,
+        period_type,
+        period: raw.period,
+        time_nanos: raw.time_nanos,
+        duration_nanos: raw.duration_nanos,
+        comments,
+        drop_frames,
+        keep_frames,
+        doc_url,
+        mappings,
+        functions,
+        locations,
+        lines,
+        stacks,
+        samples: Samples {
+            stack: sample_nodes,
+            labels: sample_labels,
+            values: std::mem::take(&mut raw.values),
+            value_count: raw.value_count.unwrap_or(0),
+        },
+        label_sets,
+    })
+}
+
+/// Resolves the raw label sets, following pprof: a label with a string value
+/// is a string label, one with a number or unit is numeric, and one with
+/// neither is dropped.
+fn resolve_label_sets(raw: &[Vec<RawLabel>], strings: &StringMap) -> Result<(Vec<LabelSet>, LabelSets), Error> {
+    let mut sets = LabelSets::default();
+    let mut by_raw = Vec::with_capacity(raw.len());
+    let mut labels = Vec::new();
+    for (i, set) in raw.iter().enumerate() {
+        labels.clear();
+        for l in set {
+            let key = strings.get(l.key, || format!("label set {i} key"))?;
+            let value = if l.str != 0 {
+                LabelValue::Str(strings.get(l.str, || format!("label set {i} string value"))?)
+            } else if l.num != 0 || l.unit != 0 {
+                LabelValue::Num { value: l.num, unit: strings.get(l.unit, || format!("label set {i} unit"))? }
+            } else {
+                continue;
+            };
+            labels.push(Label { key, value });
+        }
+        by_raw.push(sets.intern(&labels));
+    }
+    Ok((by_raw, sets))
+}

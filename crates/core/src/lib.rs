@@ -1,0 +1,28 @@
+//! proflens-core: decode pprof profiles and compute `go tool pprof`'s reports.
+//!
+//! The pipeline has one stage per module, each taking the previous stage's
+//! output and nothing more:
+//!
+//! 1. [`decode`]: bytes (gzip or raw protobuf) to a validated [`Profile`];
+//!    drop_frames is applied here (see `prune`).
+//! 2. [`model`]: the interned, index-based profile every report reads.
+//! 3. [`filter`]: focus / ignore / hide / show / show_from and the sample
+//!    type, resolved into a per-location frame view.
+//! 4. [`graph`]: nodes and edges at a granularity, with pprof's pruning.
+//! 5. [`report`]: text reports (top, traces, tree, peek) with pprof's
+//!    formatting from [`units`].
+//!
+//! Invariant: this crate does no I/O and never panics on any input; every
+//! failure is an [`Error`].
+
+#![warn(missing_docs)]
+
+pub mod decode;
+pub mod error;
+pub mod model;
+pub mod proto;
+mod prune;
+
+pub use decode::{decode, decode_reader, DecodeOptions, Limits};
+pub use error::Error;
+pub use model::Profile;

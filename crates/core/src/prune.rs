@@ -1,0 +1,130 @@
+//! drop_frames / keep_frames: frames a profile asks viewers to remove at
+//! load time (allocator internals, signal handlers), with pprof's rules.
+
+use regex::Regex;
+
+use crate::model::{Function, Line, Location, StackNode, StackTreeBuilder, Strings};
+
+/// The compiled drop_frames and keep_frames regexps.
+pub(crate) struct DropRules {
+    drop: Regex,
+    keep: Option<Regex>,
+}
+
+impl DropRules {
+    /// Compiles the rules as whole-name matches. pprof ignores a profile whose
+    /// drop_frames does not compile, so None is returned rather than an error.
+    pub(crate) fn compile(drop: &str, keep: &str) -> Option<Self> {
+        let drop = Regex::new(&format!("^({drop})$")).ok()?;
+        let keep = if keep.is_empty() { None } else { Some(Regex::new(&format!("^({keep})$")).ok()?) };
+        Some(DropRules { drop, keep })
+    }
+
+    fn drops(&self, name: &str) -> bool {
+        let name = simplify_function_name(name);
+        self.drop.is_match(name) && !self.keep.as_ref().is_some_and(|k| k.is_match(name))
+    }
+}
+
+/// Strips an argument list from a function name so that a rule written for
+/// `malloc` also matches `malloc(unsigned long)`. Parentheses that belong to
+/// `(anonymous namespace)` and `operator()` are not argument lists.
+pub(crate) fn simplify_function_name(name: &str) -> &str {
+    let name = name.strip_prefix('.').unwrap_or(name);
+    let mut from = 0;
+    while let Some(pos) = name[from..].find(['(', 'o']).map(|p| p + from) {
+        let rest = &name[pos..];
+        if rest.starts_with("(anonymous namespace)") {
+            from = pos + "(anonymous namespace)".len();
+        } else if rest.starts_with("operator()") {
+            from = pos + "operator()".len();
+        } else if rest.starts_with('(') {
+            return &name[..pos];
+        } else {
+            from = pos + 1;
+        }
+    }
+    name
+}
+
+/// What the rules do to one location.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LocationCut {
+    /// No frame matches.
+    Keep,
+    /// The outermost frame matches: the whole location goes.
+    Whole,
+    /// An inner frame matches: the location stays, trimmed to its callers.
+    Beneath,
+}
+
+/// Applies the rules: trims matching locations to the frames outside the
+/// match, and cuts each sample's stack at the first matching location below
+/// its first non-matching ("user") frame.
+pub(crate) fn apply(
+    rules: &DropRules,
+    strings: &Strings,
+    functions: &[Function],
+    locations: &mut [Location],
+    lines: &[Line],
+    stacks: &mut StackTreeBuilder,
+    sample_nodes: &mut [StackNode],
+) {
+    let mut cache: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
+    let mut cut = vec![LocationCut::Keep; locations.len()];
+    for (li, loc) in locations.iter_mut().enumerate() {
+        let frames = &lines[loc.lines.start as usize..loc.lines.end as usize];
+        // Scan from the outermost frame inwards for the first match.
+        let hit = (0..frames.len()).rev().find(|&i| {
+            let f = frames[i].function;
+            let name = strings.get(functions[f].name);
+            !name.is_empty() && *cache.entry(f).or_insert_with(|| rules.drops(name))
+        });
+        if let Some(i) = hit {
+            if i == frames.len() - 1 {
+                cut[li] = LocationCut::Whole;
+            } else {
+                cut[li] = LocationCut::Beneath;
+                loc.lines.start += i as u32 + 1;
+            }
+        }
+    }
+    let mut stack = Vec::new();
+    for node in sample_nodes.iter_mut() {
+        stacks.stack(*node, &mut stack);
+        // Scan from the root for the first cut below a user frame.
+        let mut found_user = false;
+        let mut keep = stack.len();
+        for (i, &loc) in stack.iter().enumerate() {
+            match cut[loc as usize] {
+                LocationCut::Keep => found_user = true,
+                _ if !found_user => {}
+                LocationCut::Whole => {
+                    keep = i;
+                    break;
+                }
+                LocationCut::Beneath => {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        if keep < stack.len() {
+            *node = stacks.insert(&stack[..keep]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simplify_strips_arguments_but_not_reserved_parens() {
+        assert_eq!(simplify_function_name("malloc(unsigned long)"), "malloc");
+        assert_eq!(simplify_function_name(".foo"), "foo");
+        assert_eq!(simplify_function_name("(anonymous namespace)::f(int)"), "(anonymous namespace)::f");
+        assert_eq!(simplify_function_name("A::operator()(int)"), "A::operator()");
+        assert_eq!(simplify_function_name("main.main"), "main.main");
+    }
+}
