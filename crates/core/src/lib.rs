@@ -26,3 +26,7 @@ mod prune;
 pub use decode::{decode, decode_reader, DecodeOptions, Limits};
 pub use error::Error;
 pub use model::Profile;
+pub mod filter;
+pub mod graph;
+pub mod report;
+pub mod units;

@@ -162,7 +162,11 @@ impl StackTreeBuilder {
                 return new;
             };
             let run = self.run(child);
-            let common = run.iter().zip(&stack[i..]).take_while(|(a, b)| a == b).count();
+            let common = run
+                .iter()
+                .zip(&stack[i..])
+                .take_while(|(a, b)| a == b)
+                .count();
             if common < run.len() {
                 // The new stack leaves (or ends inside) the child's run: split
                 // the run so the shared part becomes a node of its own.
@@ -236,7 +240,11 @@ impl StackTreeBuilder {
             let idx = parent.len() as u32;
             new_index[node as usize] = idx;
             let old_parent = self.parent[node as usize];
-            parent.push(if node == 0 { 0 } else { new_index[old_parent as usize] });
+            parent.push(if node == 0 {
+                0
+            } else {
+                new_index[old_parent as usize]
+            });
             run_start.push(self.run_start[node as usize]);
             run_len.push(self.run_len[node as usize]);
             end.push(0);
@@ -256,7 +264,16 @@ impl StackTreeBuilder {
         }
         let mut arena = self.arena;
         arena.shrink_to_fit();
-        (StackTree { parent, run_start, run_len, end, arena }, new_index)
+        (
+            StackTree {
+                parent,
+                run_start,
+                run_len,
+                end,
+                arena,
+            },
+            new_index,
+        )
     }
 }
 
@@ -306,10 +323,21 @@ mod tests {
     #[test]
     fn stacks_round_trip_through_splits() {
         // Root-first stacks that split runs at various points.
-        let stacks: Vec<&[u32]> = vec![&[0, 1, 2, 3], &[0, 1, 4], &[0, 1], &[5], &[0, 1, 2, 3], &[], &[0, 1, 2]];
+        let stacks: Vec<&[u32]> = vec![
+            &[0, 1, 2, 3],
+            &[0, 1, 4],
+            &[0, 1],
+            &[5],
+            &[0, 1, 2, 3],
+            &[],
+            &[0, 1, 2],
+        ];
         let (tree, nodes) = build(&stacks);
         for (stack, &node) in stacks.iter().zip(&nodes) {
-            assert_eq!(tree.frames_root_first(node), stack.iter().map(|&l| l as usize).collect::<Vec<_>>());
+            assert_eq!(
+                tree.frames_root_first(node),
+                stack.iter().map(|&l| l as usize).collect::<Vec<_>>()
+            );
             assert_eq!(tree.depth(node), stack.len());
         }
         assert_eq!(nodes[0], nodes[4], "equal stacks share a node");

@@ -28,7 +28,11 @@ pub struct Strings {
 
 impl Default for Strings {
     fn default() -> Self {
-        let mut strings = Strings { text: String::new(), ends: Vec::new(), index: HashMap::new() };
+        let mut strings = Strings {
+            text: String::new(),
+            ends: Vec::new(),
+            index: HashMap::new(),
+        };
         strings.intern("");
         strings
     }

@@ -1,0 +1,159 @@
+//! Command-line arguments, spelled like pprof's options in kebab-case.
+
+use std::fs::File;
+use std::io::BufReader;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use proflens_core::graph::Granularity;
+use proflens_core::report::{ReportOptions, Sort};
+use proflens_core::{DecodeOptions, Profile};
+
+/// Analyze pprof profiles: the reports of `go tool pprof`, number for number.
+#[derive(Parser, Debug)]
+#[command(name = "proflens", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The reports.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Top entries by flat (or cum) value, as `go tool pprof -top`.
+    Top(ReportArgs),
+    /// Every sample with its stack, as `go tool pprof -traces`.
+    Traces(ReportArgs),
+    /// Each node with its callers and callees, as `go tool pprof -tree`.
+    Tree(ReportArgs),
+    /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
+    Peek {
+        /// Regexp matched against node names.
+        regex: String,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+}
+
+/// pprof's granularities.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum GranularityArg {
+    Functions,
+    Filefunctions,
+    Files,
+    Lines,
+    Addresses,
+}
+
+/// Options shared by every report.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The profile: gzip-compressed or raw profile.proto.
+    pub file: String,
+    /// Sample type by name (alloc_space, inuse_objects, cpu, ...) or index.
+    #[arg(long, value_name = "INDEX")]
+    pub sample_index: Option<String>,
+    /// Sort by cumulative value instead of flat.
+    #[arg(long)]
+    pub cum: bool,
+    /// Show at most N nodes.
+    #[arg(long, value_name = "N")]
+    pub nodecount: Option<usize>,
+    /// Hide nodes below this fraction of the total.
+    #[arg(long, value_name = "F", default_value_t = 0.005)]
+    pub nodefraction: f64,
+    /// Hide edges below this fraction of the total.
+    #[arg(long, value_name = "F", default_value_t = 0.001)]
+    pub edgefraction: f64,
+    /// Ignore nodecount, nodefraction and edgefraction.
+    #[arg(long)]
+    pub no_trim: bool,
+    /// What a node stands for.
+    #[arg(long, value_enum, default_value = "functions")]
+    pub granularity: GranularityArg,
+    /// Attribute inlined functions to their first out-of-line caller.
+    #[arg(long)]
+    pub noinlines: bool,
+    /// Keep only samples through a frame matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub focus: Option<String>,
+    /// Drop samples through a frame matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub ignore: Option<String>,
+    /// Remove frames matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub hide: Option<String>,
+    /// Keep only frames matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub show: Option<String>,
+    /// Drop frames above the highest frame matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub show_from: Option<String>,
+    /// Output unit: minimum, auto, or a unit (B, kB, MB, ns, ms, s, ...).
+    #[arg(long, default_value = "minimum")]
+    pub unit: String,
+    /// Percentages of the filtered total, not the whole profile.
+    #[arg(long)]
+    pub relative_percentages: bool,
+    /// Keep frames the profile's drop_frames would remove.
+    #[arg(long)]
+    pub all_frames: bool,
+    /// Leave out nodes with negative values.
+    #[arg(long)]
+    pub drop_negative: bool,
+    /// Prefix to strip from source file paths.
+    #[arg(long, default_value = "")]
+    pub trim_path: String,
+    /// Where to look for source files.
+    #[arg(long, default_value = "")]
+    pub source_path: String,
+}
+
+impl ReportArgs {
+    /// The report options these arguments ask for.
+    pub fn options(&self) -> ReportOptions {
+        ReportOptions {
+            sample_index: self.sample_index.clone().unwrap_or_default(),
+            sort: if self.cum { Sort::Cum } else { Sort::Flat },
+            node_count: self.nodecount,
+            node_fraction: self.nodefraction,
+            edge_fraction: self.edgefraction,
+            trim: !self.no_trim,
+            granularity: match self.granularity {
+                GranularityArg::Functions => Granularity::Functions,
+                GranularityArg::Filefunctions => Granularity::FileFunctions,
+                GranularityArg::Files => Granularity::Files,
+                GranularityArg::Lines => Granularity::Lines,
+                GranularityArg::Addresses => Granularity::Addresses,
+            },
+            noinlines: self.noinlines,
+            focus: self.focus.clone().unwrap_or_default(),
+            ignore: self.ignore.clone().unwrap_or_default(),
+            hide: self.hide.clone().unwrap_or_default(),
+            show: self.show.clone().unwrap_or_default(),
+            show_from: self.show_from.clone().unwrap_or_default(),
+            unit: self.unit.clone(),
+            relative_percentages: self.relative_percentages,
+            drop_negative: self.drop_negative,
+            trim_path: self.trim_path.clone(),
+            source_path: self.source_path.clone(),
+            time_zone: jiff::tz::TimeZone::system(),
+        }
+    }
+
+    /// Reads and decodes the profile, and builds the report options.
+    pub fn load(&self) -> Result<(Profile, ReportOptions), String> {
+        let profile = load_profile(&self.file, self.all_frames)?;
+        Ok((profile, self.options()))
+    }
+}
+
+/// Reads a profile file, streaming it through the decoder.
+pub fn load_profile(path: &str, all_frames: bool) -> Result<Profile, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+    let options = DecodeOptions {
+        all_frames,
+        ..DecodeOptions::default()
+    };
+    proflens_core::decode_reader(BufReader::with_capacity(256 << 10, file), &options)
+        .map_err(|e| format!("{path}: {e}"))
+}

@@ -1,0 +1,172 @@
+//! Call graphs: nodes (functions, files, lines or addresses) with flat and
+//! cum values, and the edges between them, pruned as pprof prunes them.
+
+mod build;
+mod node_info;
+mod sort;
+mod trim;
+
+pub(crate) use build::{total, SampleSums, Walker};
+pub(crate) use node_info::{base_name, Aggregation, NodeTable};
+pub use node_info::{FileName, Granularity, NodeInfo};
+pub use sort::NodeOrder;
+pub(crate) use trim::{trimmed_graph, TrimOptions, TrimmedGraph};
+
+use build::RawGraph;
+
+/// A node of a [`Graph`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// What the node stands for.
+    pub info: NodeInfo,
+    /// pprof's printable name for it.
+    pub name: String,
+    /// Value of the samples whose leaf-most kept frame is this node.
+    pub flat: i64,
+    /// Value of the samples with this node anywhere on their stack.
+    pub cum: i64,
+    /// Indices into [`Graph::edges`] of the edges into this node.
+    pub in_edges: Vec<usize>,
+    /// Indices into [`Graph::edges`] of the edges out of this node.
+    pub out_edges: Vec<usize>,
+}
+
+/// A caller to callee edge of a [`Graph`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// The caller, an index into [`Graph::nodes`].
+    pub src: usize,
+    /// The callee, an index into [`Graph::nodes`].
+    pub dst: usize,
+    /// Value of the samples through this call.
+    pub weight: i64,
+    /// The call passes through nodes that were pruned away.
+    pub residual: bool,
+    /// The callee was inlined into the caller.
+    pub inline: bool,
+}
+
+/// Nodes in report order and the live edges between them.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// The nodes, in the report's order.
+    pub nodes: Vec<Node>,
+    /// The edges; nodes list theirs in `in_edges` / `out_edges`.
+    pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// Assembles a graph from a walk: nodes with no value are left out, and
+    /// so are negative ones when `drop_negative` is set.
+    pub(crate) fn from_walk(raw: RawGraph, table: &NodeTable<'_>, drop_negative: bool) -> Self {
+        let mut index = vec![usize::MAX; raw.flat.len()];
+        let mut nodes = Vec::new();
+        for id in 0..raw.flat.len() {
+            let (flat, cum) = (raw.flat[id], raw.cum[id]);
+            if flat == 0 && cum == 0 {
+                continue;
+            }
+            if drop_negative && (flat < 0 || (flat == 0 && cum < 0)) {
+                continue;
+            }
+            index[id] = nodes.len();
+            let info = table.infos[id];
+            nodes.push(Node {
+                name: table.printable_name(&info),
+                info,
+                flat,
+                cum,
+                in_edges: Vec::new(),
+                out_edges: Vec::new(),
+            });
+        }
+        let mut graph = Graph {
+            nodes,
+            edges: Vec::new(),
+        };
+        for e in raw.edges {
+            let (src, dst) = (index[e.src as usize], index[e.dst as usize]);
+            if src == usize::MAX || dst == usize::MAX {
+                continue;
+            }
+            graph.edges.push(Edge {
+                src,
+                dst,
+                weight: e.weight,
+                residual: e.residual,
+                inline: e.inline,
+            });
+        }
+        graph.relink();
+        graph
+    }
+
+    /// Rebuilds the per-node edge lists from `edges`.
+    pub(crate) fn relink(&mut self) {
+        for n in &mut self.nodes {
+            n.in_edges.clear();
+            n.out_edges.clear();
+        }
+        for (i, e) in self.edges.iter().enumerate() {
+            self.nodes[e.src].out_edges.push(i);
+            self.nodes[e.dst].in_edges.push(i);
+        }
+    }
+
+    /// Keeps the edges for which `keep` is true.
+    pub(crate) fn retain_edges(&mut self, mut keep: impl FnMut(&Edge) -> bool) {
+        self.edges.retain(|e| keep(e));
+        self.relink();
+    }
+
+    /// Reorders the nodes by `order` (a permutation of node indices).
+    pub(crate) fn permute(&mut self, order: &[usize]) {
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut old_nodes: Vec<Option<Node>> = std::mem::take(&mut self.nodes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.nodes = order
+            .iter()
+            .map(|&old| old_nodes[old].take().expect("a permutation"))
+            .collect();
+        for e in &mut self.edges {
+            e.src = new_index[e.src];
+            e.dst = new_index[e.dst];
+        }
+        self.relink();
+    }
+
+    /// The sum of flat values.
+    pub fn flat_sum(&self) -> i64 {
+        self.nodes.iter().fold(0i64, |s, n| s.wrapping_add(n.flat))
+    }
+
+    /// The edges into `node`, heaviest first, ties by caller then callee name.
+    pub fn sorted_in_edges(&self, node: usize) -> Vec<&Edge> {
+        self.sorted_edges(&self.nodes[node].in_edges)
+    }
+
+    /// The edges out of `node`, heaviest first, ties by caller then callee name.
+    pub fn sorted_out_edges(&self, node: usize) -> Vec<&Edge> {
+        self.sorted_edges(&self.nodes[node].out_edges)
+    }
+
+    fn sorted_edges(&self, ids: &[usize]) -> Vec<&Edge> {
+        let mut edges: Vec<&Edge> = ids.iter().map(|&i| &self.edges[i]).collect();
+        edges.sort_by(|a, b| {
+            if a.weight != b.weight {
+                b.weight.wrapping_abs().cmp(&a.weight.wrapping_abs())
+            } else {
+                self.nodes[a.src]
+                    .name
+                    .cmp(&self.nodes[b.src].name)
+                    .then_with(|| self.nodes[a.dst].name.cmp(&self.nodes[b.dst].name))
+            }
+        });
+        edges
+    }
+}

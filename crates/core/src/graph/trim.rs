@@ -1,0 +1,97 @@
+//! pprof's pruning: drop nodes below nodefraction of the total, keep the top
+//! nodecount nodes, drop edges below edgefraction. Each node-dropping step
+//! rebuilds the graph from the samples so calls through dropped nodes become
+//! residual edges.
+
+use super::{Graph, NodeOrder, Walker};
+
+/// The pruning options of a report.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TrimOptions {
+    pub node_count: usize,
+    pub node_fraction: f64,
+    pub edge_fraction: f64,
+    pub cum_sort: bool,
+    /// Drawing a graph (DOT): entropy order, tags count as nodes, redundant
+    /// residual edges removed.
+    pub visual: bool,
+    pub drop_negative: bool,
+}
+
+/// A pruned graph and what pruning dropped.
+pub(crate) struct TrimmedGraph {
+    pub graph: Graph,
+    /// Nodes after the nodefraction cut, before nodecount.
+    pub orig_count: usize,
+    pub dropped_nodes: usize,
+    pub dropped_edges: usize,
+}
+
+fn abs_cutoff(total: i64, fraction: f64) -> i64 {
+    ((total as f64 * fraction) as i64).wrapping_abs()
+}
+
+/// Builds the report's graph with pprof's pruning steps (newTrimmedGraph).
+pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGraph {
+    let table = &walker.nodes;
+    let build = |kept: Option<&[bool]>| Graph::from_walk(walker.walk(kept), table, o.drop_negative);
+    let kept_mask = |g: &Graph, keep: &dyn Fn(usize) -> bool| {
+        let mut mask = vec![false; table.infos.len()];
+        for (i, n) in g.nodes.iter().enumerate() {
+            if keep(i) {
+                mask[table_id(table, &n.info)] = true;
+            }
+        }
+        mask
+    };
+
+    let mut g = build(None);
+    let total = g.flat_sum();
+    let node_cutoff = abs_cutoff(total, o.node_fraction);
+    let edge_cutoff = abs_cutoff(total, o.edge_fraction);
+    let mut dropped_nodes = 0;
+    if node_cutoff > 0 {
+        let keep = |i: usize| g.nodes[i].cum.wrapping_abs() >= node_cutoff;
+        let kept = (0..g.nodes.len()).filter(|&i| keep(i)).count();
+        if kept != g.nodes.len() {
+            dropped_nodes = g.nodes.len() - kept;
+            let mask = kept_mask(&g, &keep);
+            g = build(Some(&mask));
+        }
+    }
+    let orig_count = g.nodes.len();
+    let order = match (o.visual, o.cum_sort) {
+        (true, _) => NodeOrder::Entropy,
+        (false, true) => NodeOrder::Cum,
+        (false, false) => NodeOrder::Flat,
+    };
+    g.sort_nodes(order, table);
+    if o.node_count > 0 {
+        trim_low_frequency_edges(&mut g, edge_cutoff);
+        let top = g.nodes.len().min(o.node_count);
+        if top != g.nodes.len() {
+            let mask = kept_mask(&g, &|i| i < top);
+            g = build(Some(&mask));
+            g.sort_nodes(order, table);
+        }
+    }
+    let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
+    TrimmedGraph {
+        graph: g,
+        orig_count,
+        dropped_nodes,
+        dropped_edges,
+    }
+}
+
+/// The id a node info has in the table.
+fn table_id(table: &super::NodeTable<'_>, info: &super::NodeInfo) -> usize {
+    table.id_of(info).expect("graph nodes come from the table") as usize
+}
+
+/// Removes edges lighter than `cutoff`; returns how many went.
+fn trim_low_frequency_edges(g: &mut Graph, cutoff: i64) -> usize {
+    let before = g.edges.len();
+    g.retain_edges(|e| e.weight.wrapping_abs() >= cutoff);
+    before - g.edges.len()
+}

@@ -1,0 +1,15 @@
+//! go tool pprof's reports, number for number: top, traces, tree and peek.
+
+mod context;
+mod legend;
+mod options;
+mod top;
+mod traces;
+mod tree;
+
+pub use context::sample_index;
+pub use legend::format_time;
+pub use options::{ReportOptions, Sort};
+pub use top::{top, InlineMark, TopReport, TopRow};
+pub use traces::traces;
+pub use tree::{peek, tree, TreeEntry, TreeReport};

@@ -1,0 +1,103 @@
+//! Report options, spelled and defaulted as pprof's.
+
+use jiff::tz::TimeZone;
+
+use crate::graph::Granularity;
+
+/// Which column orders a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By flat value (pprof's default).
+    #[default]
+    Flat,
+    /// By cumulative value.
+    Cum,
+}
+
+/// Options shared by every report, with pprof's defaults.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// Sample type by name ("alloc_space"), by number ("1"), or "" for the
+    /// profile's default.
+    pub sample_index: String,
+    /// Sort order.
+    pub sort: Sort,
+    /// Maximum nodes to show; None uses the report's default (unlimited for
+    /// top, 80 for tree and graphs).
+    pub node_count: Option<usize>,
+    /// Drop nodes whose |cum| is below this fraction of the total.
+    pub node_fraction: f64,
+    /// Drop edges whose |weight| is below this fraction of the total.
+    pub edge_fraction: f64,
+    /// Apply nodecount, nodefraction and edgefraction at all.
+    pub trim: bool,
+    /// What a node stands for.
+    pub granularity: Granularity,
+    /// Attribute inlined frames to their caller.
+    pub noinlines: bool,
+    /// Keep samples through a frame matching this regexp.
+    pub focus: String,
+    /// Drop samples through a frame matching this regexp.
+    pub ignore: String,
+    /// Remove frames matching this regexp.
+    pub hide: String,
+    /// Keep only frames matching this regexp.
+    pub show: String,
+    /// Drop frames above the highest one matching this regexp.
+    pub show_from: String,
+    /// Output unit: "minimum", "auto", or a unit name such as "MB" or "ms".
+    pub unit: String,
+    /// Percentages of the filtered total rather than the whole profile.
+    pub relative_percentages: bool,
+    /// Leave out nodes with negative values (diffs).
+    pub drop_negative: bool,
+    /// Prefix to strip from source paths.
+    pub trim_path: String,
+    /// Where to look for source files.
+    pub source_path: String,
+    /// Time zone for the "Time:" line.
+    pub time_zone: TimeZone,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            sample_index: String::new(),
+            sort: Sort::Flat,
+            node_count: None,
+            node_fraction: 0.005,
+            edge_fraction: 0.001,
+            trim: true,
+            granularity: Granularity::Functions,
+            noinlines: false,
+            focus: String::new(),
+            ignore: String::new(),
+            hide: String::new(),
+            show: String::new(),
+            show_from: String::new(),
+            unit: "minimum".to_string(),
+            relative_percentages: false,
+            drop_negative: false,
+            trim_path: String::new(),
+            source_path: String::new(),
+            time_zone: TimeZone::UTC,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// The active filters as pprof lists them in the legend.
+    pub fn active_filters(&self) -> Vec<String> {
+        [
+            ("focus", &self.focus),
+            ("ignore", &self.ignore),
+            ("hide", &self.hide),
+            ("show", &self.show),
+            ("show_from", &self.show_from),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
+    }
+}

@@ -1,0 +1,137 @@
+//! The traces report (pprof's -traces): every sample with its labels, value
+//! and stack, after filtering.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+use crate::model::{LabelValue, Profile};
+use crate::units;
+
+use super::context::{ReportContext, ReportKind};
+use super::legend::profile_labels;
+use super::ReportOptions;
+
+const SEPARATOR: &str = "-----------+-------------------------------------------------------";
+
+/// The unit of each numeric label key: the first unit any sample gives it,
+/// else "bytes" for pprof's alignment/request keys, else the key itself.
+pub(crate) fn numeric_label_units(profile: &Profile) -> HashMap<String, String> {
+    let mut units: HashMap<String, String> = HashMap::new();
+    let mut seen: Vec<String> = Vec::new();
+    for s in 0..profile.samples.len() {
+        for l in profile.label_sets.get(profile.samples.labels[s]) {
+            if let LabelValue::Num { unit, .. } = l.value {
+                let key = profile.str(l.key);
+                if !seen.iter().any(|k| k == key) {
+                    seen.push(key.to_string());
+                }
+                let unit = profile.str(unit);
+                if !unit.is_empty() && !units.contains_key(key) {
+                    units.insert(key.to_string(), unit.to_string());
+                }
+            }
+        }
+    }
+    for key in seen {
+        units
+            .entry(key.clone())
+            .or_insert_with(|| match key.as_str() {
+                "alignment" | "request" => "bytes".to_string(),
+                _ => key.clone(),
+            });
+    }
+    units
+}
+
+/// Computes the traces report as `go tool pprof -traces` prints it.
+pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Error> {
+    let ctx = ReportContext::new(profile, options, ReportKind::Traces)?;
+    let label_units = numeric_label_units(profile);
+    let mut out = String::new();
+    for line in profile_labels(&ctx) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let walker = &ctx.walker;
+    let view = &walker.view;
+    let mut stack: Vec<(String, bool)> = Vec::new();
+    let samples = &profile.samples;
+    for s in 0..samples.len() {
+        let node = samples.stack[s];
+        if !walker.sums.included[node as usize] {
+            continue;
+        }
+        let locations: Vec<usize> = profile
+            .stacks
+            .frames(node)
+            .filter(|&l| !view.hidden[l])
+            .collect();
+        // show_from drops every frame above the highest (root-most) match.
+        let keep = if view.show_from_active {
+            locations
+                .iter()
+                .rposition(|&l| view.show_from[l])
+                .map_or(0, |i| i + 1)
+        } else {
+            locations.len()
+        };
+        stack.clear();
+        for &loc in &locations[..keep] {
+            let range = view.frame_range(loc);
+            let frames = view.frames(loc);
+            for (i, &frame) in frames.iter().enumerate() {
+                let id = walker.frame_nodes[range.start + i];
+                let _ = frame;
+                let info = walker.nodes.infos[id as usize];
+                stack.push((walker.nodes.printable_name(&info), i != frames.len() - 1));
+            }
+        }
+        if stack.is_empty() {
+            continue;
+        }
+        out.push_str(SEPARATOR);
+        out.push('\n');
+        out.push_str(&label_lines(profile, s, &label_units));
+        let value = ctx.format_value(samples.value(s, ctx.value_index));
+        for (i, (name, inline)) in stack.iter().enumerate() {
+            let v = if i == 0 { value.as_str() } else { "" };
+            let inline = if *inline { " (inline)" } else { "" };
+            out.push_str(&format!("{v:>10}   {name}{inline}\n"));
+        }
+    }
+    out.push_str(SEPARATOR);
+    out.push('\n');
+    Ok(out)
+}
+
+/// A sample's labels, string labels then numeric ones, each block sorted.
+fn label_lines(profile: &Profile, sample: usize, units: &HashMap<String, String>) -> String {
+    let mut strings: Vec<(String, Vec<String>)> = Vec::new();
+    let mut numbers: Vec<(String, Vec<String>)> = Vec::new();
+    let add = |list: &mut Vec<(String, Vec<String>)>, key: &str, value: String| match list
+        .iter_mut()
+        .find(|(k, _)| k == key)
+    {
+        Some((_, values)) => values.push(value),
+        None => list.push((key.to_string(), vec![value])),
+    };
+    for l in profile.label_sets.get(profile.samples.labels[sample]) {
+        let key = profile.str(l.key);
+        match l.value {
+            LabelValue::Str(v) => add(&mut strings, key, profile.str(v).to_string()),
+            LabelValue::Num { value, .. } => {
+                let unit = units.get(key).map_or(key, String::as_str);
+                add(&mut numbers, key, units::label(value, unit));
+            }
+        }
+    }
+    let block = |list: Vec<(String, Vec<String>)>| {
+        let mut lines: Vec<String> = list
+            .into_iter()
+            .map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" ")))
+            .collect();
+        lines.sort();
+        lines.concat()
+    };
+    block(strings) + &block(numbers)
+}
