@@ -150,10 +150,7 @@ impl ReportArgs {
 /// Reads a profile file, streaming it through the decoder.
 pub fn load_profile(path: &str, all_frames: bool) -> Result<Profile, String> {
     let file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let options = DecodeOptions {
-        all_frames,
-        ..DecodeOptions::default()
-    };
+    let options = DecodeOptions { all_frames, ..DecodeOptions::default() };
     proflens_core::decode_reader(BufReader::with_capacity(256 << 10, file), &options)
         .map_err(|e| format!("{path}: {e}"))
 }

@@ -34,9 +34,7 @@ fn run(cli: Cli) -> Result<String, String> {
     match cli.command {
         Command::Top(a) => {
             let (p, o) = a.load()?;
-            report::top(&p, &o)
-                .map(|r| r.to_text())
-                .map_err(|e| e.to_string())
+            report::top(&p, &o).map(|r| r.to_text()).map_err(|e| e.to_string())
         }
         Command::Traces(a) => {
             let (p, o) = a.load()?;
@@ -44,15 +42,11 @@ fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Tree(a) => {
             let (p, o) = a.load()?;
-            report::tree(&p, &o)
-                .map(|r| r.to_text())
-                .map_err(|e| e.to_string())
+            report::tree(&p, &o).map(|r| r.to_text()).map_err(|e| e.to_string())
         }
         Command::Peek { regex, report: a } => {
             let (p, o) = a.load()?;
-            report::peek(&p, &o, &regex)
-                .map(|r| r.to_text())
-                .map_err(|e| e.to_string())
+            report::peek(&p, &o, &regex).map(|r| r.to_text()).map_err(|e| e.to_string())
         }
     }
 }

@@ -227,17 +227,11 @@ mod tests {
 
     #[test]
     fn messages_name_the_place_and_the_fix() {
-        let e = Error::UnknownReference {
-            from: "sample 1234".into(),
-            kind: "location",
-            id: 99,
-        };
+        let e = Error::UnknownReference { from: "sample 1234".into(), kind: "location", id: 99 };
         assert_eq!(
             e.to_string(),
             "malformed profile: sample 1234 refers to location 99, which the profile does not define"
         );
-        assert!(Error::TooLarge { limit: 2 << 30 }
-            .to_string()
-            .contains("2 GiB"));
+        assert!(Error::TooLarge { limit: 2 << 30 }.to_string().contains("2 GiB"));
     }
 }

@@ -31,10 +31,7 @@ pub(crate) fn compile_option(option: &'static str, pattern: &str) -> Result<Opti
     if pattern.is_empty() {
         return Ok(None);
     }
-    Regex::new(pattern).map(Some).map_err(|e| Error::Regex {
-        option,
-        detail: e.to_string(),
-    })
+    Regex::new(pattern).map(Some).map_err(|e| Error::Regex { option, detail: e.to_string() })
 }
 
 impl NameFilters {
@@ -124,8 +121,7 @@ impl FrameView {
             lines.clear();
             lines.extend(range.start as usize..range.end as usize);
             let matches = |re: &Regex, lines: &[LineIndex]| {
-                lines.iter().any(|&l| function_matches(profile, l, re))
-                    || mapping_matches(profile, loc, re)
+                lines.iter().any(|&l| function_matches(profile, l, re)) || mapping_matches(profile, loc, re)
             };
             if selects {
                 view.mark[loc] = match (&filters.ignore, &filters.focus) {
@@ -158,10 +154,7 @@ impl FrameView {
             if let Some(show_from) = &filters.show_from {
                 if mapping_matches(profile, loc, show_from) {
                     view.show_from[loc] = true;
-                } else if let Some(i) = lines
-                    .iter()
-                    .rposition(|&l| function_matches(profile, l, show_from))
-                {
+                } else if let Some(i) = lines.iter().rposition(|&l| function_matches(profile, l, show_from)) {
                     lines.truncate(i + 1);
                     view.show_from[loc] = true;
                 }
@@ -171,8 +164,7 @@ impl FrameView {
             if range.is_empty() {
                 view.frames.push(NO_LINE);
             } else if !inlines && lines.len() > 1 {
-                view.frames
-                    .push(*lines.last().expect("checked non-empty") as u32);
+                view.frames.push(*lines.last().expect("checked non-empty") as u32);
             } else {
                 view.frames.extend(lines.iter().map(|&l| l as u32));
             }

@@ -18,7 +18,9 @@
 #![warn(missing_docs)]
 
 pub mod decode;
+pub mod encode;
 pub mod error;
+mod fastmap;
 pub mod model;
 pub mod proto;
 mod prune;
@@ -29,4 +31,5 @@ pub use model::Profile;
 pub mod filter;
 pub mod graph;
 pub mod report;
+pub mod synth;
 pub mod units;

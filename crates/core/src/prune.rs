@@ -16,11 +16,7 @@ impl DropRules {
     /// drop_frames does not compile, so None is returned rather than an error.
     pub(crate) fn compile(drop: &str, keep: &str) -> Option<Self> {
         let drop = Regex::new(&format!("^({drop})$")).ok()?;
-        let keep = if keep.is_empty() {
-            None
-        } else {
-            Some(Regex::new(&format!("^({keep})$")).ok()?)
-        };
+        let keep = if keep.is_empty() { None } else { Some(Regex::new(&format!("^({keep})$")).ok()?) };
         Some(DropRules { drop, keep })
     }
 
@@ -127,14 +123,8 @@ mod tests {
     fn simplify_strips_arguments_but_not_reserved_parens() {
         assert_eq!(simplify_function_name("malloc(unsigned long)"), "malloc");
         assert_eq!(simplify_function_name(".foo"), "foo");
-        assert_eq!(
-            simplify_function_name("(anonymous namespace)::f(int)"),
-            "(anonymous namespace)::f"
-        );
-        assert_eq!(
-            simplify_function_name("A::operator()(int)"),
-            "A::operator()"
-        );
+        assert_eq!(simplify_function_name("(anonymous namespace)::f(int)"), "(anonymous namespace)::f");
+        assert_eq!(simplify_function_name("A::operator()(int)"), "A::operator()");
         assert_eq!(simplify_function_name("main.main"), "main.main");
     }
 }

@@ -18,11 +18,7 @@ struct UnitKind {
 }
 
 const fn unit(name: &'static str, aliases: &'static [&'static str], factor: f64) -> Unit {
-    Unit {
-        name,
-        aliases,
-        factor,
-    }
+    Unit { name, aliases, factor }
 }
 
 const NANOSECOND: f64 = 1.0;
@@ -68,11 +64,7 @@ impl UnitKind {
     /// Finds a unit by a loose spelling: any case, a plural 's' allowed.
     fn sniff(&self, name: &str) -> Option<&Unit> {
         let lower = name.to_lowercase();
-        let name = if lower.len() > 2 {
-            lower.strip_suffix('s').unwrap_or(&lower)
-        } else {
-            &lower
-        };
+        let name = if lower.len() > 2 { lower.strip_suffix('s').unwrap_or(&lower) } else { &lower };
         self.units.iter().find(|u| u.aliases.contains(&name))
     }
 
@@ -90,10 +82,7 @@ impl UnitKind {
         let from = self.sniff(from)?;
         let v = value as f64 * from.factor;
         if to == "minimum" || to == "auto" {
-            return Some(
-                self.auto_scale(v)
-                    .unwrap_or((v / self.default.factor, self.default.name)),
-            );
+            return Some(self.auto_scale(v).unwrap_or((v / self.default.factor, self.default.name)));
         }
         Some(match self.sniff(to) {
             Some(to) => (v / to.factor, to.name),
@@ -141,11 +130,7 @@ pub fn label(value: i64, unit: &str) -> String {
 /// `value` as a percentage of `total`, five characters wide as pprof prints
 /// it: " 4.25%", "  100%", "0.052%".
 pub fn percentage(value: i64, total: i64) -> String {
-    let ratio = if total != 0 {
-        (value as f64 / total as f64).abs() * 100.0
-    } else {
-        0.0
-    };
+    let ratio = if total != 0 { (value as f64 / total as f64).abs() * 100.0 } else { 0.0 };
     if (99.95..=100.05).contains(&ratio) {
         "  100%".to_string()
     } else if ratio >= 1.0 {
@@ -160,11 +145,7 @@ pub fn percentage(value: i64, total: i64) -> String {
 pub fn go_format_g(x: f64, prec: usize) -> String {
     let prec = prec.max(1);
     if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     if !x.is_finite() {
         return if x.is_nan() {
@@ -243,11 +224,7 @@ mod tests {
         assert_eq!(label(5_010_000_000, "nanoseconds"), "5.01s");
         assert_eq!(scaled_label(12, "count", "minimum"), "12");
         assert_eq!(scaled_label(-1536, "bytes", "auto"), "-1.50kB");
-        assert_eq!(
-            scale(90, "seconds", "minutes").1,
-            "s",
-            "unknown target units fall back to the default"
-        );
+        assert_eq!(scale(90, "seconds", "minutes").1, "s", "unknown target units fall back to the default");
     }
 
     #[test]

@@ -85,10 +85,7 @@ pub(crate) fn read_profile<R: BufRead>(
     limits: &Limits,
 ) -> Result<RawProfile, Error> {
     let mut state = Builder {
-        raw: RawProfile {
-            stacks: Some(StackTreeBuilder::new()),
-            ..RawProfile::default()
-        },
+        raw: RawProfile { stacks: Some(StackTreeBuilder::new()), ..RawProfile::default() },
         limits,
         buf: Vec::new(),
         sample: proto::Sample::default(),
@@ -166,10 +163,7 @@ impl Builder<'_> {
         let at = r.offset();
         let bad = |e: prost::DecodeError| Error::Protobuf {
             offset: at,
-            detail: format!(
-                "the {} field before this offset does not decode: {e}",
-                field_name(field)
-            ),
+            detail: format!("the {} field before this offset does not decode: {e}", field_name(field)),
         };
         match field {
             1 => {
@@ -198,10 +192,7 @@ impl Builder<'_> {
             }
             6 => {
                 if self.raw.strings.len() as u64 >= self.limits.max_strings {
-                    return Err(Error::TooMany {
-                        what: "strings",
-                        limit: self.limits.max_strings,
-                    });
+                    return Err(Error::TooMany { what: "strings", limit: self.limits.max_strings });
                 }
                 let s = match std::str::from_utf8(&self.buf) {
                     Ok(s) => s.to_owned(),
@@ -250,10 +241,7 @@ impl Builder<'_> {
 
     fn check_rows(&self, what: &'static str, len: usize) -> Result<(), Error> {
         if len as u64 >= self.limits.max_table_rows {
-            return Err(Error::TooMany {
-                what,
-                limit: self.limits.max_table_rows,
-            });
+            return Err(Error::TooMany { what, limit: self.limits.max_table_rows });
         }
         Ok(())
     }
@@ -265,11 +253,7 @@ impl Builder<'_> {
         }
         self.check_rows("locations", self.raw.locations.len())?;
         let slot = self.raw.locations.len() as u32;
-        self.raw.locations.push(RawLocation {
-            id,
-            first_user: user,
-            ..RawLocation::default()
-        });
+        self.raw.locations.push(RawLocation { id, first_user: user, ..RawLocation::default() });
         self.raw.location_ids.insert(id, slot);
         Ok(slot)
     }
@@ -277,10 +261,7 @@ impl Builder<'_> {
     fn add_sample(&mut self) -> Result<(), Error> {
         let index = self.raw.sample_stacks.len();
         if index as u64 >= self.limits.max_samples {
-            return Err(Error::TooMany {
-                what: "samples",
-                limit: self.limits.max_samples,
-            });
+            return Err(Error::TooMany { what: "samples", limit: self.limits.max_samples });
         }
         let sample = std::mem::take(&mut self.sample);
         let mut stack = std::mem::take(&mut self.stack);
@@ -288,19 +269,12 @@ impl Builder<'_> {
         for &id in sample.location_id.iter().rev() {
             stack.push(self.location_slot(id, index as u32)?);
         }
-        let stacks = self
-            .raw
-            .stacks
-            .as_mut()
-            .expect("stack builder lives until resolve");
+        let stacks = self.raw.stacks.as_mut().expect("stack builder lives until resolve");
         let node = stacks.insert(&stack);
         self.stack = stack;
         let nodes = self.raw.stacks.as_ref().map_or(0, |s| s.len());
         if nodes as u64 > self.limits.max_stack_nodes {
-            return Err(Error::TooMany {
-                what: "distinct stacks",
-                limit: self.limits.max_stack_nodes,
-            });
+            return Err(Error::TooMany { what: "distinct stacks", limit: self.limits.max_stack_nodes });
         }
         self.raw.sample_stacks.push(node);
         let labels = self.label_set(&sample.label);
@@ -318,9 +292,7 @@ impl Builder<'_> {
         let stride = self.raw.value_count.unwrap_or(count);
         let take = count.min(stride);
         self.raw.values.extend_from_slice(&sample.value[..take]);
-        self.raw
-            .values
-            .extend(std::iter::repeat_n(0, stride - take));
+        self.raw.values.extend(std::iter::repeat_n(0, stride - take));
         self.sample = sample;
         Ok(())
     }
@@ -331,12 +303,7 @@ impl Builder<'_> {
         }
         let raw: Vec<RawLabel> = labels
             .iter()
-            .map(|l| RawLabel {
-                key: l.key,
-                str: l.str,
-                num: l.num,
-                unit: l.num_unit,
-            })
+            .map(|l| RawLabel { key: l.key, str: l.str, num: l.num, unit: l.num_unit })
             .collect();
         if let Some(&set) = self.label_index.get(&raw) {
             return set;
@@ -351,17 +318,11 @@ impl Builder<'_> {
         let id = self.location.id;
         if id == 0 {
             let index = self.raw.locations.iter().filter(|l| l.defined).count();
-            return Err(Error::ZeroId {
-                kind: "location",
-                index,
-            });
+            return Err(Error::ZeroId { kind: "location", index });
         }
         let slot = self.location_slot(id, u32::MAX)? as usize;
         if self.raw.locations[slot].defined {
-            return Err(Error::DuplicateId {
-                kind: "location",
-                id,
-            });
+            return Err(Error::DuplicateId { kind: "location", id });
         }
         let loc = &self.location;
         let start = self.raw.lines.len() as u32;

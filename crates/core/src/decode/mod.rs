@@ -58,23 +58,12 @@ pub fn decode_with_progress(
 ) -> Result<Profile, Error> {
     let consumed = Cell::new(0usize);
     let total = Some(bytes.len() as u64);
-    let reader = CountingSlice {
-        data: bytes,
-        consumed: &consumed,
-    };
+    let reader = CountingSlice { data: bytes, consumed: &consumed };
     let mut on_offset = |_decompressed: u64| {
-        progress(Progress {
-            stage: Stage::Decode,
-            done: consumed.get() as u64,
-            total,
-        });
+        progress(Progress { stage: Stage::Decode, done: consumed.get() as u64, total });
     };
     let raw = read_raw(reader, options, &mut on_offset)?;
-    progress(Progress {
-        stage: Stage::Resolve,
-        done: bytes.len() as u64,
-        total,
-    });
+    progress(Progress { stage: Stage::Resolve, done: bytes.len() as u64, total });
     resolve::resolve(raw, options.all_frames)
 }
 
@@ -89,15 +78,14 @@ fn read_raw<R: BufRead>(
     options: &DecodeOptions,
     on_offset: &mut dyn FnMut(u64),
 ) -> Result<builder::RawProfile, Error> {
-    let head = reader.fill_buf().map_err(|e| Error::NotAProfile {
-        hint: format!("reading the input failed: {e}"),
-    })?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::NotAProfile { hint: format!("reading the input failed: {e}") })?;
     if head.is_empty() {
         return Err(Error::Empty);
     }
     if is_gzip(head) {
-        let inflated =
-            BufReader::with_capacity(64 << 10, flate2::bufread::MultiGzDecoder::new(reader));
+        let inflated = BufReader::with_capacity(64 << 10, flate2::bufread::MultiGzDecoder::new(reader));
         read_protobuf(inflated, true, options, on_offset)
     } else {
         read_protobuf(reader, false, options, on_offset)
@@ -148,7 +136,6 @@ impl BufRead for CountingSlice<'_> {
         Ok(&self.data[self.consumed.get()..])
     }
     fn consume(&mut self, n: usize) {
-        self.consumed
-            .set((self.consumed.get() + n).min(self.data.len()));
+        self.consumed.set((self.consumed.get() + n).min(self.data.len()));
     }
 }

@@ -6,8 +6,8 @@ use super::builder::{RawLabel, RawProfile};
 use super::ids::IdMap;
 use crate::error::Error;
 use crate::model::{
-    Function, Label, LabelSet, LabelSets, LabelValue, Line, Location, Mapping, Profile, Samples,
-    Str, Strings, ValueType,
+    Function, Label, LabelSet, LabelSets, LabelValue, Line, Location, Mapping, Profile, Samples, Str,
+    Strings, ValueType,
 };
 use crate::prune;
 
@@ -21,9 +21,7 @@ impl StringMap {
     fn new(raw: Vec<String>) -> Result<Self, Error> {
         if let Some(first) = raw.first() {
             if !first.is_empty() {
-                return Err(Error::StringTableStart {
-                    found: first.clone(),
-                });
+                return Err(Error::StringTableStart { found: first.clone() });
             }
         }
         let mut strings = Strings::default();
@@ -36,11 +34,7 @@ impl StringMap {
         usize::try_from(i)
             .ok()
             .and_then(|i| self.by_index.get(i).copied())
-            .ok_or_else(|| Error::StringIndex {
-                field: field(),
-                index: i,
-                len: self.by_index.len(),
-            })
+            .ok_or_else(|| Error::StringIndex { field: field(), index: i, len: self.by_index.len() })
     }
 
     fn value_type(&self, t: &crate::proto::ValueType, what: &str) -> Result<ValueType, Error> {
@@ -68,7 +62,19 @@ fn index_ids(kind: &'static str, ids: impl Iterator<Item = u64>) -> Result<IdMap
 /// Validates `raw` and builds the profile model. `all_frames` keeps the
 /// frames that the profile's drop_frames would remove.
 pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, Error> {
+    let mut builder = raw.stacks.take().expect("the reader always creates a stack builder");
     let strings = StringMap::new(std::mem::take(&mut raw.strings))?;
+    let drop_frames = strings.get(raw.drop_frames, || "drop_frames".into())?;
+    let prune_rules = if all_frames || drop_frames.is_empty() {
+        None
+    } else {
+        let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
+        prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames))
+    };
+    if prune_rules.is_none() {
+        // No stack will be inserted again: free the lookup table early.
+        builder.seal();
+    }
 
     let mapping_ids = index_ids("mapping", raw.mappings.iter().map(|m| m.id))?;
     let mappings = raw
@@ -98,8 +104,7 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
             Ok(Function {
                 id: f.id,
                 name: strings.get(f.name, || format!("function {} name", f.id))?,
-                system_name: strings
-                    .get(f.system_name, || format!("function {} system_name", f.id))?,
+                system_name: strings.get(f.system_name, || format!("function {} system_name", f.id))?,
                 filename: strings.get(f.filename, || format!("function {} filename", f.id))?,
                 start_line: f.start_line,
             })
@@ -125,23 +130,13 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
             })? as usize),
         };
         let start = lines.len() as u32;
-        for (k, line) in raw.lines[slot.lines.start as usize..slot.lines.end as usize]
-            .iter()
-            .enumerate()
-        {
-            let function =
-                function_ids
-                    .get(line.function_id)
-                    .ok_or_else(|| Error::UnknownReference {
-                        from: format!("location {} line {k}", slot.id),
-                        kind: "function",
-                        id: line.function_id,
-                    })? as usize;
-            lines.push(Line {
-                function,
-                line: line.line,
-                column: line.column,
-            });
+        for (k, line) in raw.lines[slot.lines.start as usize..slot.lines.end as usize].iter().enumerate() {
+            let function = function_ids.get(line.function_id).ok_or_else(|| Error::UnknownReference {
+                from: format!("location {} line {k}", slot.id),
+                kind: "function",
+                id: line.function_id,
+            })? as usize;
+            lines.push(Line { function, line: line.line, column: line.column });
         }
         locations.push(Location {
             id: slot.id,
@@ -167,30 +162,20 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
     if sample_count > 0 {
         let first = raw.value_count.unwrap_or(0);
         if first != sample_types.len() {
-            return Err(Error::ValueCount {
-                sample: 0,
-                found: first,
-                expected: sample_types.len(),
-            });
+            return Err(Error::ValueCount { sample: 0, found: first, expected: sample_types.len() });
         }
         if let Some((sample, found)) = raw.value_mismatch {
-            return Err(Error::ValueCount {
-                sample,
-                found,
-                expected: sample_types.len(),
-            });
+            return Err(Error::ValueCount { sample, found, expected: sample_types.len() });
         }
     }
 
     let label_sets_by_raw_id = resolve_label_sets(&raw.label_sets, &strings)?;
     let label_sets = label_sets_by_raw_id.1;
-    let sample_labels: Vec<LabelSet> = raw
-        .sample_label_sets
-        .iter()
-        .map(|&raw_id| label_sets_by_raw_id.0[raw_id as usize])
+    let sample_labels: Vec<LabelSet> = std::mem::take(&mut raw.sample_label_sets)
+        .into_iter()
+        .map(|raw_id| label_sets_by_raw_id.0[raw_id as usize])
         .collect();
 
-    let drop_frames = strings.get(raw.drop_frames, || "drop_frames".into())?;
     let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
     let period_type = match &raw.period_type {
         Some(t) => Some(strings.value_type(t, "period_type")?),
@@ -202,31 +187,20 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
         .enumerate()
         .map(|(i, &c)| strings.get(c, || format!("comment {i}")))
         .collect::<Result<Vec<_>, Error>>()?;
-    let default_sample_type =
-        strings.get(raw.default_sample_type, || "default_sample_type".into())?;
+    let default_sample_type = strings.get(raw.default_sample_type, || "default_sample_type".into())?;
     let doc_url = strings.get(raw.doc_url, || "doc_url".into())?;
 
-    let mut builder = raw
-        .stacks
-        .take()
-        .expect("the reader always creates a stack builder");
     let mut sample_nodes = std::mem::take(&mut raw.sample_stacks);
-    if !all_frames && !drop_frames.is_empty() {
-        let rules = prune::DropRules::compile(
-            strings.strings.get(drop_frames),
-            strings.strings.get(keep_frames),
+    if let Some(rules) = prune_rules {
+        prune::apply(
+            &rules,
+            &strings.strings,
+            &functions,
+            &mut locations,
+            &lines,
+            &mut builder,
+            &mut sample_nodes,
         );
-        if let Some(rules) = rules {
-            prune::apply(
-                &rules,
-                &strings.strings,
-                &functions,
-                &mut locations,
-                &lines,
-                &mut builder,
-                &mut sample_nodes,
-            );
-        }
     }
     let mut used = vec![false; builder.len()];
     for &node in &sample_nodes {
@@ -283,10 +257,7 @@ fn resolve_label_sets(
             let value = if l.str != 0 {
                 LabelValue::Str(strings.get(l.str, || format!("label set {i} string value"))?)
             } else if l.num != 0 || l.unit != 0 {
-                LabelValue::Num {
-                    value: l.num,
-                    unit: strings.get(l.unit, || format!("label set {i} unit"))?,
-                }
+                LabelValue::Num { value: l.num, unit: strings.get(l.unit, || format!("label set {i} unit"))? }
             } else {
                 continue;
             };

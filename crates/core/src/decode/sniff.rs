@@ -8,16 +8,8 @@ use crate::error::Error;
 pub(crate) fn explain(head: &[u8]) -> Option<Error> {
     let text = std::str::from_utf8(head).ok().map(str::trim_start);
     let starts = |prefix: &str| text.is_some_and(|t| t.starts_with(prefix));
-    let unsupported = |hint: &str| {
-        Some(Error::UnsupportedFormat {
-            hint: hint.to_string(),
-        })
-    };
-    let not_profile = |hint: &str| {
-        Some(Error::NotAProfile {
-            hint: hint.to_string(),
-        })
-    };
+    let unsupported = |hint: &str| Some(Error::UnsupportedFormat { hint: hint.to_string() });
+    let not_profile = |hint: &str| Some(Error::NotAProfile { hint: hint.to_string() });
 
     if is_legacy_binary_cpu(head) {
         return unsupported(
@@ -31,13 +23,8 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
              without debug=1 to get the protobuf form, or convert it with `go tool pprof -proto`",
         );
     }
-    for kind in [
-        "goroutine profile:",
-        "threadcreate profile:",
-        "--- contention",
-        "--- mutex",
-        "--- threadz",
-    ] {
+    for kind in ["goroutine profile:", "threadcreate profile:", "--- contention", "--- mutex", "--- threadz"]
+    {
         if starts(kind) {
             return unsupported(
                 "this is the text form of a Go profile (?debug=1); fetch the endpoint without debug=1 \
@@ -54,14 +41,10 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
         return not_profile("this is an executable (ELF) file, not a profile");
     }
     if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return not_profile(
-            "this is zstd-compressed data; decompress it first (proflens reads gzip or raw)",
-        );
+        return not_profile("this is zstd-compressed data; decompress it first (proflens reads gzip or raw)");
     }
     if head.starts_with(b"BZh") || head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        return not_profile(
-            "this is bzip2 or xz data; decompress it first (proflens reads gzip or raw)",
-        );
+        return not_profile("this is bzip2 or xz data; decompress it first (proflens reads gzip or raw)");
     }
     if starts("<!DOCTYPE") || starts("<html") || starts("<HTML") {
         return not_profile(
@@ -72,23 +55,15 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
         return not_profile("this is JSON (or similar text), not a protobuf profile");
     }
     if looks_like_text(head) {
-        return not_profile(
-            "this is a text file; pprof profiles are protobuf (usually gzip-compressed)",
-        );
+        return not_profile("this is a text file; pprof profiles are protobuf (usually gzip-compressed)");
     }
     None
 }
 
 /// Legacy CPU profiles start with the header words 0, 3 (32- or 64-bit).
 fn is_legacy_binary_cpu(head: &[u8]) -> bool {
-    let word32 = |i: usize| {
-        head.get(i * 4..i * 4 + 4)
-            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
-    };
-    let word64 = |i: usize| {
-        head.get(i * 8..i * 8 + 8)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
-    };
+    let word32 = |i: usize| head.get(i * 4..i * 4 + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()));
+    let word64 = |i: usize| head.get(i * 8..i * 8 + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap()));
     (word64(0) == Some(0) && word64(1) == Some(3)) || (word32(0) == Some(0) && word32(1) == Some(3))
 }
 
@@ -100,15 +75,12 @@ fn looks_like_text(head: &[u8]) -> bool {
     let valid = match std::str::from_utf8(head) {
         Ok(s) => s,
         // A cut in the middle of a character at the end is fine.
-        Err(e) if e.valid_up_to() + 4 >= head.len() => {
+        Err(e) if e.error_len().is_none() && e.valid_up_to() > 0 => {
             std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
         }
         Err(_) => return false,
     };
-    let printable = valid
-        .chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
-        .count();
+    let printable = valid.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')).count();
     printable * 100 >= valid.chars().count() * 95
 }
 

@@ -36,12 +36,7 @@ pub(crate) struct WireReader<'p, R> {
 const PROGRESS_STEP: u64 = 1 << 20;
 
 impl<'p, R: BufRead> WireReader<'p, R> {
-    pub(crate) fn new(
-        inner: R,
-        limit: u64,
-        is_gzip: bool,
-        progress: &'p mut dyn FnMut(u64),
-    ) -> Self {
+    pub(crate) fn new(inner: R, limit: u64, is_gzip: bool, progress: &'p mut dyn FnMut(u64)) -> Self {
         WireReader {
             inner,
             offset: 0,
@@ -65,19 +60,13 @@ impl<'p, R: BufRead> WireReader<'p, R> {
 
     /// An error at the current offset.
     pub(crate) fn malformed(&self, detail: impl Into<String>) -> Error {
-        Error::Protobuf {
-            offset: self.offset,
-            detail: detail.into(),
-        }
+        Error::Protobuf { offset: self.offset, detail: detail.into() }
     }
 
     fn io_error(&self, e: io::Error) -> Error {
         let truncated = e.kind() == io::ErrorKind::UnexpectedEof;
         if self.is_gzip {
-            Error::Gzip {
-                detail: e.to_string(),
-                truncated,
-            }
+            Error::Gzip { detail: e.to_string(), truncated }
         } else {
             self.malformed(e.to_string())
         }
@@ -95,8 +84,7 @@ impl<'p, R: BufRead> WireReader<'p, R> {
         let buf = self.inner.fill_buf().unwrap_or(&[]);
         if self.offset == 0 && self.sniff.is_empty() {
             // Keep the head of the stream so a failure can say what it is.
-            self.sniff
-                .extend_from_slice(&buf[..buf.len().min(SNIFF_LEN)]);
+            self.sniff.extend_from_slice(&buf[..buf.len().min(SNIFF_LEN)]);
         }
         Ok(buf)
     }
@@ -157,9 +145,7 @@ impl<'p, R: BufRead> WireReader<'p, R> {
 
     fn truncated(&self) -> Error {
         if self.is_gzip {
-            self.malformed(
-                "the data ends inside a field; the profile inside the gzip stream is truncated",
-            )
+            self.malformed("the data ends inside a field; the profile inside the gzip stream is truncated")
         } else {
             self.malformed("the data ends inside a field; the file is probably truncated")
         }
@@ -176,9 +162,7 @@ impl<'p, R: BufRead> WireReader<'p, R> {
             1 => WireType::Fixed64,
             2 => WireType::Len,
             5 => WireType::Fixed32,
-            other => {
-                return Err(self.malformed(format!("unknown wire type {other} for field {field}")))
-            }
+            other => return Err(self.malformed(format!("unknown wire type {other} for field {field}"))),
         };
         if field == 0 {
             return Err(self.malformed("field number 0 is invalid"));
@@ -276,14 +260,7 @@ mod tests {
         let bytes = [0x48, 0xac, 0x02, 0x32, 2, b'a', b'b', 0x0d, 1, 2, 3, 4];
         let (keys, result) = reader(&bytes);
         assert!(result.is_ok());
-        assert_eq!(
-            keys,
-            vec![
-                (9, WireType::Varint),
-                (6, WireType::Len),
-                (1, WireType::Fixed32)
-            ]
-        );
+        assert_eq!(keys, vec![(9, WireType::Varint), (6, WireType::Len), (1, WireType::Fixed32)]);
     }
 
     #[test]
@@ -305,9 +282,6 @@ mod tests {
         let mut r = WireReader::new(&bytes[..], 4, false, &mut progress);
         r.read_key().unwrap();
         let mut buf = Vec::new();
-        assert_eq!(
-            r.read_len_delimited(&mut buf),
-            Err(Error::TooLarge { limit: 4 })
-        );
+        assert_eq!(r.read_len_delimited(&mut buf), Err(Error::TooLarge { limit: 4 }));
     }
 }

@@ -9,15 +9,11 @@
 //! first met at tree node `t` receives the summed value of every sample in
 //! `t`'s subtree, so shared stack prefixes are processed once.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
+use crate::fastmap::U64Map;
 use crate::filter::{FrameView, Mark, NameFilters};
-use crate::model::{FastHasher, LabelValue, Profile};
+use crate::model::{LabelValue, Profile};
 
 use super::node_info::NodeTable;
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Marks a frame whose node was pruned away.
 const NOT_KEPT: u32 = u32::MAX;
@@ -26,15 +22,18 @@ const NOT_KEPT: u32 = u32::MAX;
 pub(crate) struct SampleSums {
     /// Value of the included samples ending at the node.
     pub self_sum: Vec<i64>,
-    /// How many of those have a non-zero value.
-    pub self_nonzero: Vec<u32>,
     /// Value of the included samples in the node's subtree.
     pub sub_sum: Vec<i64>,
-    /// How many of those have a non-zero value.
-    pub sub_nonzero: Vec<u32>,
-    /// Whether samples ending at the node survive the filters.
-    pub included: Vec<bool>,
+    /// Bit flags per node: SELF_NONZERO, SUB_NONZERO, EXCLUDED.
+    flags: Vec<u8>,
 }
+
+/// An included sample with a non-zero value ends at the node.
+const SELF_NONZERO: u8 = 1;
+/// An included sample with a non-zero value is in the node's subtree.
+const SUB_NONZERO: u8 = 2;
+/// Samples ending at the node are filtered out.
+const EXCLUDED: u8 = 4;
 
 impl SampleSums {
     /// Applies focus/ignore/hide/show/show_from to every stack and sums the
@@ -47,72 +46,87 @@ impl SampleSums {
     ) -> Self {
         let tree = &profile.stacks;
         let n = tree.len();
-        let selects = filters.selects_samples();
-        // Path flags, top-down: parents precede children in preorder.
-        #[derive(Clone, Copy, Default)]
-        struct PathFlags {
-            focused: bool,
-            ignored: bool,
-            visible: bool,
-            shown_from: bool,
+        let mut flags = vec![0u8; n];
+        if filters.selects_samples() || view.show_from_active {
+            mark_excluded(profile, view, filters, &mut flags);
         }
-        let mut flags = vec![PathFlags::default(); n];
-        let mut included = vec![false; n];
-        for node in 0..n {
-            let mut f = if node == 0 {
-                PathFlags::default()
-            } else {
-                flags[tree.parent(node as u32) as usize]
-            };
-            if node != 0 {
-                for &loc in tree.run(node as u32) {
-                    let loc = loc as usize;
-                    match view.mark[loc] {
-                        Mark::Focused => f.focused = true,
-                        Mark::Ignored => f.ignored = true,
-                        Mark::None => {}
-                    }
-                    if !view.hidden[loc] {
-                        f.visible = true;
-                        f.shown_from |= view.show_from[loc];
-                    }
-                }
-            }
-            flags[node] = f;
-            let mut keep = true;
-            if selects {
-                keep = f.focused && !f.ignored && (!view.any_hidden || f.visible);
-            }
-            if view.show_from_active {
-                keep &= f.shown_from;
-            }
-            included[node] = keep;
-        }
-        drop(flags);
         let mut self_sum = vec![0i64; n];
-        let mut self_nonzero = vec![0u32; n];
         let samples = &profile.samples;
         for s in 0..samples.len() {
             let node = samples.stack[s] as usize;
-            if included[node] {
+            if flags[node] & EXCLUDED == 0 {
                 let w = samples.value(s, value_index);
                 self_sum[node] = self_sum[node].wrapping_add(w);
-                self_nonzero[node] += u32::from(w != 0);
+                if w != 0 {
+                    flags[node] |= SELF_NONZERO | SUB_NONZERO;
+                }
             }
         }
         let mut sub_sum = self_sum.clone();
-        let mut sub_nonzero = self_nonzero.clone();
         for node in (1..n).rev() {
             let p = tree.parent(node as u32) as usize;
             sub_sum[p] = sub_sum[p].wrapping_add(sub_sum[node]);
-            sub_nonzero[p] = sub_nonzero[p].saturating_add(sub_nonzero[node]);
+            flags[p] |= flags[node] & SUB_NONZERO;
         }
-        SampleSums {
-            self_sum,
-            self_nonzero,
-            sub_sum,
-            sub_nonzero,
-            included,
+        SampleSums { self_sum, sub_sum, flags }
+    }
+
+    /// Whether samples ending at `node` survive the filters.
+    pub(crate) fn included(&self, node: usize) -> bool {
+        self.flags[node] & EXCLUDED == 0
+    }
+
+    /// Whether a sample with a non-zero value ends at `node`.
+    pub(crate) fn self_nonzero(&self, node: usize) -> bool {
+        self.flags[node] & SELF_NONZERO != 0
+    }
+
+    /// Whether a sample with a non-zero value is in `node`'s subtree.
+    pub(crate) fn sub_nonzero(&self, node: usize) -> bool {
+        self.flags[node] & SUB_NONZERO != 0
+    }
+}
+
+/// Marks the stack-tree nodes whose samples the filters drop, following
+/// pprof: focus/ignore/hide/show keep samples with a focused frame, no
+/// ignored frame and some frame left; show_from needs a matching frame.
+fn mark_excluded(profile: &Profile, view: &FrameView, filters: &NameFilters, flags: &mut [u8]) {
+    const FOCUSED: u8 = 1;
+    const IGNORED: u8 = 2;
+    const VISIBLE: u8 = 4;
+    const SHOWN_FROM: u8 = 8;
+    let tree = &profile.stacks;
+    let selects = filters.selects_samples();
+    // Path flags, top-down: parents precede children in preorder.
+    let mut path = vec![0u8; tree.len()];
+    for node in 0..tree.len() {
+        let mut f = if node == 0 { 0 } else { path[tree.parent(node as u32) as usize] };
+        if node != 0 {
+            for loc in tree.run(node as u32).iter() {
+                let loc = loc as usize;
+                f |= match view.mark[loc] {
+                    Mark::Focused => FOCUSED,
+                    Mark::Ignored => IGNORED,
+                    Mark::None => 0,
+                };
+                if !view.hidden[loc] {
+                    f |= VISIBLE;
+                    if view.show_from[loc] {
+                        f |= SHOWN_FROM;
+                    }
+                }
+            }
+        }
+        path[node] = f;
+        let mut keep = true;
+        if selects {
+            keep = f & FOCUSED != 0 && f & IGNORED == 0 && (!view.any_hidden || f & VISIBLE != 0);
+        }
+        if view.show_from_active {
+            keep &= f & SHOWN_FROM != 0;
+        }
+        if !keep {
+            flags[node] |= EXCLUDED;
         }
     }
 }
@@ -123,21 +137,17 @@ impl SampleSums {
 pub(crate) fn total(profile: &Profile, value_index: usize, sums: Option<&SampleSums>) -> i64 {
     let is_base: Vec<bool> = (0..profile.label_sets.len())
         .map(|i| {
-            profile
-                .label_sets
-                .get(crate::model::LabelSet(i as u32))
-                .iter()
-                .any(|l| {
-                    profile.str(l.key) == "pprof::base"
-                        && matches!(l.value, LabelValue::Str(v) if profile.str(v) == "true")
-                })
+            profile.label_sets.get(crate::model::LabelSet(i as u32)).iter().any(|l| {
+                profile.str(l.key) == "pprof::base"
+                    && matches!(l.value, LabelValue::Str(v) if profile.str(v) == "true")
+            })
         })
         .collect();
     let samples = &profile.samples;
     let (mut all, mut base) = (0i64, 0i64);
     for s in 0..samples.len() {
         if let Some(sums) = sums {
-            if !sums.included[samples.stack[s] as usize] {
+            if !sums.included(samples.stack[s] as usize) {
                 continue;
             }
         }
@@ -162,6 +172,8 @@ pub(crate) struct RawEdge {
     pub weight: i64,
     pub residual: bool,
     pub inline: bool,
+    /// How many times the edge is on the current path.
+    on_path: u32,
 }
 
 /// Node values (indexed by node id) and edges from one walk.
@@ -169,6 +181,16 @@ pub(crate) struct RawGraph {
     pub flat: Vec<i64>,
     pub cum: Vec<i64>,
     pub edges: Vec<RawEdge>,
+}
+
+/// Which edges a walk records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EdgeScope {
+    /// Every edge (tree, peek, graphs).
+    All,
+    /// Only edges into nodes that appear as inlined frames: enough for the
+    /// top report's "(inline)" marks, and much cheaper.
+    IntoInlined,
 }
 
 /// Everything a report needs to build graphs repeatedly with different
@@ -179,8 +201,15 @@ pub(crate) struct Walker<'p> {
     pub nodes: NodeTable<'p>,
     /// Node id of each frame of the view, aligned with `view.all_frames()`.
     pub frame_nodes: Vec<u32>,
+    /// Nodes that appear as an inlined (not outermost) frame somewhere.
+    inlined: Vec<bool>,
     pub sums: SampleSums,
 }
+
+/// A location removed by hide/show.
+const HIDDEN: u32 = u32::MAX - 1;
+/// Marks a location code that needs the general path.
+const SLOW: u32 = 1 << 31;
 
 impl<'p> Walker<'p> {
     pub(crate) fn new(
@@ -190,145 +219,208 @@ impl<'p> Walker<'p> {
         sums: SampleSums,
     ) -> Self {
         let mut frame_nodes = vec![0u32; view.all_frames().len()];
+        let mut inlined_frames = Vec::new();
         for loc in 0..profile.locations.len() {
             let range = view.frame_range(loc);
-            for (i, &frame) in view.frames(loc).iter().enumerate() {
-                frame_nodes[range.start + i] = nodes.node_for(loc, frame);
+            let frames = view.frames(loc);
+            for (i, &frame) in frames.iter().enumerate() {
+                let id = nodes.node_for(loc, frame);
+                frame_nodes[range.start + i] = id;
+                if i + 1 < frames.len() && !view.hidden[loc] {
+                    inlined_frames.push(id);
+                }
             }
         }
-        Walker {
-            profile,
-            view,
-            nodes,
-            frame_nodes,
-            sums,
+        let mut inlined = vec![false; nodes.infos.len()];
+        for id in inlined_frames {
+            inlined[id as usize] = true;
         }
+        Walker { profile, view, nodes, frame_nodes, inlined, sums }
+    }
+
+    /// Per location: its single frame's node (or NOT_KEPT), HIDDEN, or SLOW
+    /// plus the location for the general path.
+    fn location_codes(&self, kept: Option<&[bool]>) -> Vec<u32> {
+        let view = &self.view;
+        (0..self.profile.locations.len())
+            .map(|loc| {
+                let range = view.frame_range(loc);
+                if view.hidden[loc] {
+                    HIDDEN
+                } else if range.len() == 1 && !view.show_from_active {
+                    let n = self.frame_nodes[range.start];
+                    match kept {
+                        Some(k) if !k[n as usize] => NOT_KEPT,
+                        _ => n,
+                    }
+                } else {
+                    SLOW | loc as u32
+                }
+            })
+            .collect()
     }
 
     /// Walks every stack; nodes not in `kept` (by node id) are pruned.
-    pub(crate) fn walk(&self, kept: Option<&[bool]>) -> RawGraph {
+    pub(crate) fn walk(&self, kept: Option<&[bool]>, scope: EdgeScope) -> RawGraph {
         let tree = &self.profile.stacks;
         let node_count = self.nodes.infos.len();
-        let mut flat = vec![0i64; node_count];
-        let mut cum = vec![0i64; node_count];
-        let mut node_on_path = vec![0u32; node_count];
-        let mut edges: Vec<RawEdge> = Vec::new();
-        let mut edge_on_path: Vec<u32> = Vec::new();
-        let mut edge_index: FastMap<u64, u32> = FastMap::default();
-        // Undo log of path counters: node ids, or edge ids with the top bit.
-        const EDGE_BIT: u32 = 1 << 31;
-        let mut undo: Vec<u32> = Vec::new();
-
-        #[derive(Clone, Copy)]
-        struct Open {
-            end: u32,
-            undo_len: usize,
-            last: u32,
-            residual: bool,
-            found: bool,
-        }
+        let codes = self.location_codes(kept);
+        let mut walk = PathWalk {
+            flat: vec![0i64; node_count],
+            cum: vec![(0i64, 0u32); node_count],
+            edges: Vec::new(),
+            edge_index: U64Map::default(),
+            undo: Vec::new(),
+            track: match scope {
+                EdgeScope::All => None,
+                EdgeScope::IntoInlined => Some(&self.inlined),
+            },
+        };
         let mut open = vec![Open {
             end: tree.len() as u32,
             undo_len: 0,
-            last: NOT_KEPT,
-            residual: false,
-            found: !self.view.show_from_active,
+            at: At { last: NOT_KEPT, residual: false, found: !self.view.show_from_active },
         }];
-        let frame_node = |i: usize| {
-            let n = self.frame_nodes[i];
-            match kept {
-                Some(k) if !k[n as usize] => NOT_KEPT,
-                _ => n,
-            }
-        };
-
         let mut t = 1u32;
         let len = tree.len() as u32;
         while t < len {
             while open.last().is_some_and(|o| o.end <= t) {
                 let o = open.pop().expect("checked non-empty");
-                for entry in undo.drain(o.undo_len..) {
-                    if entry & EDGE_BIT != 0 {
-                        edge_on_path[(entry & !EDGE_BIT) as usize] -= 1;
-                    } else {
-                        node_on_path[entry as usize] -= 1;
-                    }
-                }
+                walk.close(o.undo_len);
             }
             let ti = t as usize;
-            if self.sums.sub_nonzero[ti] == 0 {
+            if !self.sums.sub_nonzero(ti) {
                 // No sample with a value below here: pprof skips such samples.
                 t = tree.end(t);
                 continue;
             }
-            let state = *open.last().expect("the root stays open");
-            let (mut last, mut residual, mut found) = (state.last, state.residual, state.found);
-            let undo_len = undo.len();
+            let mut at = open.last().expect("the root stays open").at;
+            let undo_len = walk.undo.len();
             let w = self.sums.sub_sum[ti];
-            for &loc in tree.run(t) {
-                let loc = loc as usize;
-                if self.view.hidden[loc] {
+            for loc in tree.run(t).iter() {
+                let code = codes[loc as usize];
+                if code == HIDDEN {
                     continue;
                 }
-                if !found {
+                if code & SLOW == 0 && at.found {
+                    walk.frame(&mut at, code, false, w);
+                    continue;
+                }
+                if code == NOT_KEPT {
+                    at.residual = true;
+                    continue;
+                }
+                // The general path: inlined frames, show_from.
+                let loc = (code & !SLOW) as usize;
+                if !at.found {
                     if !self.view.show_from[loc] {
                         continue;
                     }
-                    found = true;
+                    at.found = true;
                 }
                 let range = self.view.frame_range(loc);
                 let outermost = range.end - 1;
-                // A location's frames run innermost first; walk from the caller.
                 for i in range.rev() {
-                    let n = frame_node(i);
-                    if n == NOT_KEPT {
-                        residual = true;
-                        continue;
-                    }
-                    if node_on_path[n as usize] == 0 {
-                        cum[n as usize] = cum[n as usize].wrapping_add(w);
-                    }
-                    node_on_path[n as usize] += 1;
-                    undo.push(n);
-                    if last != NOT_KEPT && last != n {
-                        let key = (u64::from(last) << 32) | u64::from(n);
-                        let next = edges.len() as u32;
-                        let e = *edge_index.entry(key).or_insert(next);
-                        if e == next {
-                            edges.push(RawEdge {
-                                src: last,
-                                dst: n,
-                                weight: 0,
-                                residual: false,
-                                inline: true,
-                            });
-                            edge_on_path.push(0);
-                        }
-                        if edge_on_path[e as usize] == 0 {
-                            let edge = &mut edges[e as usize];
-                            edge.weight = edge.weight.wrapping_add(w);
-                            edge.residual |= residual;
-                            edge.inline &= i != outermost;
-                        }
-                        edge_on_path[e as usize] += 1;
-                        undo.push(e | EDGE_BIT);
-                    }
-                    last = n;
-                    residual = false;
+                    let n = self.frame_nodes[i];
+                    let n = match kept {
+                        Some(k) if !k[n as usize] => NOT_KEPT,
+                        _ => n,
+                    };
+                    walk.frame(&mut at, n, i != outermost, w);
                 }
             }
-            if self.sums.self_nonzero[ti] > 0 && !residual && last != NOT_KEPT {
-                flat[last as usize] = flat[last as usize].wrapping_add(self.sums.self_sum[ti]);
+            if self.sums.self_nonzero(ti) && !at.residual && at.last != NOT_KEPT {
+                let f = &mut walk.flat[at.last as usize];
+                *f = f.wrapping_add(self.sums.self_sum[ti]);
             }
-            open.push(Open {
-                end: tree.end(t),
-                undo_len,
-                last,
-                residual,
-                found,
-            });
+            open.push(Open { end: tree.end(t), undo_len, at });
             t += 1;
         }
-        RawGraph { flat, cum, edges }
+        RawGraph { flat: walk.flat, cum: walk.cum.into_iter().map(|(c, _)| c).collect(), edges: walk.edges }
+    }
+}
+
+/// The walk's position: the last kept node, whether nodes were skipped
+/// since, and whether show_from has matched yet.
+#[derive(Clone, Copy)]
+struct At {
+    last: u32,
+    residual: bool,
+    found: bool,
+}
+
+/// A stack-tree node whose subtree the walk is inside.
+#[derive(Clone, Copy)]
+struct Open {
+    end: u32,
+    undo_len: usize,
+    at: At,
+}
+
+/// Accumulators of one walk and the counts of what is on the current path.
+struct PathWalk<'a> {
+    flat: Vec<i64>,
+    /// (cum, times on the current path) per node.
+    cum: Vec<(i64, u32)>,
+    edges: Vec<RawEdge>,
+    edge_index: U64Map,
+    /// Path counters to undo: node ids, or edge ids with the top bit.
+    undo: Vec<u32>,
+    /// When set, only edges into these nodes are recorded.
+    track: Option<&'a Vec<bool>>,
+}
+
+const EDGE_BIT: u32 = 1 << 31;
+
+impl PathWalk<'_> {
+    /// Enters frame node `n` (NOT_KEPT if pruned) below the current path;
+    /// `inline` says it is not its location's outermost frame.
+    #[inline]
+    fn frame(&mut self, at: &mut At, n: u32, inline: bool, w: i64) {
+        if n == NOT_KEPT {
+            at.residual = true;
+            return;
+        }
+        let node = &mut self.cum[n as usize];
+        if node.1 == 0 {
+            node.0 = node.0.wrapping_add(w);
+        }
+        node.1 += 1;
+        self.undo.push(n);
+        if at.last != NOT_KEPT && at.last != n && self.track.is_none_or(|t| t[n as usize]) {
+            let key = (u64::from(at.last) << 32) | u64::from(n);
+            let e = self.edge_index.get_or_insert(key, self.edges.len() as u32);
+            if e as usize == self.edges.len() {
+                self.edges.push(RawEdge {
+                    src: at.last,
+                    dst: n,
+                    weight: 0,
+                    residual: false,
+                    inline: true,
+                    on_path: 0,
+                });
+            }
+            let edge = &mut self.edges[e as usize];
+            if edge.on_path == 0 {
+                edge.weight = edge.weight.wrapping_add(w);
+                edge.residual |= at.residual;
+                edge.inline &= inline;
+            }
+            edge.on_path += 1;
+            self.undo.push(e | EDGE_BIT);
+        }
+        at.last = n;
+        at.residual = false;
+    }
+
+    /// Leaves stack-tree nodes: takes their frames off the path.
+    fn close(&mut self, undo_len: usize) {
+        for entry in self.undo.drain(undo_len..) {
+            if entry & EDGE_BIT != 0 {
+                self.edges[(entry & !EDGE_BIT) as usize].on_path -= 1;
+            } else {
+                self.cum[entry as usize].1 -= 1;
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ mod node_info;
 mod sort;
 mod trim;
 
-pub(crate) use build::{total, SampleSums, Walker};
+pub(crate) use build::{total, EdgeScope, SampleSums, Walker};
 pub(crate) use node_info::{base_name, Aggregation, NodeTable};
 pub use node_info::{FileName, Granularity, NodeInfo};
 pub use sort::NodeOrder;
@@ -80,22 +80,13 @@ impl Graph {
                 out_edges: Vec::new(),
             });
         }
-        let mut graph = Graph {
-            nodes,
-            edges: Vec::new(),
-        };
+        let mut graph = Graph { nodes, edges: Vec::new() };
         for e in raw.edges {
             let (src, dst) = (index[e.src as usize], index[e.dst as usize]);
             if src == usize::MAX || dst == usize::MAX {
                 continue;
             }
-            graph.edges.push(Edge {
-                src,
-                dst,
-                weight: e.weight,
-                residual: e.residual,
-                inline: e.inline,
-            });
+            graph.edges.push(Edge { src, dst, weight: e.weight, residual: e.residual, inline: e.inline });
         }
         graph.relink();
         graph
@@ -125,14 +116,9 @@ impl Graph {
         for (new, &old) in order.iter().enumerate() {
             new_index[old] = new;
         }
-        let mut old_nodes: Vec<Option<Node>> = std::mem::take(&mut self.nodes)
-            .into_iter()
-            .map(Some)
-            .collect();
-        self.nodes = order
-            .iter()
-            .map(|&old| old_nodes[old].take().expect("a permutation"))
-            .collect();
+        let mut old_nodes: Vec<Option<Node>> =
+            std::mem::take(&mut self.nodes).into_iter().map(Some).collect();
+        self.nodes = order.iter().map(|&old| old_nodes[old].take().expect("a permutation")).collect();
         for e in &mut self.edges {
             e.src = new_index[e.src];
             e.dst = new_index[e.dst];

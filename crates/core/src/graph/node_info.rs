@@ -35,15 +35,9 @@ impl Granularity {
 
     /// Parses pprof's name for a granularity.
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::Functions,
-            Self::FileFunctions,
-            Self::Files,
-            Self::Lines,
-            Self::Addresses,
-        ]
-        .into_iter()
-        .find(|g| g.name() == name)
+        [Self::Functions, Self::FileFunctions, Self::Files, Self::Lines, Self::Addresses]
+            .into_iter()
+            .find(|g| g.name() == name)
     }
 }
 
@@ -207,20 +201,12 @@ impl<'p> NodeTable<'p> {
         }
         let line = &p.lines[frame as usize];
         let function = &p.functions[line.function];
-        let name = if a.function {
-            function.name
-        } else {
-            Str::EMPTY
-        };
+        let name = if a.function { function.name } else { Str::EMPTY };
         let mut info = NodeInfo {
             name,
             orig_name: Str::EMPTY,
             address,
-            file: if a.filename {
-                self.function_file[line.function]
-            } else {
-                FileName(0)
-            },
+            file: if a.filename { self.function_file[line.function] } else { FileName(0) },
             start_line: 0,
             lineno: if a.line { line.line } else { 0 },
             columnno: if a.line && a.column { line.column } else { 0 },
@@ -343,11 +329,8 @@ pub(crate) fn trim_source_path<'a>(path: &'a str, trim_path: &str, source_path: 
             }
         }
     }
-    let mut prefixes: Vec<String> = trim_path
-        .split(':')
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect();
+    let mut prefixes: Vec<String> =
+        trim_path.split(':').filter(|p| !p.is_empty()).map(String::from).collect();
     prefixes.push("/proc/self/cwd/./".into());
     prefixes.push("/proc/self/cwd/".into());
     for mut prefix in prefixes {
@@ -373,13 +356,7 @@ mod tests {
         assert_eq!(clean_path("./"), ".");
         assert_eq!(base_name("/usr/bin/leak"), "leak");
         assert_eq!(base_name("dir/"), "dir");
-        assert_eq!(
-            trim_source_path("/proc/self/cwd/src/main.go", "", ""),
-            "src/main.go"
-        );
-        assert_eq!(
-            trim_source_path("/build/x/proj/a.go", "", "/home/me/proj"),
-            "a.go"
-        );
+        assert_eq!(trim_source_path("/proc/self/cwd/src/main.go", "", ""), "src/main.go");
+        assert_eq!(trim_source_path("/build/x/proj/a.go", "", "/home/me/proj"), "a.go");
     }
 }

@@ -21,16 +21,12 @@ impl Graph {
         let scores: Vec<i64> = match order {
             NodeOrder::Flat => self.nodes.iter().map(|n| n.flat).collect(),
             NodeOrder::Cum => self.nodes.iter().map(|n| n.cum).collect(),
-            NodeOrder::Entropy => (0..self.nodes.len())
-                .map(|i| self.entropy_score(i))
-                .collect(),
+            NodeOrder::Entropy => (0..self.nodes.len()).map(|i| self.entropy_score(i)).collect(),
         };
         let mut order_idx: Vec<usize> = (0..self.nodes.len()).collect();
         let nodes = &self.nodes;
         let tiebreak = |a: usize, b: usize| {
-            table
-                .go_struct_text(&nodes[a].info)
-                .cmp(&table.go_struct_text(&nodes[b].info))
+            table.go_struct_text(&nodes[a].info).cmp(&table.go_struct_text(&nodes[b].info))
         };
         order_idx.sort_by(|&a, &b| {
             let (na, nb) = (&nodes[a], &nodes[b]);

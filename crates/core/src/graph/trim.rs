@@ -3,7 +3,7 @@
 //! rebuilds the graph from the samples so calls through dropped nodes become
 //! residual edges.
 
-use super::{Graph, NodeOrder, Walker};
+use super::{EdgeScope, Graph, NodeOrder, Walker};
 
 /// The pruning options of a report.
 #[derive(Clone, Copy, Debug)]
@@ -16,6 +16,8 @@ pub(crate) struct TrimOptions {
     /// residual edges removed.
     pub visual: bool,
     pub drop_negative: bool,
+    /// Which edges the report needs.
+    pub edges: EdgeScope,
 }
 
 /// A pruned graph and what pruning dropped.
@@ -34,7 +36,7 @@ fn abs_cutoff(total: i64, fraction: f64) -> i64 {
 /// Builds the report's graph with pprof's pruning steps (newTrimmedGraph).
 pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGraph {
     let table = &walker.nodes;
-    let build = |kept: Option<&[bool]>| Graph::from_walk(walker.walk(kept), table, o.drop_negative);
+    let build = |kept: Option<&[bool]>| Graph::from_walk(walker.walk(kept, o.edges), table, o.drop_negative);
     let kept_mask = |g: &Graph, keep: &dyn Fn(usize) -> bool| {
         let mut mask = vec![false; table.infos.len()];
         for (i, n) in g.nodes.iter().enumerate() {
@@ -76,12 +78,7 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
         }
     }
     let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
-    TrimmedGraph {
-        graph: g,
-        orig_count,
-        dropped_nodes,
-        dropped_edges,
-    }
+    TrimmedGraph { graph: g, orig_count, dropped_nodes, dropped_edges }
 }
 
 /// The id a node info has in the table.

@@ -48,11 +48,7 @@ pub struct LabelSets {
 
 impl Default for LabelSets {
     fn default() -> Self {
-        let mut sets = LabelSets {
-            labels: Vec::new(),
-            ends: Vec::new(),
-            index: HashMap::new(),
-        };
+        let mut sets = LabelSets { labels: Vec::new(), ends: Vec::new(), index: HashMap::new() };
         sets.intern(&[]);
         sets
     }

@@ -10,8 +10,8 @@ mod stacks;
 mod strings;
 
 pub use labels::{Label, LabelSet, LabelSets, LabelValue};
-pub(crate) use stacks::{FastHasher, StackTreeBuilder};
-pub use stacks::{StackNode, StackTree, ROOT};
+pub(crate) use stacks::StackTreeBuilder;
+pub use stacks::{Run, StackNode, StackTree, ROOT};
 
 pub use strings::{Str, Strings};
 
@@ -199,9 +199,6 @@ impl Profile {
 
     /// The names of the sample types, in order.
     pub fn sample_type_names(&self) -> Vec<String> {
-        self.sample_types
-            .iter()
-            .map(|t| self.str(t.kind).to_string())
-            .collect()
+        self.sample_types.iter().map(|t| self.str(t.kind).to_string()).collect()
     }
 }

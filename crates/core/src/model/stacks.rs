@@ -8,9 +8,7 @@
 //! before their children, so reports walk every stack with one forward pass
 //! over the nodes instead of walking each sample's stack.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
+use crate::fastmap::U64Map;
 use crate::model::LocationIndex;
 
 /// A node of the [`StackTree`]: the stack from the root to the end of this
@@ -28,7 +26,7 @@ pub struct StackTree {
     run_len: Vec<u32>,
     end: Vec<StackNode>,
     /// Locations of all runs, each run root side first.
-    arena: Vec<u32>,
+    arena: Arena,
 }
 
 impl StackTree {
@@ -48,9 +46,8 @@ impl StackTree {
     }
 
     /// The locations this node adds to its parent's stack, root side first.
-    pub fn run(&self, node: StackNode) -> &[u32] {
-        let start = self.run_start[node as usize] as usize;
-        &self.arena[start..start + self.run_len[node as usize] as usize]
+    pub fn run(&self, node: StackNode) -> Run<'_> {
+        self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
 
     /// One past the last node of `node`'s subtree.
@@ -61,17 +58,16 @@ impl StackTree {
     /// The locations of `node`'s stack, leaf first, as pprof lists them.
     pub fn frames(&self, node: StackNode) -> impl Iterator<Item = LocationIndex> + '_ {
         let mut node = node;
-        let mut run: &[u32] = self.run(node);
+        let mut run = self.run(node).iter();
         std::iter::from_fn(move || loop {
-            if let Some((&last, rest)) = run.split_last() {
-                run = rest;
+            if let Some(last) = run.next_back() {
                 return Some(last as LocationIndex);
             }
             if node == ROOT {
                 return None;
             }
             node = self.parent(node);
-            run = self.run(node);
+            run = self.run(node).iter();
         })
     }
 
@@ -98,21 +94,133 @@ impl StackTree {
         4 * (self.parent.capacity()
             + self.run_start.capacity()
             + self.run_len.capacity()
-            + self.end.capacity()
-            + self.arena.capacity())
+            + self.end.capacity())
+            + self.arena.heap_bytes()
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// Entries per arena chunk. Runs never straddle chunks, and chunks are never
+/// reallocated once full, so a huge profile's arena grows without copies.
+const CHUNK_BITS: u32 = 20;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
+/// A run of locations, root side first, as stored in the arena.
+#[derive(Clone, Copy, Debug)]
+pub struct Run<'a> {
+    bytes: &'a [u8],
+    width: usize,
+}
+
+impl<'a> Run<'a> {
+    /// How many locations.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / self.width
+    }
+
+    /// True for the root's empty run.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Location `i` of the run.
+    pub fn get(&self, i: usize) -> u32 {
+        decode_entry(&self.bytes[i * self.width..(i + 1) * self.width])
+    }
+
+    /// The locations, root side first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + 'a {
+        self.bytes.chunks_exact(self.width).map(decode_entry)
+    }
+}
+
+#[inline]
+fn decode_entry(b: &[u8]) -> u32 {
+    let mut v = u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16);
+    if b.len() == 4 {
+        v |= u32::from(b[3]) << 24;
+    }
+    v
+}
+
+/// Location runs in fixed-size chunks; a run is addressed by a global
+/// position `chunk << CHUNK_BITS | entry offset`. Entries take three bytes
+/// while every location index fits (fewer than 16M locations), else four.
+#[derive(Clone, Debug)]
+struct Arena {
+    chunks: Vec<Vec<u8>>,
+    width: usize,
+}
+
+impl Default for Arena {
+    fn default() -> Self {
+        Arena { chunks: Vec::new(), width: 3 }
+    }
+}
+
+impl Arena {
+    fn run(&self, start: u32, len: u32) -> Run<'_> {
+        if len == 0 {
+            return Run { bytes: &[], width: self.width };
+        }
+        let chunk = &self.chunks[(start >> CHUNK_BITS) as usize];
+        let offset = ((start as usize) & (CHUNK - 1)) * self.width;
+        Run { bytes: &chunk[offset..offset + len as usize * self.width], width: self.width }
+    }
+
+    fn get(&self, position: u32) -> u32 {
+        self.run(position, 1).get(0)
+    }
+
+    /// Appends a run and returns its position.
+    fn push(&mut self, run: &[u32]) -> u32 {
+        if self.width == 3 && run.iter().any(|&l| l >= 1 << 24) {
+            self.widen();
+        }
+        let w = self.width;
+        let fits = self.chunks.last().is_some_and(|c| c.len() / w + run.len() <= CHUNK);
+        if !fits {
+            if let Some(last) = self.chunks.last_mut() {
+                last.shrink_to_fit();
+            }
+            self.chunks.push(Vec::with_capacity(w * run.len().max(1024).min(CHUNK)));
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let offset = chunk.len() / w;
+        for &l in run {
+            chunk.extend_from_slice(&l.to_le_bytes()[..w]);
+        }
+        ((index as u32) << CHUNK_BITS) | offset as u32
+    }
+
+    /// Switches to four-byte entries; positions stay valid.
+    fn widen(&mut self) {
+        for chunk in &mut self.chunks {
+            let wide: Vec<u8> = chunk.chunks_exact(3).flat_map(|b| [b[0], b[1], b[2], 0]).collect();
+            *chunk = wide;
+        }
+        self.width = 4;
+    }
+
+    fn shrink_last(&mut self) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.shrink_to_fit();
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() + 24 * self.chunks.capacity()
+    }
+}
 
 /// Builds a [`StackTree`] by inserting stacks one at a time.
 pub(crate) struct StackTreeBuilder {
     parent: Vec<StackNode>,
     run_start: Vec<u32>,
     run_len: Vec<u32>,
-    arena: Vec<u32>,
+    arena: Arena,
     /// (parent, first location of the run) to child.
-    children: FastMap<u64, StackNode>,
+    children: U64Map,
 }
 
 fn child_key(parent: StackNode, first: u32) -> u64 {
@@ -125,8 +233,8 @@ impl StackTreeBuilder {
             parent: vec![ROOT],
             run_start: vec![0],
             run_len: vec![0],
-            arena: Vec::new(),
-            children: FastMap::default(),
+            arena: Arena::default(),
+            children: U64Map::default(),
         }
     }
 
@@ -135,9 +243,8 @@ impl StackTreeBuilder {
         self.parent.len()
     }
 
-    fn run(&self, node: StackNode) -> &[u32] {
-        let start = self.run_start[node as usize] as usize;
-        &self.arena[start..start + self.run_len[node as usize] as usize]
+    fn run(&self, node: StackNode) -> Run<'_> {
+        self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
 
     fn push_node(&mut self, parent: StackNode, start: u32, len: u32) -> StackNode {
@@ -154,19 +261,15 @@ impl StackTreeBuilder {
         let mut i = 0;
         while i < stack.len() {
             let key = child_key(node, stack[i]);
-            let Some(&child) = self.children.get(&key) else {
-                let start = self.arena.len() as u32;
-                self.arena.extend_from_slice(&stack[i..]);
+            let Some(child) = self.children.get(key) else {
+                let start = self.arena.push(&stack[i..]);
                 let new = self.push_node(node, start, (stack.len() - i) as u32);
                 self.children.insert(key, new);
                 return new;
             };
+            // The key matched the run's first location; compare the rest.
             let run = self.run(child);
-            let common = run
-                .iter()
-                .zip(&stack[i..])
-                .take_while(|(a, b)| a == b)
-                .count();
+            let common = 1 + run.iter().skip(1).zip(&stack[i + 1..]).take_while(|(a, b)| a == *b).count();
             if common < run.len() {
                 // The new stack leaves (or ends inside) the child's run: split
                 // the run so the shared part becomes a node of its own.
@@ -175,7 +278,7 @@ impl StackTreeBuilder {
                 self.parent[child as usize] = head;
                 self.run_start[child as usize] = start + common as u32;
                 self.run_len[child as usize] -= common as u32;
-                let tail_first = self.arena[(start + common as u32) as usize];
+                let tail_first = self.arena.get(start + common as u32);
                 self.children.insert(key, head);
                 self.children.insert(child_key(head, tail_first), child);
                 node = head;
@@ -198,12 +301,16 @@ impl StackTreeBuilder {
         out.reverse();
     }
 
+    /// Frees the lookup table once no more stacks will be inserted.
+    pub(crate) fn seal(&mut self) {
+        self.children = U64Map::default();
+    }
+
     /// Lays the nodes that `used` marks (and their ancestors) out in preorder.
     /// Returns the tree and, for each old node, its new index (or u32::MAX
     /// when dropped).
     pub(crate) fn finish(self, used: &[bool]) -> (StackTree, Vec<StackNode>) {
         let n = self.parent.len();
-        drop(self.children);
         let mut keep = used.to_vec();
         keep.resize(n, false);
         keep[0] = true;
@@ -229,24 +336,13 @@ impl StackTreeBuilder {
             }
         }
         drop(keep);
+        // Pass 1: number the kept nodes in preorder and record subtree ends.
         let mut new_index = vec![NONE; n];
-        let mut parent = Vec::new();
-        let mut run_start = Vec::new();
-        let mut run_len = Vec::new();
-        let mut end = Vec::new();
+        let mut end: Vec<StackNode> = Vec::new();
         let mut open: Vec<u32> = Vec::new();
         let mut next = Some(0u32);
         while let Some(node) = next {
-            let idx = parent.len() as u32;
-            new_index[node as usize] = idx;
-            let old_parent = self.parent[node as usize];
-            parent.push(if node == 0 {
-                0
-            } else {
-                new_index[old_parent as usize]
-            });
-            run_start.push(self.run_start[node as usize]);
-            run_len.push(self.run_len[node as usize]);
+            new_index[node as usize] = end.len() as u32;
             end.push(0);
             open.push(node);
             next = None;
@@ -255,53 +351,36 @@ impl StackTreeBuilder {
                 continue;
             }
             while let Some(done) = open.pop() {
-                end[new_index[done as usize] as usize] = parent.len() as u32;
+                end[new_index[done as usize] as usize] = end.len() as u32;
                 if next_sibling[done as usize] != NONE {
                     next = Some(next_sibling[done as usize]);
                     break;
                 }
             }
         }
-        let mut arena = self.arena;
-        arena.shrink_to_fit();
-        (
-            StackTree {
-                parent,
-                run_start,
-                run_len,
-                end,
-                arena,
-            },
-            new_index,
-        )
-    }
-}
-
-/// FxHash-style hashing for integer keys: the keys are our own dense
-/// indices, so there is nothing for an attacker to collide.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        // The multiply carries entropy only upwards; rotating the high bits
-        // down keeps table indices (the low bits) well spread.
-        self.0.rotate_left(26)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        const K: u64 = 0xf135_7aea_2e62_a9c5;
-        self.0 = (self.0 ^ n).wrapping_mul(K);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+        drop(first_child);
+        drop(next_sibling);
+        // Pass 2: move each column into preorder, one column at a time so
+        // that only one old and one new column coexist.
+        let kept = end.len();
+        let StackTreeBuilder { parent: old_parent, run_start: old_start, run_len: old_len, arena, .. } = self;
+        let permute = |old: Vec<u32>, map: &dyn Fn(u32) -> u32| {
+            let mut new = vec![0u32; kept];
+            for (node, value) in old.into_iter().enumerate() {
+                let ni = new_index[node];
+                if ni != NONE {
+                    new[ni as usize] = map(value);
+                }
+            }
+            new
+        };
+        let mut parent = permute(old_parent, &|p| new_index[p as usize]);
+        parent[0] = 0;
+        let run_start = permute(old_start, &|v| v);
+        let run_len = permute(old_len, &|v| v);
+        let mut arena = arena;
+        arena.shrink_last();
+        (StackTree { parent, run_start, run_len, end, arena }, new_index)
     }
 }
 
@@ -323,21 +402,11 @@ mod tests {
     #[test]
     fn stacks_round_trip_through_splits() {
         // Root-first stacks that split runs at various points.
-        let stacks: Vec<&[u32]> = vec![
-            &[0, 1, 2, 3],
-            &[0, 1, 4],
-            &[0, 1],
-            &[5],
-            &[0, 1, 2, 3],
-            &[],
-            &[0, 1, 2],
-        ];
+        let stacks: Vec<&[u32]> =
+            vec![&[0, 1, 2, 3], &[0, 1, 4], &[0, 1], &[5], &[0, 1, 2, 3], &[], &[0, 1, 2]];
         let (tree, nodes) = build(&stacks);
         for (stack, &node) in stacks.iter().zip(&nodes) {
-            assert_eq!(
-                tree.frames_root_first(node),
-                stack.iter().map(|&l| l as usize).collect::<Vec<_>>()
-            );
+            assert_eq!(tree.frames_root_first(node), stack.iter().map(|&l| l as usize).collect::<Vec<_>>());
             assert_eq!(tree.depth(node), stack.len());
         }
         assert_eq!(nodes[0], nodes[4], "equal stacks share a node");
@@ -349,6 +418,16 @@ mod tests {
             assert!(!tree.run(node).is_empty());
         }
         assert_eq!(tree.end(ROOT) as usize, tree.len());
+    }
+
+    #[test]
+    fn wide_location_indices_widen_the_arena() {
+        let big = (1 << 24) + 5;
+        let stacks: Vec<&[u32]> = vec![&[1, 2, 3], &[1, big, 7], &[1, 2]];
+        let (tree, nodes) = build(&stacks);
+        for (stack, &node) in stacks.iter().zip(&nodes) {
+            assert_eq!(tree.frames_root_first(node), stack.iter().map(|&l| l as usize).collect::<Vec<_>>());
+        }
     }
 
     #[test]

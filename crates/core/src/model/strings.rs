@@ -28,11 +28,7 @@ pub struct Strings {
 
 impl Default for Strings {
     fn default() -> Self {
-        let mut strings = Strings {
-            text: String::new(),
-            ends: Vec::new(),
-            index: HashMap::new(),
-        };
+        let mut strings = Strings { text: String::new(), ends: Vec::new(), index: HashMap::new() };
         strings.intern("");
         strings
     }

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::filter::{FrameView, NameFilters};
 use crate::graph::{
-    self, Aggregation, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
+    self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
 };
 use crate::model::Profile;
 use crate::units;
@@ -75,11 +75,7 @@ pub(crate) fn effective(o: &ReportOptions, kind: ReportKind) -> Effective {
         _ => 80,
     };
     if !trim {
-        return Effective {
-            node_count: 0,
-            node_fraction: 0.0,
-            edge_fraction: 0.0,
-        };
+        return Effective { node_count: 0, node_fraction: 0.0, edge_fraction: 0.0 };
     }
     Effective {
         node_count: o.node_count.unwrap_or(default_count),
@@ -158,6 +154,7 @@ impl<'p> ReportContext<'p> {
                 cum_sort: self.options.sort == Sort::Cum,
                 visual: kind == ReportKind::Dot,
                 drop_negative: self.options.drop_negative,
+                edges: if kind == ReportKind::Top { EdgeScope::IntoInlined } else { EdgeScope::All },
             },
         );
         self.select_output_unit(&trimmed.graph);
@@ -191,11 +188,7 @@ impl<'p> ReportContext<'p> {
         if min_unit != max_unit && min_value.wrapping_mul(100) < max_value {
             unit = unit_of(min_value.wrapping_mul(100));
         }
-        self.output_unit = if unit.is_empty() {
-            self.sample_unit.clone()
-        } else {
-            unit
-        };
+        self.output_unit = if unit.is_empty() { self.sample_unit.clone() } else { unit };
     }
 
     /// A value in the report's output unit, as pprof prints it.

@@ -9,9 +9,8 @@ use crate::units;
 
 use super::context::ReportContext;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// A profile time as pprof prints it, e.g. "Nov 26, 2026 at 6:25pm (UTC)".
 pub fn format_time(nanos: i64, tz: &TimeZone) -> String {
@@ -57,10 +56,7 @@ pub(crate) fn profile_labels(ctx: &ReportContext<'_>) -> Vec<String> {
         lines.push(format!("Type: {}", ctx.sample_type));
     }
     if p.time_nanos != 0 {
-        lines.push(format!(
-            "Time: {}",
-            format_time(p.time_nanos, &ctx.options.time_zone)
-        ));
+        lines.push(format!("Time: {}", format_time(p.time_nanos, &ctx.options.time_zone)));
     }
     if p.duration_nanos != 0 {
         let duration = units::label(p.duration_nanos, "nanoseconds");
@@ -70,10 +66,7 @@ pub(crate) fn profile_labels(ctx: &ReportContext<'_>) -> Vec<String> {
         } else {
             String::new()
         };
-        lines.push(format!(
-            "Duration: {duration}, Total samples = {} {ratio}",
-            ctx.format_value(ctx.total)
-        ));
+        lines.push(format!("Duration: {duration}, Total samples = {} {ratio}", ctx.format_value(ctx.total)));
     }
     lines
 }
@@ -101,11 +94,8 @@ pub(crate) fn report_labels(
         lines.push("Active filters:".to_string());
         for f in filters {
             // pprof cuts at 80 bytes.
-            let f = if f.len() > 80 {
-                format!("{}…", String::from_utf8_lossy(&f.as_bytes()[..80]))
-            } else {
-                f
-            };
+            let f =
+                if f.len() > 80 { format!("{}…", String::from_utf8_lossy(&f.as_bytes()[..80])) } else { f };
             lines.push(format!("   {f}"));
         }
     }
@@ -142,10 +132,7 @@ pub(crate) fn report_labels(
             ));
         }
         if shown.node_count > 0 && shown.node_count < shown.orig_count {
-            lines.push(format!(
-                "Showing top {} nodes out of {}",
-                shown.node_count, shown.orig_count
-            ));
+            lines.push(format!("Showing top {} nodes out of {}", shown.node_count, shown.orig_count));
         }
     }
     lines
@@ -159,13 +146,7 @@ mod tests {
     fn time_like_go() {
         // 2026-11-26T18:25:55Z
         let nanos = 1_795_717_555_720_653_572;
-        assert_eq!(
-            format_time(nanos, &TimeZone::UTC),
-            "Nov 26, 2026 at 6:25pm (UTC)"
-        );
-        assert_eq!(
-            format_time(0, &TimeZone::UTC),
-            "Jan 1, 1970 at 12:00am (UTC)"
-        );
+        assert_eq!(format_time(nanos, &TimeZone::UTC), "Nov 26, 2026 at 6:25pm (UTC)");
+        assert_eq!(format_time(0, &TimeZone::UTC), "Jan 1, 1970 at 12:00am (UTC)");
     }
 }

@@ -80,10 +80,7 @@ impl TopReport {
             out.push_str(line);
             out.push('\n');
         }
-        out.push_str(&format!(
-            "{:>10} {:>5}% {:>5}% {:>10} {:>5}%\n",
-            "flat", "flat", "sum", "cum", "cum"
-        ));
+        out.push_str(&format!("{:>10} {:>5}% {:>5}% {:>10} {:>5}%\n", "flat", "flat", "sum", "cum", "cum"));
         for row in &self.rows {
             let inline = match row.inline.label() {
                 "" => String::new(),

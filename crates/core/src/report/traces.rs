@@ -33,12 +33,10 @@ pub(crate) fn numeric_label_units(profile: &Profile) -> HashMap<String, String> 
         }
     }
     for key in seen {
-        units
-            .entry(key.clone())
-            .or_insert_with(|| match key.as_str() {
-                "alignment" | "request" => "bytes".to_string(),
-                _ => key.clone(),
-            });
+        units.entry(key.clone()).or_insert_with(|| match key.as_str() {
+            "alignment" | "request" => "bytes".to_string(),
+            _ => key.clone(),
+        });
     }
     units
 }
@@ -58,20 +56,13 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
     let samples = &profile.samples;
     for s in 0..samples.len() {
         let node = samples.stack[s];
-        if !walker.sums.included[node as usize] {
+        if !walker.sums.included(node as usize) {
             continue;
         }
-        let locations: Vec<usize> = profile
-            .stacks
-            .frames(node)
-            .filter(|&l| !view.hidden[l])
-            .collect();
+        let locations: Vec<usize> = profile.stacks.frames(node).filter(|&l| !view.hidden[l]).collect();
         // show_from drops every frame above the highest (root-most) match.
         let keep = if view.show_from_active {
-            locations
-                .iter()
-                .rposition(|&l| view.show_from[l])
-                .map_or(0, |i| i + 1)
+            locations.iter().rposition(|&l| view.show_from[l]).map_or(0, |i| i + 1)
         } else {
             locations.len()
         };
@@ -126,10 +117,8 @@ fn label_lines(profile: &Profile, sample: usize, units: &HashMap<String, String>
         }
     }
     let block = |list: Vec<(String, Vec<String>)>| {
-        let mut lines: Vec<String> = list
-            .into_iter()
-            .map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" ")))
-            .collect();
+        let mut lines: Vec<String> =
+            list.into_iter().map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" "))).collect();
         lines.sort();
         lines.concat()
     };

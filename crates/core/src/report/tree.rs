@@ -79,13 +79,7 @@ impl TreeReport {
         out.push('\n');
         let link = |l: &TreeLink, cum: i64| {
             let inline = if l.inline { " (inline)" } else { "" };
-            format!(
-                "{:>50} {} |   {}{}\n",
-                l.weight_text,
-                pct(l.weight, cum),
-                l.name,
-                inline
-            )
+            format!("{:>50} {} |   {}{}\n", l.weight_text, pct(l.weight, cum), l.name, inline)
         };
         for e in &self.entries {
             out.push_str(SEPARATOR);
@@ -122,15 +116,10 @@ pub fn tree(profile: &Profile, options: &ReportOptions) -> Result<TreeReport, Er
 /// Computes the peek report for the nodes whose printable name matches
 /// `regex`.
 pub fn peek(profile: &Profile, options: &ReportOptions, regex: &str) -> Result<TreeReport, Error> {
-    let rx = Regex::new(regex).map_err(|e| Error::Regex {
-        option: "peek",
-        detail: e.to_string(),
-    })?;
+    let rx = Regex::new(regex).map_err(|e| Error::Regex { option: "peek", detail: e.to_string() })?;
     let report = tree_report(profile, options, ReportKind::Peek, Some(&rx))?;
     if report.entries.is_empty() {
-        return Err(Error::NoMatches {
-            regex: regex.to_string(),
-        });
+        return Err(Error::NoMatches { regex: regex.to_string() });
     }
     Ok(report)
 }
@@ -175,12 +164,7 @@ fn tree_report(
             callees: links(&ctx, g, g.sorted_out_edges(i), false),
         });
     }
-    Ok(TreeReport {
-        legend,
-        entries,
-        total: ctx.total,
-        graph_has_nodes: !g.nodes.is_empty(),
-    })
+    Ok(TreeReport { legend, entries, total: ctx.total, graph_has_nodes: !g.nodes.is_empty() })
 }
 
 fn links(

@@ -1,0 +1,17 @@
+//! Times decode and the top report on a file: `timing FILE`.
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: timing FILE");
+    let bytes = std::fs::read(&path).expect("read");
+    let t = std::time::Instant::now();
+    let p = proflens_core::decode(&bytes, &Default::default()).expect("decode");
+    let decode = t.elapsed();
+    let t = std::time::Instant::now();
+    let r = proflens_core::report::top(&p, &Default::default()).expect("top");
+    let top = t.elapsed();
+    println!(
+        "{path}: decode {decode:?} top {top:?} rows {} stack nodes {} tree bytes {}",
+        r.rows.len(),
+        p.stacks.len(),
+        p.stacks.heap_bytes()
+    );
+}
