@@ -12,6 +12,7 @@ use proflens_core::{DecodeOptions, Profile};
 #[derive(Parser, Debug)]
 #[command(name = "proflens", version, about)]
 pub struct Cli {
+    /// The report to print.
     #[command(subcommand)]
     pub command: Command,
 }
