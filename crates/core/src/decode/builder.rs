@@ -77,6 +77,10 @@ pub(crate) struct RawProfile {
     pub value_count: Option<usize>,
     /// The first sample whose value count differs from the first sample's.
     pub value_mismatch: Option<(usize, usize)>,
+    /// The first location id defined twice. Reported once the stream ends,
+    /// so that concatenated profiles (whose second half redefines every
+    /// location before its time_nanos) are reported as such.
+    pub duplicate_location: Option<u64>,
 }
 
 /// Reads a whole profile message from `reader`.
@@ -97,6 +101,9 @@ pub(crate) fn read_profile<R: BufRead>(
     state.label_index.insert(Vec::new(), 0);
     while let Some((field, wire)) = reader.read_key()? {
         state.field(reader, field, wire)?;
+    }
+    if let Some(id) = state.raw.duplicate_location {
+        return Err(Error::DuplicateId { kind: "location", id });
     }
     Ok(state.raw)
 }
@@ -322,7 +329,9 @@ impl Builder<'_> {
         }
         let slot = self.location_slot(id, u32::MAX)? as usize;
         if self.raw.locations[slot].defined {
-            return Err(Error::DuplicateId { kind: "location", id });
+            // Keep the first definition; the duplicate is reported at the end.
+            self.raw.duplicate_location.get_or_insert(id);
+            return Ok(());
         }
         let loc = &self.location;
         let start = self.raw.lines.len() as u32;

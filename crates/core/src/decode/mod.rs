@@ -107,7 +107,16 @@ fn read_protobuf<R: BufRead>(
         }
         Ok(raw) if raw.sample_types.is_empty() && raw.sample_stacks.is_empty() => {
             // Decodable bytes with nothing in them: say what they look like.
-            Err(sniff::explain(wire.sniffed()).unwrap_or(Error::NoSampleTypes))
+            let nothing_read = raw.strings.is_empty() && raw.locations.is_empty() && raw.functions.is_empty();
+            let fallback = if nothing_read {
+                Error::NotAProfile {
+                    hint: "the bytes hold none of a profile's tables (no strings, functions or locations)"
+                        .into(),
+                }
+            } else {
+                Error::NoSampleTypes
+            };
+            Err(sniff::explain(wire.sniffed()).unwrap_or(fallback))
         }
         Ok(raw) => Ok(raw),
         Err(e @ Error::Protobuf { .. }) => Err(sniff::explain(wire.sniffed()).unwrap_or(e)),

@@ -63,7 +63,7 @@ fn index_ids(kind: &'static str, ids: impl Iterator<Item = u64>) -> Result<IdMap
 /// frames that the profile's drop_frames would remove.
 pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, Error> {
     let mut builder = raw.stacks.take().expect("the reader always creates a stack builder");
-    let strings = StringMap::new(std::mem::take(&mut raw.strings))?;
+    let mut strings = StringMap::new(std::mem::take(&mut raw.strings))?;
     let drop_frames = strings.get(raw.drop_frames, || "drop_frames".into())?;
     let prune_rules = if all_frames || drop_frames.is_empty() {
         None
@@ -97,7 +97,7 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
         .collect::<Result<Vec<_>, Error>>()?;
 
     let function_ids = index_ids("function", raw.functions.iter().map(|f| f.id))?;
-    let functions = raw
+    let mut functions = raw
         .functions
         .iter()
         .map(|f| {
@@ -110,6 +110,8 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
+    // Before drop_frames: pprof prunes by the simplified names.
+    simplify_demangled_names(&mut functions, &mut strings.strings);
 
     let mut lines = Vec::with_capacity(raw.lines.len());
     let mut locations = Vec::with_capacity(raw.locations.len());
@@ -240,6 +242,66 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
     })
 }
 
+/// What go tool pprof's symbolizer does to function names by default
+/// (`-symbolize` unset): a function whose name is empty or equal to its
+/// system name gets the system name, and when that looks like already
+/// demangled C++ its parameter lists and then its template arguments are
+/// removed (pprof's NoParams and NoTemplateParams heuristics).
+///
+/// pprof also demangles mangled symbols (`_Z...`, `_R...`); that is not done
+/// here, such names are kept as they are.
+fn simplify_demangled_names(functions: &mut [Function], strings: &mut Strings) {
+    for f in functions {
+        if !f.name.is_empty() && f.name != f.system_name {
+            continue;
+        }
+        let system = strings.get(f.system_name);
+        if looks_like_demangled_cpp(system) {
+            let simple = remove_matching(&remove_matching(system, b'(', b')'), b'<', b'>');
+            f.name = strings.intern(&simple);
+        } else {
+            f.name = f.system_name;
+        }
+    }
+}
+
+/// pprof's looksLikeDemangledCPlusPlus.
+fn looks_like_demangled_cpp(name: &str) -> bool {
+    if name.contains(".<") || name.contains("]).") {
+        // Java's "Class.<init>", Go's "pkg.(*T[...]).Method".
+        return false;
+    }
+    name.contains(['<', '>', '[', ']']) || name.contains("::")
+}
+
+/// pprof's removeMatching: removes each outermost `open ... close` span;
+/// an unmatched `close` stops the scan and keeps the rest as it is.
+fn remove_matching(name: &str, open: u8, close: u8) -> String {
+    let mut name = name.to_string();
+    let (mut nesting, mut first, mut current) = (0usize, 0usize, 0usize);
+    while let Some(i) = name.as_bytes()[current..].iter().position(|&b| b == open || b == close) {
+        current += i;
+        if name.as_bytes()[current] == open {
+            nesting += 1;
+            if nesting == 1 {
+                first = current;
+            }
+        } else if nesting == 0 {
+            return name;
+        } else {
+            nesting -= 1;
+            if nesting == 0 {
+                // Both ends are ASCII, so this cuts on char boundaries.
+                name.replace_range(first..=current, "");
+                current = first;
+                continue;
+            }
+        }
+        current += 1;
+    }
+    name
+}
+
 /// Resolves the raw label sets, following pprof: a label with a string value
 /// is a string label, one with a number or unit is numeric, and one with
 /// neither is dropped.
@@ -266,4 +328,35 @@ fn resolve_label_sets(
         by_raw.push(sets.intern(&labels));
     }
     Ok((by_raw, sets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demangled_cpp_names_lose_parameters_and_templates() {
+        let simplify = |s: &str| {
+            if looks_like_demangled_cpp(s) {
+                remove_matching(&remove_matching(s, b'(', b')'), b'<', b'>')
+            } else {
+                s.to_string()
+            }
+        };
+        assert_eq!(
+            simplify("std::vector<int, std::allocator<int> >::push_back(int const&)"),
+            "std::vector::push_back"
+        );
+        assert_eq!(simplify("(anonymous namespace)::helper(int)"), "::helper");
+        assert_eq!(simplify("Cache::Insert(std::string const&, Entry*)"), "Cache::Insert");
+        // Not C++-looking: left alone.
+        assert_eq!(simplify("operator new(unsigned long)"), "operator new(unsigned long)");
+        assert_eq!(simplify("main.(*conn).serve"), "main.(*conn).serve");
+        assert_eq!(simplify("pkg.(*List[go.shape.int]).Push"), "pkg.(*List[go.shape.int]).Push");
+        assert_eq!(simplify("java.util.HashMap.<init>(int)"), "java.util.HashMap.<init>(int)");
+        // An unmatched closer stops the scan.
+        assert_eq!(remove_matching("a::b)c(d)", b'(', b')'), "a::b)c(d)");
+        assert_eq!(remove_matching("f(a(b)c)g(h)", b'(', b')'), "fg");
+        assert_eq!(remove_matching("x::operator<<(int)", b'<', b'>'), "x::operator<<(int)");
+    }
 }

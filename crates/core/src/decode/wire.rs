@@ -174,6 +174,13 @@ impl<'p, R: BufRead> WireReader<'p, R> {
     pub(crate) fn read_len_delimited(&mut self, buf: &mut Vec<u8>) -> Result<(), Error> {
         let len = self.read_varint()?;
         if len > self.limit.saturating_sub(self.offset) {
+            if !self.is_gzip {
+                // Raw input this large would have hit the limit byte by
+                // byte; a length prefix this large is corruption.
+                return Err(self.malformed(format!(
+                    "a field claims {len} bytes, more than the whole profile may hold; the file is corrupt"
+                )));
+            }
             return Err(Error::TooLarge { limit: self.limit });
         }
         buf.clear();
@@ -279,7 +286,7 @@ mod tests {
     fn size_cap_stops_reading() {
         let bytes = [0x32, 5, b'a', b'b', b'c', b'd', b'e'];
         let mut progress = |_| {};
-        let mut r = WireReader::new(&bytes[..], 4, false, &mut progress);
+        let mut r = WireReader::new(&bytes[..], 4, true, &mut progress);
         r.read_key().unwrap();
         let mut buf = Vec::new();
         assert_eq!(r.read_len_delimited(&mut buf), Err(Error::TooLarge { limit: 4 }));

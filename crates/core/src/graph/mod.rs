@@ -51,39 +51,68 @@ pub struct Edge {
 pub struct Graph {
     /// The nodes, in the report's order.
     pub nodes: Vec<Node>,
-    /// The edges; nodes list theirs in `in_edges` / `out_edges`.
+    /// The edges; nodes list theirs in `in_edges` / `out_edges`. An edge
+    /// end may be a hidden node (see [`Graph::hidden`]).
     pub edges: Vec<Edge>,
+    /// Nodes left out of the graph (no value, or negative with
+    /// drop_negative) that edges of shown nodes still lead to: pprof drops
+    /// such nodes but keeps their edges, so reports list them as callers
+    /// and callees. Edge ends refer to them as [`Graph::HIDDEN`] | index;
+    /// their own edge lists are empty.
+    pub hidden: Vec<Node>,
 }
 
 impl Graph {
+    /// Marks an edge end that indexes [`Graph::hidden`] rather than
+    /// [`Graph::nodes`].
+    pub const HIDDEN: usize = 1 << (usize::BITS - 1);
+
+    /// The node an edge end refers to, shown or hidden.
+    pub fn node(&self, end: usize) -> &Node {
+        if end & Self::HIDDEN != 0 {
+            &self.hidden[end & !Self::HIDDEN]
+        } else {
+            &self.nodes[end]
+        }
+    }
+
     /// Assembles a graph from a walk: nodes with no value are left out, and
-    /// so are negative ones when `drop_negative` is set.
+    /// so are negative ones when `drop_negative` is set (pprof's
+    /// selectNodesForGraph); their edges to shown nodes stay.
     pub(crate) fn from_walk(raw: RawGraph, table: &NodeTable<'_>, drop_negative: bool) -> Self {
         let mut index = vec![usize::MAX; raw.flat.len()];
         let mut nodes = Vec::new();
+        let mut hidden = Vec::new();
+        let mut has_edges = vec![false; raw.flat.len()];
+        for e in &raw.edges {
+            has_edges[e.src as usize] = true;
+            has_edges[e.dst as usize] = true;
+        }
         for id in 0..raw.flat.len() {
             let (flat, cum) = (raw.flat[id], raw.cum[id]);
-            if flat == 0 && cum == 0 {
-                continue;
-            }
-            if drop_negative && (flat < 0 || (flat == 0 && cum < 0)) {
-                continue;
-            }
-            index[id] = nodes.len();
             let info = table.infos[id];
-            nodes.push(Node {
+            let node = || Node {
                 name: table.printable_name(&info),
                 info,
                 flat,
                 cum,
                 in_edges: Vec::new(),
                 out_edges: Vec::new(),
-            });
+            };
+            if (flat == 0 && cum == 0) || (drop_negative && (flat < 0 || (flat == 0 && cum < 0))) {
+                if has_edges[id] {
+                    index[id] = Self::HIDDEN | hidden.len();
+                    hidden.push(node());
+                }
+                continue;
+            }
+            index[id] = nodes.len();
+            nodes.push(node());
         }
-        let mut graph = Graph { nodes, edges: Vec::new() };
+        let mut graph = Graph { nodes, edges: Vec::new(), hidden };
         for e in raw.edges {
             let (src, dst) = (index[e.src as usize], index[e.dst as usize]);
-            if src == usize::MAX || dst == usize::MAX {
+            if src == usize::MAX || dst == usize::MAX || src & dst & Self::HIDDEN != 0 {
                 continue;
             }
             graph.edges.push(Edge { src, dst, weight: e.weight, residual: e.residual, inline: e.inline });
@@ -99,8 +128,12 @@ impl Graph {
             n.out_edges.clear();
         }
         for (i, e) in self.edges.iter().enumerate() {
-            self.nodes[e.src].out_edges.push(i);
-            self.nodes[e.dst].in_edges.push(i);
+            if e.src & Self::HIDDEN == 0 {
+                self.nodes[e.src].out_edges.push(i);
+            }
+            if e.dst & Self::HIDDEN == 0 {
+                self.nodes[e.dst].in_edges.push(i);
+            }
         }
     }
 
@@ -119,9 +152,10 @@ impl Graph {
         let mut old_nodes: Vec<Option<Node>> =
             std::mem::take(&mut self.nodes).into_iter().map(Some).collect();
         self.nodes = order.iter().map(|&old| old_nodes[old].take().expect("a permutation")).collect();
+        let renumber = |end: usize| if end & Self::HIDDEN != 0 { end } else { new_index[end] };
         for e in &mut self.edges {
-            e.src = new_index[e.src];
-            e.dst = new_index[e.dst];
+            e.src = renumber(e.src);
+            e.dst = renumber(e.dst);
         }
         self.relink();
     }
@@ -147,10 +181,10 @@ impl Graph {
             if a.weight != b.weight {
                 b.weight.wrapping_abs().cmp(&a.weight.wrapping_abs())
             } else {
-                self.nodes[a.src]
+                self.node(a.src)
                     .name
-                    .cmp(&self.nodes[b.src].name)
-                    .then_with(|| self.nodes[a.dst].name.cmp(&self.nodes[b.dst].name))
+                    .cmp(&self.node(b.src).name)
+                    .then_with(|| self.node(a.dst).name.cmp(&self.node(b.dst).name))
             }
         });
         edges

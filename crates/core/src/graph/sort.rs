@@ -93,7 +93,8 @@ fn abs_desc(a: i64, b: i64) -> Ordering {
 /// Go's float64 to int64 conversion on amd64: NaN and out-of-range values
 /// become i64::MIN.
 fn go_f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223372036854775807e18 || f < -9.223372036854775808e18 {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-TWO_POW_63..TWO_POW_63).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -26,6 +26,10 @@ pub(crate) struct TrimmedGraph {
     /// Nodes after the nodefraction cut, before nodecount.
     pub orig_count: usize,
     pub dropped_nodes: usize,
+    #[expect(
+        dead_code,
+        reason = "only the DOT graph's legend reports dropped edges; it comes with the views"
+    )]
     pub dropped_edges: usize,
 }
 
@@ -86,9 +90,11 @@ fn table_id(table: &super::NodeTable<'_>, info: &super::NodeInfo) -> usize {
     table.id_of(info).expect("graph nodes come from the table") as usize
 }
 
-/// Removes edges lighter than `cutoff`; returns how many went.
+/// Removes edges lighter than `cutoff`; returns how many went. Like pprof,
+/// only edges into shown nodes are considered: an edge into a hidden node
+/// stays whatever its weight.
 fn trim_low_frequency_edges(g: &mut Graph, cutoff: i64) -> usize {
     let before = g.edges.len();
-    g.retain_edges(|e| e.weight.wrapping_abs() >= cutoff);
+    g.retain_edges(|e| e.dst & Graph::HIDDEN != 0 || e.weight.wrapping_abs() >= cutoff);
     before - g.edges.len()
 }

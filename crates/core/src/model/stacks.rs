@@ -182,7 +182,7 @@ impl Arena {
             if let Some(last) = self.chunks.last_mut() {
                 last.shrink_to_fit();
             }
-            self.chunks.push(Vec::with_capacity(w * run.len().max(1024).min(CHUNK)));
+            self.chunks.push(Vec::with_capacity(w * run.len().clamp(1024, CHUNK)));
         }
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
@@ -423,7 +423,8 @@ mod tests {
     #[test]
     fn wide_location_indices_widen_the_arena() {
         let big = (1 << 24) + 5;
-        let stacks: Vec<&[u32]> = vec![&[1, 2, 3], &[1, big, 7], &[1, 2]];
+        let wide = [1, big, 7];
+        let stacks: Vec<&[u32]> = vec![&[1, 2, 3], &wide, &[1, 2]];
         let (tree, nodes) = build(&stacks);
         for (stack, &node) in stacks.iter().zip(&nodes) {
             assert_eq!(tree.frames_root_first(node), stack.iter().map(|&l| l as usize).collect::<Vec<_>>());

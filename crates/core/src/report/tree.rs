@@ -176,7 +176,7 @@ fn links(
     edges
         .into_iter()
         .map(|e| TreeLink {
-            name: g.nodes[if callers { e.src } else { e.dst }].name.clone(),
+            name: g.node(if callers { e.src } else { e.dst }).name.clone(),
             weight: e.weight,
             weight_text: ctx.format_value(e.weight),
             inline: e.inline,
