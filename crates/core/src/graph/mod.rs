@@ -76,6 +76,12 @@ impl Graph {
         }
     }
 
+    /// pprof's selectNodesForGraph: a node with no value is left out, and
+    /// so is a negative one under drop_negative.
+    pub(crate) fn is_shown(flat: i64, cum: i64, drop_negative: bool) -> bool {
+        (flat != 0 || cum != 0) && !(drop_negative && (flat < 0 || (flat == 0 && cum < 0)))
+    }
+
     /// Assembles a graph from a walk: nodes with no value are left out, and
     /// so are negative ones when `drop_negative` is set (pprof's
     /// selectNodesForGraph); their edges to shown nodes stay.
@@ -99,7 +105,7 @@ impl Graph {
                 in_edges: Vec::new(),
                 out_edges: Vec::new(),
             };
-            if (flat == 0 && cum == 0) || (drop_negative && (flat < 0 || (flat == 0 && cum < 0))) {
+            if !Self::is_shown(flat, cum, drop_negative) {
                 if has_edges[id] {
                     index[id] = Self::HIDDEN | hidden.len();
                     hidden.push(node());

@@ -51,20 +51,25 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
         mask
     };
 
-    let mut g = build(None);
-    let total = g.flat_sum();
+    // The nodefraction cut works on the walk's raw values, so nodes it drops
+    // are never named or assembled.
+    let mut raw = walker.walk(None, o.edges);
+    let shown: Vec<bool> =
+        raw.flat.iter().zip(&raw.cum).map(|(&f, &c)| Graph::is_shown(f, c, o.drop_negative)).collect();
+    let total = raw.flat.iter().zip(&shown).filter(|(_, &s)| s).fold(0i64, |t, (&f, _)| t.wrapping_add(f));
     let node_cutoff = abs_cutoff(total, o.node_fraction);
     let edge_cutoff = abs_cutoff(total, o.edge_fraction);
     let mut dropped_nodes = 0;
     if node_cutoff > 0 {
-        let keep = |i: usize| g.nodes[i].cum.wrapping_abs() >= node_cutoff;
-        let kept = (0..g.nodes.len()).filter(|&i| keep(i)).count();
-        if kept != g.nodes.len() {
-            dropped_nodes = g.nodes.len() - kept;
-            let mask = kept_mask(&g, &keep);
-            g = build(Some(&mask));
+        let mask: Vec<bool> =
+            shown.iter().zip(&raw.cum).map(|(&s, &c)| s && c.wrapping_abs() >= node_cutoff).collect();
+        let (before, after) = (count(&shown), count(&mask));
+        if after != before {
+            dropped_nodes = before - after;
+            raw = walker.walk(Some(&mask), o.edges);
         }
     }
+    let mut g = Graph::from_walk(raw, table, o.drop_negative);
     let orig_count = g.nodes.len();
     let order = match (o.visual, o.cum_sort) {
         (true, _) => NodeOrder::Entropy,
@@ -83,6 +88,10 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
     }
     let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
     TrimmedGraph { graph: g, orig_count, dropped_nodes, dropped_edges }
+}
+
+fn count(mask: &[bool]) -> usize {
+    mask.iter().filter(|&&b| b).count()
 }
 
 /// The id a node info has in the table.
