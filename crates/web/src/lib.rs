@@ -1,0 +1,18 @@
+//! proflens-web: the analyzer page.
+//!
+//! The page (Yew, main thread) renders what the worker (proflens-core in a
+//! Web Worker) computes, so decoding and aggregation never freeze the tab.
+//! `protocol`, `state` and `engine` are plain Rust and tested natively; the
+//! browser glue is compiled for wasm32 only.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod client;
+pub mod components;
+pub mod engine;
+pub mod protocol;
+pub mod state;
+pub mod worker;
+
+pub use app::App;
