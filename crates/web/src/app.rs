@@ -46,7 +46,8 @@ struct Model {
     state: ViewState,
     loaded: Option<Loaded>,
     loading: Option<Loading>,
-    table: Option<Rc<Table>>,
+    /// Whether a report for the loaded profile has arrived.
+    has_table: bool,
     /// The table's rows, shared with the table component without copying.
     rows: Rc<Vec<TopRow>>,
     /// The table's legend lines.
@@ -118,7 +119,7 @@ impl Model {
                 if let Some(client) = loading.client {
                     // The previous profile's worker is dropped (terminated) here.
                     self.loaded = Some(Loaded { generation, summary, client });
-                    self.table = None;
+                    self.has_table = false;
                     self.awaited = None;
                     self.error = None;
                     // The first report is still to come.
@@ -134,9 +135,10 @@ impl Model {
                 self.awaited = None;
                 match result {
                     Ok(table) => {
-                        self.rows = Rc::new(table.rows.clone());
-                        self.legend = table.legend.iter().map(|l| AttrValue::from(l.clone())).collect();
-                        self.table = Some(Rc::new(table));
+                        let Table { legend, rows, .. } = table;
+                        self.legend = legend.into_iter().map(AttrValue::from).collect();
+                        self.rows = Rc::new(rows);
+                        self.has_table = true;
                     }
                     Err(message) => self.error = Some(message),
                 }
@@ -415,14 +417,14 @@ pub fn app() -> Html {
                              {on_cancel} />
             }
             {
-                match (&model.loaded, &model.table) {
-                    (Some(_), Some(_)) => html! {
+                match (&model.loaded, model.has_table) {
+                    (Some(_), true) => html! {
                         <main class="view-top">
                             <Legend lines={model.legend.clone()} />
                             <TopTable rows={model.rows.clone()} sort={state.sort} {on_sort} />
                         </main>
                     },
-                    (Some(_), None) => html! {
+                    (Some(_), false) => html! {
                         <div class="progress" data-testid="aggregating" data-stage="Aggregating">
                             { Stage::Aggregate.label() }{ " …" }
                         </div>

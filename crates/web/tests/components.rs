@@ -1,0 +1,182 @@
+//! Component tests in a real browser (headless Chromium through
+//! wasm-bindgen-test-runner): the table sorts, the sample menu switches,
+//! the error banner appears and dismisses.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use proflens_web::components::banner::ErrorBanner;
+use proflens_web::components::sample_menu::SampleMenu;
+use proflens_web::components::top_table::TopTable;
+use proflens_web::protocol::{SampleType, TopRow};
+use proflens_web::state::SortKey;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element to render into.
+fn mount_point() -> Element {
+    let document = gloo_document();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+fn gloo_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Lets Yew's scheduler render.
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn row(name: &str, flat: i64, cum: i64) -> TopRow {
+    TopRow {
+        name: name.into(),
+        flat,
+        cum,
+        flat_text: format!("{flat}B"),
+        flat_pct: String::new(),
+        sum_pct: String::new(),
+        cum_text: format!("{cum}B"),
+        cum_pct: String::new(),
+        inline: String::new(),
+    }
+}
+
+/// The names in the table, in display order.
+fn names(root: &Element) -> Vec<String> {
+    let cells = root.query_selector_all("tbody tr[data-row] td.name").unwrap();
+    (0..cells.length()).map(|i| cells.item(i).unwrap().text_content().unwrap_or_default()).collect()
+}
+
+fn click(root: &Element, selector: &str) {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+#[derive(Properties, PartialEq)]
+struct TableHostProps {
+    rows: Rc<Vec<TopRow>>,
+}
+
+/// Holds the sort the way the app does: a header click sets it.
+#[function_component(TableHost)]
+fn table_host(props: &TableHostProps) -> Html {
+    let sort = use_state(|| SortKey::Flat);
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |k| sort.set(k))
+    };
+    html! { <TopTable rows={props.rows.clone()} sort={*sort} {on_sort} /> }
+}
+
+#[wasm_bindgen_test]
+async fn table_sorts_by_name_on_header_click() {
+    let root = mount_point();
+    let rows = Rc::new(vec![row("zeta", 30, 30), row("alpha", 20, 50), row("mid", 10, 60)]);
+    yew::Renderer::<TableHost>::with_root_and_props(root.clone(), TableHostProps { rows }).render();
+    settle().await;
+    assert_eq!(names(&root), ["zeta", "alpha", "mid"], "the worker's (flat) order first");
+    click(&root, "th[data-sort=name]");
+    settle().await;
+    assert_eq!(names(&root), ["alpha", "mid", "zeta"]);
+    let sorted = root.query_selector("th.sorted").unwrap().unwrap();
+    assert_eq!(sorted.get_attribute("data-sort").as_deref(), Some("name"));
+    click(&root, "th[data-sort=flat]");
+    settle().await;
+    assert_eq!(names(&root), ["zeta", "alpha", "mid"]);
+}
+
+#[wasm_bindgen_test]
+async fn table_renders_only_rows_in_view() {
+    let root = mount_point();
+    // The page's stylesheet gives the scroller its height; so does this.
+    let style = gloo_document().create_element("style").unwrap();
+    style.set_text_content(Some(".table-scroller { overflow: auto; height: 300px } td { height: 24px }"));
+    gloo_document().head().unwrap().append_child(&style).unwrap();
+    let rows = Rc::new((0..50_000).map(|i| row(&format!("f{i:05}"), 50_000 - i, 50_000 - i)).collect());
+    yew::Renderer::<TableHost>::with_root_and_props(root.clone(), TableHostProps { rows }).render();
+    settle().await;
+    let rendered = names(&root).len();
+    assert!(rendered > 0 && rendered < 100, "rendered {rendered} of 50000 rows");
+}
+
+#[derive(Properties, PartialEq)]
+struct MenuHostProps {
+    chosen: Rc<RefCell<Vec<String>>>,
+}
+
+#[function_component(MenuHost)]
+fn menu_host(props: &MenuHostProps) -> Html {
+    let chosen = props.chosen.clone();
+    let types = ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]
+        .iter()
+        .map(|n| SampleType { name: n.to_string(), unit: "x".into() })
+        .collect::<Vec<_>>();
+    html! { <SampleMenu {types} selected={3} on_select={Callback::from(move |s| chosen.borrow_mut().push(s))} /> }
+}
+
+#[wasm_bindgen_test]
+async fn sample_menu_lists_types_and_switches() {
+    let root = mount_point();
+    let chosen = Rc::new(RefCell::new(Vec::new()));
+    yew::Renderer::<MenuHost>::with_root_and_props(root.clone(), MenuHostProps { chosen: chosen.clone() })
+        .render();
+    settle().await;
+    let select: HtmlSelectElement =
+        root.query_selector("[data-testid=sample-menu]").unwrap().unwrap().unchecked_into();
+    assert_eq!(select.length(), 4);
+    assert_eq!(select.value(), "inuse_space", "the selected index is shown");
+    select.set_value("alloc_space");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    settle().await;
+    assert_eq!(*chosen.borrow(), ["alloc_space"]);
+}
+
+#[derive(Properties, PartialEq)]
+struct BannerHostProps {
+    message: AttrValue,
+}
+
+#[function_component(BannerHost)]
+fn banner_host(props: &BannerHostProps) -> Html {
+    let shown = use_state(|| true);
+    let on_dismiss = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(false))
+    };
+    html! {
+        if *shown {
+            <ErrorBanner message={props.message.clone()} {on_dismiss} />
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn error_banner_appears_and_dismisses() {
+    let root = mount_point();
+    let message = "not a pprof profile: this is a text file";
+    yew::Renderer::<BannerHost>::with_root_and_props(
+        root.clone(),
+        BannerHostProps { message: message.into() },
+    )
+    .render();
+    settle().await;
+    let banner = root.query_selector("[data-testid=error-banner]").unwrap().expect("the banner shows");
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
+    assert!(banner.text_content().unwrap_or_default().contains(message));
+    click(&root, ".banner-close");
+    settle().await;
+    assert!(root.query_selector("[data-testid=error-banner]").unwrap().is_none(), "dismissed");
+}
