@@ -18,6 +18,10 @@ use crate::components::top_table::TopTable;
 use crate::protocol::{Request, Response, Stage, Summary, TopRow, TopTable as Table};
 use crate::state::{SortKey, ViewState};
 
+/// The largest file the page reads: a wasm32 worker has 4 GiB of memory at
+/// most, and needs room for the model beside the bytes.
+const PAGE_MAX_FILE: u64 = 1_000_000_000;
+
 /// Where "Try a sample" loads from, relative to the page.
 const SAMPLE_URL: &str = "samples/heap2.pb.gz";
 
@@ -211,6 +215,20 @@ fn start_worker(
 /// Loads a File from the picker or a drop.
 fn load_file(dispatcher: UseReducerDispatcher<Model>, generation: u32, file: web_sys::File) {
     let file_name = file.name();
+    let size = file.size() as u64;
+    if size > PAGE_MAX_FILE {
+        dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: size });
+        dispatcher.dispatch(Action::Failed {
+            generation,
+            message: format!(
+                "{file_name} is {:.1} GB, too big to analyse in a browser tab (the limit is {} GB); \
+                 use the proflens command instead",
+                size as f64 / 1e9,
+                PAGE_MAX_FILE / 1_000_000_000
+            ),
+        });
+        return;
+    }
     dispatcher.dispatch(Action::StartRead {
         generation,
         file_name: file_name.clone(),

@@ -1,0 +1,1 @@
+//! proflens-agent (in progress).
