@@ -176,6 +176,8 @@ enum Report {
     Traces,
     Tree,
     Peek,
+    Dot,
+    List,
 }
 
 impl Report {
@@ -185,6 +187,8 @@ impl Report {
             Report::Traces => "traces",
             Report::Tree => "tree",
             Report::Peek => "peek",
+            Report::Dot => "dot",
+            Report::List => "list",
         }
     }
 }
@@ -207,6 +211,7 @@ impl Case {
     fn go_args(&self) -> Vec<String> {
         let mut args = vec![match self.report {
             Report::Peek => format!("-peek={}", self.peek),
+            Report::List => format!("-list={}", self.peek),
             r => format!("-{}", r.name()),
         }];
         for o in &self.opts {
@@ -256,11 +261,12 @@ const TSV_HEADER: &str = "\
 # Golden cases: proflens against go tool pprof. Written by `cargo xtask golden`; do not edit.
 # One case a line, tab-separated, no quoting or escaping (no field contains a tab or newline).
 # Lines starting with '#' are comments.
-# Columns: case, fixture (relative to tests/), report (top|traces|tree|peek), peek regexp (empty
-# unless peek), expect (ok: tests/golden/<case>.txt is Go's stdout; fail: Go exited non-zero and
+# Columns: case, fixture (relative to tests/), report (top|traces|tree|peek|dot|list), regexp (empty
+# unless peek or list), expect (ok: tests/golden/<case>.txt is Go's stdout; fail: Go exited non-zero and
 # <case>.txt is the first line of its stderr), go command line (for people; shell-quoted, run from
 # tests/), then zero or more proflens options, one command-line argument per column.
-# The proflens command line is: proflens <report> [<peek regexp>] <options...> <fixture>.
+# The proflens command line is: proflens <report> [<regexp>] <options...> <fixture>; `{tests}` in an
+# option stands for the absolute path of tests/.
 ";
 
 /// Single-quotes `s` for a POSIX shell when it holds anything special.
@@ -298,7 +304,7 @@ impl Table {
     fn add(&mut self, fixture: &str, report: Report, peek: &str, opts: &[&str]) {
         let alias = fixture_alias(fixture);
         let mut name = format!("{alias}_{}", report.name());
-        if report == Report::Peek {
+        if matches!(report, Report::Peek | Report::List) {
             name = format!("{name}_{}", slug(peek));
         }
         for o in opts {
@@ -328,6 +334,14 @@ impl Table {
 
     fn peek(&mut self, fixture: &str, regex: &str, opts: &[&str]) {
         self.add(fixture, Report::Peek, regex, opts);
+    }
+
+    fn dot(&mut self, fixture: &str, opts: &[&str]) {
+        self.add(fixture, Report::Dot, "", opts);
+    }
+
+    fn list(&mut self, fixture: &str, regex: &str, opts: &[&str]) {
+        self.add(fixture, Report::List, regex, opts);
     }
 
     /// top, traces, tree and peek with default options.
@@ -598,6 +612,37 @@ fn cases() -> Vec<Case> {
     t.traces(MAPPINGS, &["trim_path=/src/proxy"]);
     t.top(INLINE, &["trim_path=/usr/lib/go/src:/src/app", "granularity=lines"]);
 
+    // The drawn call graph (-dot): node and edge sets, labels, nodelets.
+    for f in [HEAP1, HEAP2, CPU, LARGE, SAMPLE, CRASH] {
+        t.dot(f, &[]);
+    }
+    t.dot(HEAP2, &["sample_index=alloc_space"]);
+    t.dot(HEAP2, &["focus=main"]);
+    t.dot(HEAP2, &["hide=runtime", "nodecount=10"]);
+    t.dot(HEAP2, &["granularity=lines"]);
+    t.dot(HEAP2, &["show_from=main\\.flushEvent"]);
+    t.dot(CPU, &["nodecount=20"]);
+    t.dot(CPU, &["ignore=runtime", "cum"]);
+    t.dot(CPU, &["nodefraction=0.05", "edgefraction=0.01"]);
+    t.dot(CPU, &["noinlines"]);
+    t.dot(CPU, &["granularity=files"]);
+    t.dot(CPU, &["trim=false"]);
+    t.dot(LARGE, &["nodecount=30"]);
+    for f in [INLINE, RECURSION, LABELS, MULTITYPE, NEGATIVE, DIFFBASE, SPARSEIDS, MAPPINGS, DROPFRAMES] {
+        t.dot(f, &[]);
+    }
+    t.dot(NEGATIVE, &["drop_negative"]);
+    t.dot(LABELS, &["nodecount=3"]);
+
+    // Source listings (-list), with the Go service's source beside its profiles.
+    let src = "source_path={tests}/fixtures/go/src";
+    t.list(HEAP2, "main\\.", &[src]);
+    t.list(HEAP2, "SetCtxValue", &[src]);
+    t.list(HEAP2, "^main\\.(flushEvent|ResetLogId)$", &[src, "sample_index=alloc_space"]);
+    t.list(HEAP1, "main\\.", &[src, "focus=flushEvent"]);
+    t.list(CPU, "main\\.(sort|hash)", &[src]);
+    t.list(CPU, "main\\.flush$", &[src, "noinlines"]);
+    t.list(HEAP2, "nomatchxyz", &[src]);
     t.cases
 }
 
@@ -709,7 +754,9 @@ fn run_all(go: &str, sandbox: &Sandbox, tests: &Path, cases: &[Case]) -> Result<
 
 fn run_case(go: &str, sandbox: &Sandbox, tests: &Path, case: &Case) -> Result<GoResult, String> {
     let mut args = vec!["tool".to_string(), "pprof".to_string()];
-    args.extend(case.go_args());
+    // Options may name paths under tests/ as {tests}/...
+    let tests_text = tests.display().to_string();
+    args.extend(case.go_args().into_iter().map(|a| a.replace("{tests}", &tests_text)));
     args.push(tests.join(&case.fixture).display().to_string());
     let out = sandbox
         .command(go, &args)

@@ -26,6 +26,15 @@ pub enum Command {
     Traces(ReportArgs),
     /// Each node with its callers and callees, as `go tool pprof -tree`.
     Tree(ReportArgs),
+    /// Source lines of functions matching REGEX with their costs, as `go tool pprof -list`.
+    List {
+        /// Regexp matched against function names.
+        regex: String,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// The call graph in DOT, as `go tool pprof -dot`.
+    Dot(ReportArgs),
     /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
     Peek {
         /// Regexp matched against node names.

@@ -5,6 +5,7 @@
 //! tests run the exact command line without spawning a process.
 
 mod args;
+mod sources;
 
 use std::ffi::OsString;
 
@@ -59,6 +60,15 @@ pub fn run(cli: Cli) -> Result<String, String> {
         Command::Tree(a) => {
             let (p, o) = a.load()?;
             report::tree(&p, &o).map(|r| r.to_text()).map_err(|e| e.to_string())
+        }
+        Command::List { regex, report: a } => {
+            let (p, o) = a.load()?;
+            let sources = sources::DiskSources::new(&a.source_path, &a.trim_path);
+            report::list(&p, &o, &regex).map(|l| l.to_text(&sources)).map_err(|e| e.to_string())
+        }
+        Command::Dot(a) => {
+            let (p, o) = a.load()?;
+            report::dot(&p, &o).map(|g| g.to_dot()).map_err(|e| e.to_string())
         }
         Command::Peek { regex, report: a } => {
             let (p, o) = a.load()?;

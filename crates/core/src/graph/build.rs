@@ -191,6 +191,8 @@ pub(crate) enum EdgeScope {
     /// Only edges into nodes that appear as inlined frames: enough for the
     /// top report's "(inline)" marks, and much cheaper.
     IntoInlined,
+    /// No edges (source listings).
+    None,
 }
 
 /// Everything a report needs to build graphs repeatedly with different
@@ -272,8 +274,9 @@ impl<'p> Walker<'p> {
             edge_index: U64Map::default(),
             undo: Vec::new(),
             track: match scope {
-                EdgeScope::All => None,
-                EdgeScope::IntoInlined => Some(&self.inlined),
+                EdgeScope::All => Track::All,
+                EdgeScope::IntoInlined => Track::Into(&self.inlined),
+                EdgeScope::None => Track::Nothing,
             },
         };
         let mut open = vec![Open {
@@ -366,11 +369,19 @@ struct PathWalk<'a> {
     edge_index: U64Map,
     /// Path counters to undo: node ids, or edge ids with the top bit.
     undo: Vec<u32>,
-    /// When set, only edges into these nodes are recorded.
-    track: Option<&'a Vec<bool>>,
+    /// Which edges are recorded.
+    track: Track<'a>,
 }
 
 const EDGE_BIT: u32 = 1 << 31;
+
+/// Which edges a walk records (see [`EdgeScope`]).
+#[derive(Clone, Copy)]
+enum Track<'a> {
+    All,
+    Into(&'a Vec<bool>),
+    Nothing,
+}
 
 impl PathWalk<'_> {
     /// Enters frame node `n` (NOT_KEPT if pruned) below the current path;
@@ -387,7 +398,12 @@ impl PathWalk<'_> {
         }
         node.1 += 1;
         self.undo.push(n);
-        if at.last != NOT_KEPT && at.last != n && self.track.is_none_or(|t| t[n as usize]) {
+        let tracked = match self.track {
+            Track::All => true,
+            Track::Into(nodes) => nodes[n as usize],
+            Track::Nothing => false,
+        };
+        if at.last != NOT_KEPT && at.last != n && tracked {
             let key = (u64::from(at.last) << 32) | u64::from(n);
             let e = self.edge_index.get_or_insert(key, self.edges.len() as u32);
             if e as usize == self.edges.len() {

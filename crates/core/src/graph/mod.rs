@@ -3,13 +3,18 @@
 
 mod build;
 mod node_info;
+mod shorten;
 mod sort;
+mod tags;
 mod trim;
 
 pub(crate) use build::{total, EdgeScope, SampleSums, Walker};
+
 pub(crate) use node_info::{base_name, Aggregation, NodeTable};
-pub use node_info::{FileName, Granularity, NodeInfo};
+pub use node_info::{trim_source_path, FileName, Granularity, NodeInfo};
+pub use shorten::shorten_function_name;
 pub use sort::NodeOrder;
+pub use tags::{NodeTags, Tag};
 pub(crate) use trim::{trimmed_graph, TrimOptions, TrimmedGraph};
 
 use build::RawGraph;
@@ -29,6 +34,8 @@ pub struct Node {
     pub in_edges: Vec<usize>,
     /// Indices into [`Graph::edges`] of the edges out of this node.
     pub out_edges: Vec<usize>,
+    /// Label weights, computed for drawn graphs only.
+    pub tags: NodeTags,
 }
 
 /// A caller to callee edge of a [`Graph`].
@@ -104,6 +111,7 @@ impl Graph {
                 cum,
                 in_edges: Vec::new(),
                 out_edges: Vec::new(),
+                tags: NodeTags::default(),
             };
             if !Self::is_shown(flat, cum, drop_negative) {
                 if has_edges[id] {
@@ -171,6 +179,55 @@ impl Graph {
         self.nodes.iter().fold(0i64, |s, n| s.wrapping_add(n.flat))
     }
 
+    /// pprof's RemoveRedundantEdges: drops residual edges whose callee is
+    /// reachable from the caller another way, lightest first, stopping at
+    /// each node's first non-residual edge.
+    pub(crate) fn remove_redundant_edges(&mut self) {
+        let mut removed = vec![false; self.edges.len()];
+        for node in (0..self.nodes.len()).rev() {
+            let live: Vec<usize> =
+                self.nodes[node].in_edges.iter().copied().filter(|&e| !removed[e]).collect();
+            let sorted = self.sort_edge_ids(&live);
+            for &e in sorted.iter().rev() {
+                if !self.edges[e].residual {
+                    break;
+                }
+                if self.reachable_without(e, &removed) {
+                    removed[e] = true;
+                }
+            }
+        }
+        let mut i = 0;
+        self.retain_edges(|_| {
+            i += 1;
+            !removed[i - 1]
+        });
+    }
+
+    /// Whether `edge`'s caller reaches its callee through other live edges.
+    fn reachable_without(&self, edge: usize, removed: &[bool]) -> bool {
+        let Edge { src, dst, .. } = self.edges[edge];
+        let mut seen = std::collections::HashSet::from([dst]);
+        let mut queue = std::collections::VecDeque::from([dst]);
+        while let Some(n) = queue.pop_front() {
+            if n & Self::HIDDEN != 0 {
+                continue;
+            }
+            for &ie in &self.nodes[n].in_edges {
+                let from = self.edges[ie].src;
+                if ie == edge || removed[ie] || seen.contains(&from) {
+                    continue;
+                }
+                if from == src {
+                    return true;
+                }
+                seen.insert(from);
+                queue.push_back(from);
+            }
+        }
+        false
+    }
+
     /// The edges into `node`, heaviest first, ties by caller then callee name.
     pub fn sorted_in_edges(&self, node: usize) -> Vec<&Edge> {
         self.sorted_edges(&self.nodes[node].in_edges)
@@ -182,8 +239,14 @@ impl Graph {
     }
 
     fn sorted_edges(&self, ids: &[usize]) -> Vec<&Edge> {
-        let mut edges: Vec<&Edge> = ids.iter().map(|&i| &self.edges[i]).collect();
-        edges.sort_by(|a, b| {
+        self.sort_edge_ids(ids).into_iter().map(|i| &self.edges[i]).collect()
+    }
+
+    /// Edge ids, heaviest first, ties by caller then callee name.
+    pub(crate) fn sort_edge_ids(&self, ids: &[usize]) -> Vec<usize> {
+        let mut ids = ids.to_vec();
+        ids.sort_by(|&a, &b| {
+            let (a, b) = (&self.edges[a], &self.edges[b]);
             if a.weight != b.weight {
                 b.weight.wrapping_abs().cmp(&a.weight.wrapping_abs())
             } else {
@@ -193,6 +256,6 @@ impl Graph {
                     .then_with(|| self.node(a.dst).name.cmp(&self.node(b.dst).name))
             }
         });
-        edges
+        ids
     }
 }

@@ -319,7 +319,7 @@ pub(crate) fn clean_path(path: &str) -> String {
 }
 
 /// pprof's trimPath: strips a build-machine prefix from source paths.
-pub(crate) fn trim_source_path<'a>(path: &'a str, trim_path: &str, source_path: &str) -> &'a str {
+pub fn trim_source_path<'a>(path: &'a str, trim_path: &str, source_path: &str) -> &'a str {
     if trim_path.is_empty() {
         // Guess: cut everything up to a search path's last element.
         for dir in source_path.split(':').filter(|d| !d.is_empty()) {

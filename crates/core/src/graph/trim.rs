@@ -3,10 +3,11 @@
 //! rebuilds the graph from the samples so calls through dropped nodes become
 //! residual edges.
 
+use super::tags::compute_tags;
 use super::{EdgeScope, Graph, NodeOrder, Walker};
 
 /// The pruning options of a report.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct TrimOptions {
     pub node_count: usize,
     pub node_fraction: f64,
@@ -18,6 +19,10 @@ pub(crate) struct TrimOptions {
     pub drop_negative: bool,
     /// Which edges the report needs.
     pub edges: EdgeScope,
+    /// The sample value (for tags of drawn graphs).
+    pub value_index: usize,
+    /// The output unit asked for (tags are formatted in it).
+    pub unit: String,
 }
 
 /// A pruned graph and what pruning dropped.
@@ -26,10 +31,6 @@ pub(crate) struct TrimmedGraph {
     /// Nodes after the nodefraction cut, before nodecount.
     pub orig_count: usize,
     pub dropped_nodes: usize,
-    #[expect(
-        dead_code,
-        reason = "only the DOT graph's legend reports dropped edges; it comes with the views"
-    )]
     pub dropped_edges: usize,
 }
 
@@ -40,7 +41,15 @@ fn abs_cutoff(total: i64, fraction: f64) -> i64 {
 /// Builds the report's graph with pprof's pruning steps (newTrimmedGraph).
 pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGraph {
     let table = &walker.nodes;
-    let build = |kept: Option<&[bool]>| Graph::from_walk(walker.walk(kept, o.edges), table, o.drop_negative);
+    let with_tags = |mut g: Graph| {
+        if o.visual {
+            compute_tags(walker, table, o.value_index, &o.unit, &mut g);
+        }
+        g
+    };
+    let build = |kept: Option<&[bool]>| {
+        with_tags(Graph::from_walk(walker.walk(kept, o.edges), table, o.drop_negative))
+    };
     let kept_mask = |g: &Graph, keep: &dyn Fn(usize) -> bool| {
         let mut mask = vec![false; table.infos.len()];
         for (i, n) in g.nodes.iter().enumerate() {
@@ -69,7 +78,7 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
             raw = walker.walk(Some(&mask), o.edges);
         }
     }
-    let mut g = Graph::from_walk(raw, table, o.drop_negative);
+    let mut g = with_tags(Graph::from_walk(raw, table, o.drop_negative));
     let orig_count = g.nodes.len();
     let order = match (o.visual, o.cum_sort) {
         (true, _) => NodeOrder::Entropy,
@@ -78,16 +87,47 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
     };
     g.sort_nodes(order, table);
     if o.node_count > 0 {
+        trim_low_frequency_tags(&mut g, node_cutoff);
         trim_low_frequency_edges(&mut g, edge_cutoff);
-        let top = g.nodes.len().min(o.node_count);
+        let top = select_top_nodes(&g, o.node_count, o.visual);
         if top != g.nodes.len() {
             let mask = kept_mask(&g, &|i| i < top);
             g = build(Some(&mask));
             g.sort_nodes(order, table);
         }
     }
+    trim_low_frequency_tags(&mut g, node_cutoff);
     let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
+    if o.visual {
+        g.remove_redundant_edges();
+    }
     TrimmedGraph { graph: g, orig_count, dropped_nodes, dropped_edges }
+}
+
+/// How many of the sorted nodes to keep: `max`, except that a drawn graph
+/// counts each node's tags (up to four nodelets) as nodes too.
+fn select_top_nodes(g: &Graph, max: usize, visual: bool) -> usize {
+    let mut max = max;
+    if visual {
+        let mut count = 0;
+        for (i, n) in g.nodes.iter().enumerate() {
+            count += n.tags.count_flat().min(MAX_NODELETS) + 1;
+            if count >= max {
+                max = i + 1;
+                break;
+            }
+        }
+    }
+    max.min(g.nodes.len())
+}
+
+/// Nodelets drawn per node (pprof's maxNodelets).
+pub(crate) const MAX_NODELETS: usize = 4;
+
+fn trim_low_frequency_tags(g: &mut Graph, cutoff: i64) {
+    for n in &mut g.nodes {
+        n.tags.trim(cutoff);
+    }
 }
 
 fn count(mask: &[bool]) -> usize {

@@ -155,6 +155,8 @@ impl<'p> ReportContext<'p> {
                 visual: kind == ReportKind::Dot,
                 drop_negative: self.options.drop_negative,
                 edges: if kind == ReportKind::Top { EdgeScope::IntoInlined } else { EdgeScope::All },
+                value_index: self.value_index,
+                unit: self.options.unit.clone(),
             },
         );
         self.select_output_unit(&trimmed.graph);

@@ -78,6 +78,8 @@ pub(crate) struct Shown {
     pub orig_count: usize,
     pub dropped_nodes: usize,
     pub dropped_edges: usize,
+    /// Drawn graphs (DOT) add a line on how to read them.
+    pub full_headers: bool,
 }
 
 /// pprof's reportLabels: the profile labels, the active filters, and the
@@ -134,6 +136,10 @@ pub(crate) fn report_labels(
         if shown.node_count > 0 && shown.node_count < shown.orig_count {
             lines.push(format!("Showing top {} nodes out of {}", shown.node_count, shown.orig_count));
         }
+    }
+    if shown.full_headers {
+        // pprof's pointer for new readers of drawn graphs.
+        lines.push("\nSee https://git.io/JfYMW for how to read the graph".to_string());
     }
     lines
 }

@@ -1,14 +1,18 @@
 //! go tool pprof's reports, number for number: top, traces, tree and peek.
 
 mod context;
+mod dot;
 mod legend;
+mod list;
 mod options;
 mod top;
 mod traces;
 mod tree;
 
 pub use context::sample_index;
+pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use legend::format_time;
+pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};
 pub use top::{top, InlineMark, TopReport, TopRow};
 pub use traces::traces;

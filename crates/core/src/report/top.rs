@@ -115,6 +115,7 @@ pub fn top(profile: &Profile, options: &ReportOptions) -> Result<TopReport, Erro
             orig_count: trimmed.orig_count,
             dropped_nodes: trimmed.dropped_nodes,
             dropped_edges: 0,
+            full_headers: false,
         },
         e.node_fraction,
         e.edge_fraction,

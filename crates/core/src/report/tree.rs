@@ -142,6 +142,7 @@ fn tree_report(
             orig_count: trimmed.orig_count,
             dropped_nodes: trimmed.dropped_nodes,
             dropped_edges: 0,
+            full_headers: false,
         },
         e.node_fraction,
         e.edge_fraction,
