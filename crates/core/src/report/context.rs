@@ -20,6 +20,7 @@ pub(crate) enum ReportKind {
     Peek,
     Dot,
     List,
+    Flame,
 }
 
 /// Resolves the sample index option: "" is the profile's default sample type

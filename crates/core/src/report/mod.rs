@@ -2,6 +2,7 @@
 
 mod context;
 mod dot;
+mod flame;
 mod legend;
 mod list;
 mod options;
@@ -11,6 +12,7 @@ mod tree;
 
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
+pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
 pub use legend::format_time;
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};

@@ -1,0 +1,364 @@
+//! The flame graph's data: the full call tree (never pruned), merged by
+//! function at functions or filefunctions granularity, optionally pivoted
+//! on a function (its callees below, its callers above), as pprof's flame
+//! graph shows it.
+
+use regex::Regex;
+
+use crate::error::Error;
+use crate::fastmap::U64Map;
+use crate::graph::{shorten_function_name, Granularity, NodeTable};
+use crate::model::Profile;
+use crate::units;
+
+use super::context::{ReportContext, ReportKind};
+use super::ReportOptions;
+
+/// A function shown in the flame graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlameFunction {
+    /// Full name ("net/http.(*conn).serve"), or the file at files granularity.
+    pub name: String,
+    /// Short name for narrow frames ("http.(*conn).serve").
+    pub short: String,
+    /// Source file, if known and asked for.
+    pub file: String,
+    /// The package, for colouring ("net/http").
+    pub package: String,
+}
+
+/// A frame of a flame tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlameNode {
+    /// Index into [`FlameGraph::functions`]; `u32::MAX` for a tree's root.
+    pub function: u32,
+    /// Distance from the root.
+    pub depth: u32,
+    /// Value of the samples through this frame.
+    pub total: i64,
+    /// Value of the samples ending at this frame.
+    pub self_value: i64,
+    /// One past the last node of this frame's subtree.
+    pub end: u32,
+    /// The frame was inlined into its parent.
+    pub inlined: bool,
+}
+
+/// A tree of frames in preorder, children ordered by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlameTree {
+    /// The frames; node 0 is the root.
+    pub nodes: Vec<FlameNode>,
+}
+
+impl FlameTree {
+    /// The children of `node`, in order.
+    pub fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.nodes[node].end as usize;
+        let mut next = node + 1;
+        std::iter::from_fn(move || {
+            if next >= end {
+                return None;
+            }
+            let child = next;
+            next = self.nodes[child].end as usize;
+            Some(child)
+        })
+    }
+
+    /// The deepest depth.
+    pub fn max_depth(&self) -> u32 {
+        self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
+    }
+}
+
+/// The flame graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlameGraph {
+    /// The functions the frames refer to.
+    pub functions: Vec<FlameFunction>,
+    /// The call tree from the roots; with a pivot, the pivot's callees.
+    pub tree: FlameTree,
+    /// With a pivot: its callers, the pivot at the root, callers as children.
+    pub callers: Option<FlameTree>,
+    /// The report total (percentages are of it).
+    pub total: i64,
+    /// The sample type shown.
+    pub sample_type: String,
+    /// Its unit.
+    pub sample_unit: String,
+}
+
+impl FlameGraph {
+    /// `v` in the sample's unit, auto-scaled ("44.50MB", "1.20s").
+    pub fn format_value(&self, v: i64) -> String {
+        units::scaled_label(v, &self.sample_unit, "auto")
+    }
+}
+
+/// The package of a function name, for colours: "net/http" for
+/// "net/http.(*conn).serve", "std::vector" for C++ names.
+pub fn package_name(name: &str) -> &str {
+    let name = name.strip_prefix("(anonymous namespace)::").unwrap_or(name);
+    let after_slash = name.rfind('/').map_or(0, |i| i + 1);
+    if let Some(i) = name.find("::") {
+        return &name[..i];
+    }
+    match name[after_slash..].find('.') {
+        Some(i) => &name[..after_slash + i],
+        None => name,
+    }
+}
+
+/// Computes the flame graph. `granularity` must be functions or
+/// filefunctions (pprof's flame graph uses filefunctions); `pivot` is a
+/// regexp on function names.
+pub fn flame(
+    profile: &Profile,
+    options: &ReportOptions,
+    granularity: Granularity,
+    pivot: Option<&str>,
+) -> Result<FlameGraph, Error> {
+    if !matches!(granularity, Granularity::Functions | Granularity::FileFunctions) {
+        return Err(Error::InvalidOption {
+            option: "granularity",
+            detail: "the flame graph groups frames by function: use functions or filefunctions".into(),
+        });
+    }
+    let pivot = match pivot.filter(|p| !p.is_empty()) {
+        Some(p) => Some(Regex::new(p).map_err(|e| Error::Regex { option: "pivot", detail: e.to_string() })?),
+        None => None,
+    };
+    let options = ReportOptions { granularity, ..options.clone() };
+    let ctx = ReportContext::new(profile, &options, ReportKind::Flame)?;
+    let walker = &ctx.walker;
+    let table = &walker.nodes;
+
+    // Graph node ids become flame functions.
+    let mut interned =
+        Interned { of: vec![u32::MAX; table.infos.len()], functions: Vec::new(), matches: Vec::new() };
+    let mut function = |id: u32| interned.get(id, table, profile, pivot.as_ref());
+    let tree = &profile.stacks;
+    let sums = &walker.sums;
+    let view = &walker.view;
+    let mut main = TreeBuilder::new();
+    let mut callers = TreeBuilder::new();
+    // Per open stack-tree node: where its frames left the path.
+    #[derive(Clone, Copy)]
+    struct Open {
+        end: u32,
+        path_len: usize,
+        at: u32,
+        found: bool,
+        pivoted: bool,
+    }
+    // The frames on the path from the root: (function, inlined).
+    let mut path: Vec<(u32, bool)> = Vec::new();
+    let mut open = vec![Open {
+        end: tree.len() as u32,
+        path_len: 0,
+        at: 0,
+        found: !view.show_from_active,
+        pivoted: pivot.is_none(),
+    }];
+    main.nodes[0].total = sums.sub_sum[0];
+    main.nodes[0].self_value = sums.self_sum[0];
+    let mut t = 1u32;
+    while t < tree.len() as u32 {
+        while open.last().is_some_and(|o| o.end <= t) {
+            open.pop();
+        }
+        let ti = t as usize;
+        if !sums.sub_nonzero(ti) && sums.sub_sum[ti] == 0 {
+            t = tree.end(t);
+            continue;
+        }
+        let mut o = *open.last().expect("the root stays open");
+        path.truncate(o.path_len);
+        let w = sums.sub_sum[ti];
+        for loc in tree.run(t).iter() {
+            let loc = loc as usize;
+            if view.hidden[loc] {
+                continue;
+            }
+            if !o.found {
+                if !view.show_from[loc] {
+                    continue;
+                }
+                o.found = true;
+            }
+            let range = view.frame_range(loc);
+            let outermost = range.end - 1;
+            for i in range.rev() {
+                let (f, matched) = function(walker.frame_nodes[i]);
+                let inlined = i != outermost;
+                path.push((f, inlined));
+                if !o.pivoted {
+                    if !matched {
+                        continue;
+                    }
+                    // The root-most match: the pivot. Its callers, reversed.
+                    o.pivoted = true;
+                    let mut at = 0;
+                    callers.nodes[0].total += w;
+                    for &(g, inl) in path[..path.len() - 1].iter().rev() {
+                        at = callers.child(at, g, inl);
+                        callers.nodes[at as usize].total += w;
+                    }
+                    o.at = 0;
+                    continue;
+                }
+                o.at = main.child(o.at, f, inlined);
+                main.nodes[o.at as usize].total += w;
+            }
+        }
+        if o.pivoted {
+            main.nodes[o.at as usize].self_value += sums.self_sum[ti];
+        }
+        o.end = tree.end(t);
+        o.path_len = path.len();
+        open.push(o);
+        t += 1;
+    }
+    if pivot.is_some() {
+        // The pivot's own total: every sample through it.
+        main.nodes[0].total = callers.nodes[0].total;
+        main.nodes[0].self_value = main.nodes[0].self_value.min(main.nodes[0].total);
+    }
+    let functions = interned.functions;
+    let order =
+        |a: &(u32, bool), b: &(u32, bool)| functions[a.0 as usize].name.cmp(&functions[b.0 as usize].name);
+    let tree_main = main.finish(&order);
+    let tree_callers = pivot.is_some().then(|| callers.finish(&order));
+    Ok(FlameGraph {
+        functions,
+        tree: tree_main,
+        callers: tree_callers,
+        total: ctx.total,
+        sample_type: ctx.sample_type.clone(),
+        sample_unit: ctx.sample_unit.clone(),
+    })
+}
+
+/// A flame tree under construction: children found by (parent, function).
+struct TreeBuilder {
+    nodes: Vec<BuildNode>,
+    children: U64Map,
+}
+
+#[derive(Clone, Default)]
+struct BuildNode {
+    function: u32,
+    inlined: bool,
+    total: i64,
+    self_value: i64,
+    kids: Vec<u32>,
+}
+
+impl TreeBuilder {
+    fn new() -> Self {
+        TreeBuilder {
+            nodes: vec![BuildNode { function: u32::MAX, ..BuildNode::default() }],
+            children: U64Map::default(),
+        }
+    }
+
+    fn child(&mut self, parent: u32, function: u32, inlined: bool) -> u32 {
+        let key = (u64::from(parent) << 32) | (u64::from(function) << 1) | u64::from(inlined);
+        let next = self.nodes.len() as u32;
+        let id = self.children.get_or_insert(key, next);
+        if id == next {
+            self.nodes.push(BuildNode { function, inlined, ..BuildNode::default() });
+            self.nodes[parent as usize].kids.push(id);
+        }
+        id
+    }
+
+    /// Lays the tree out in preorder with children in `order`.
+    fn finish(mut self, order: &dyn Fn(&(u32, bool), &(u32, bool)) -> std::cmp::Ordering) -> FlameTree {
+        let mut out: Vec<FlameNode> = Vec::with_capacity(self.nodes.len());
+        let mut index_of = vec![0usize; self.nodes.len()];
+        // (node, depth, leaving): a node is visited on the way in and out.
+        let mut stack: Vec<(u32, u32, bool)> = vec![(0, 0, false)];
+        while let Some((node, depth, leaving)) = stack.pop() {
+            if leaving {
+                let len = out.len() as u32;
+                out[index_of[node as usize]].end = len;
+                continue;
+            }
+            let n = std::mem::take(&mut self.nodes[node as usize]);
+            index_of[node as usize] = out.len();
+            out.push(FlameNode {
+                function: n.function,
+                depth,
+                total: n.total,
+                self_value: n.self_value,
+                end: 0,
+                inlined: n.inlined,
+            });
+            stack.push((node, depth, true));
+            let mut kids = n.kids;
+            kids.sort_by(|&a, &b| {
+                let (fa, fb) = (&self.nodes[a as usize], &self.nodes[b as usize]);
+                order(&(fa.function, fa.inlined), &(fb.function, fb.inlined))
+                    .then(fa.inlined.cmp(&fb.inlined))
+            });
+            for &k in kids.iter().rev() {
+                stack.push((k, depth + 1, false));
+            }
+        }
+        FlameTree { nodes: out }
+    }
+}
+
+/// Flame functions, made from graph node ids on first use.
+struct Interned {
+    of: Vec<u32>,
+    functions: Vec<FlameFunction>,
+    matches: Vec<bool>,
+}
+
+impl Interned {
+    /// The flame function of graph node `id`, and whether the pivot
+    /// matches it.
+    fn get(
+        &mut self,
+        id: u32,
+        table: &NodeTable<'_>,
+        profile: &Profile,
+        pivot: Option<&Regex>,
+    ) -> (u32, bool) {
+        let slot = self.of[id as usize];
+        if slot != u32::MAX {
+            return (slot, self.matches[slot as usize]);
+        }
+        let info = &table.infos[id as usize];
+        let name = table.printable_name(info);
+        let full = profile.str(info.name);
+        let matched = pivot.is_some_and(|rx| rx.is_match(full));
+        let f = self.functions.len() as u32;
+        self.of[id as usize] = f;
+        self.matches.push(matched);
+        self.functions.push(FlameFunction {
+            short: if full.is_empty() { name.clone() } else { shorten_function_name(full) },
+            package: package_name(if full.is_empty() { &name } else { full }).to_string(),
+            file: table.file_name(info.file).to_string(),
+            name,
+        });
+        (f, matched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages() {
+        assert_eq!(package_name("net/http.(*conn).serve"), "net/http");
+        assert_eq!(package_name("main.main"), "main");
+        assert_eq!(package_name("github.com/a/b.F"), "github.com/a/b");
+        assert_eq!(package_name("std::vector<int>::push_back"), "std");
+        assert_eq!(package_name("malloc"), "malloc");
+    }
+}
