@@ -275,7 +275,8 @@ impl TreeBuilder {
     }
 
     /// Lays the tree out in preorder with children in `order`.
-    fn finish(mut self, order: &dyn Fn(&(u32, bool), &(u32, bool)) -> std::cmp::Ordering) -> FlameTree {
+    /// `order` compares two functions for display.
+    fn finish(mut self, order: &dyn Fn(u32, u32) -> std::cmp::Ordering) -> FlameTree {
         let mut out: Vec<FlameNode> = Vec::with_capacity(self.nodes.len());
         let mut index_of = vec![0usize; self.nodes.len()];
         // (node, depth, leaving): a node is visited on the way in and out.
