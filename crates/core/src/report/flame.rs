@@ -226,8 +226,7 @@ pub fn flame(
         main.nodes[0].self_value = main.nodes[0].self_value.min(main.nodes[0].total);
     }
     let functions = interned.functions;
-    let order =
-        |a: &(u32, bool), b: &(u32, bool)| functions[a.0 as usize].name.cmp(&functions[b.0 as usize].name);
+    let order = |a: u32, b: u32| functions[a as usize].name.cmp(&functions[b as usize].name);
     let tree_main = main.finish(&order);
     let tree_callers = pivot.is_some().then(|| callers.finish(&order));
     Ok(FlameGraph {
@@ -301,8 +300,7 @@ impl TreeBuilder {
             let mut kids = n.kids;
             kids.sort_by(|&a, &b| {
                 let (fa, fb) = (&self.nodes[a as usize], &self.nodes[b as usize]);
-                order(&(fa.function, fa.inlined), &(fb.function, fb.inlined))
-                    .then(fa.inlined.cmp(&fb.inlined))
+                order(fa.function, fb.function).then(fa.inlined.cmp(&fb.inlined))
             });
             for &k in kids.iter().rev() {
                 stack.push((k, depth + 1, false));
