@@ -3,10 +3,13 @@
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
 use proflens_core::graph::Granularity;
-use proflens_core::report::{top, ReportOptions, Sort};
+use proflens_core::report::{flame, list, peek, top, FlameTree, ReportOptions, Sort};
 use proflens_core::{DecodeOptions, Profile};
 
-use crate::protocol::{Query, Response, SampleType, Stage, Summary, TopRow, TopTable};
+use crate::protocol::{
+    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Query, Response, SampleType,
+    SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
+};
 
 /// The largest decompressed profile the page accepts: wasm32 memory is 4 GiB
 /// at most and the model needs room beside the bytes.
@@ -52,6 +55,115 @@ impl Engine {
         }
     }
 
+    /// The data of a view.
+    pub fn report(&self, query: &Query, view: &ViewRequest) -> Result<ViewData, String> {
+        match view {
+            ViewRequest::Top => self.top(query).map(ViewData::Top),
+            ViewRequest::Graph => self.graph(query).map(ViewData::Graph),
+            ViewRequest::Flame { pivot } => self.flame(query, pivot).map(ViewData::Flame),
+            ViewRequest::Peek { regex } => self.peek(query, regex).map(ViewData::Peek),
+            ViewRequest::Source { regex } => self.source(query, regex).map(ViewData::Source),
+        }
+    }
+
+    /// The laid-out call graph for `query` (pprof's 80 nodes by default).
+    pub fn graph(&self, query: &Query) -> Result<crate::protocol::GraphData, String> {
+        let options = report_options(query)?;
+        let graph = proflens_core::report::dot(&self.profile, &options).map_err(|e| e.to_string())?;
+        Ok(crate::placement::place(&graph))
+    }
+
+    /// The flame graph for `query` at filefunctions granularity (or
+    /// functions when the query asks for it), pivoted on `pivot`.
+    pub fn flame(&self, query: &Query, pivot: &str) -> Result<FlameData, String> {
+        let options = report_options(query)?;
+        // pprof's flame graph groups by function and file unless asked for
+        // functions alone.
+        let granularity =
+            if query.g == "functions" { Granularity::Functions } else { Granularity::FileFunctions };
+        let g = flame(&self.profile, &options, granularity, Some(pivot)).map_err(|e| e.to_string())?;
+        let legend =
+            proflens_core::report::profile_legend(&self.profile, &options).map_err(|e| e.to_string())?;
+        Ok(FlameData {
+            functions: g
+                .functions
+                .iter()
+                .map(|f| FlameFunction {
+                    name: f.name.clone(),
+                    short: f.short.clone(),
+                    color: hash(&f.package),
+                })
+                .collect(),
+            tree: columns(&g.tree),
+            callers: g.callers.as_ref().map(columns),
+            total: g.total,
+            sample_type: g.sample_type.clone(),
+            unit: g.sample_unit.clone(),
+            legend,
+        })
+    }
+
+    /// Callers and callees of the nodes whose name matches `regex`.
+    pub fn peek(&self, query: &Query, regex: &str) -> Result<PeekData, String> {
+        let options = report_options(query)?;
+        let report = peek(&self.profile, &options, regex).map_err(|e| e.to_string())?;
+        let pct = |v, of| proflens_core::units::percentage(v, of).trim().to_string();
+        let link = |l: &proflens_core::report::TreeLink, cum| PeekLink {
+            name: l.name.clone(),
+            value: l.weight_text.clone(),
+            pct: pct(l.weight, cum),
+            inline: l.inline,
+        };
+        Ok(PeekData {
+            legend: report.legend.clone(),
+            entries: report
+                .entries
+                .iter()
+                .map(|e| PeekEntry {
+                    name: e.name.clone(),
+                    flat: e.flat_text.clone(),
+                    flat_pct: pct(e.flat, report.total),
+                    sum_pct: pct(e.flat_sum, report.total),
+                    cum: e.cum_text.clone(),
+                    cum_pct: pct(e.cum, report.total),
+                    callers: e.callers.iter().map(|l| link(l, e.cum)).collect(),
+                    callees: e.callees.iter().map(|l| link(l, e.cum)).collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Per-line costs of the functions whose name matches `regex`.
+    pub fn source(&self, query: &Query, regex: &str) -> Result<SourceData, String> {
+        let options = report_options(query)?;
+        let report = list(&self.profile, &options, regex).map_err(|e| e.to_string())?;
+        let dot = |v: i64| if v == 0 { ".".to_string() } else { report.format_value(v) };
+        let mut files = Vec::new();
+        let mut no_source = Vec::new();
+        for f in &report.functions {
+            if f.files.is_empty() {
+                no_source.push(f.name.clone());
+            }
+            for file in &f.files {
+                files.push(SourceFile {
+                    function: f.name.clone(),
+                    file: file.file.clone(),
+                    flat: report.format_value(file.flat),
+                    cum: report.format_value(file.cum),
+                    cum_pct: proflens_core::units::percentage(file.cum, report.total).trim().to_string(),
+                    start: file.start,
+                    end: file.end,
+                    lines: file
+                        .lines
+                        .iter()
+                        .map(|l| SourceLine { line: l.line, flat: dot(l.flat), cum: dot(l.cum) })
+                        .collect(),
+                });
+            }
+        }
+        Ok(SourceData { total: report.format_value(report.total), files, no_source })
+    }
+
     /// The top report for `query`, every node (no node count limit unless
     /// the query sets one).
     pub fn top(&self, query: &Query) -> Result<TopTable, String> {
@@ -74,6 +186,24 @@ impl Engine {
             .collect();
         Ok(TopTable { legend: report.legend, rows, sample_type: report.sample_type })
     }
+}
+
+/// A flame tree as columns.
+fn columns(tree: &FlameTree) -> FlameColumns {
+    let mut c = FlameColumns::default();
+    for n in &tree.nodes {
+        c.function.push(n.function);
+        c.depth.push(n.depth);
+        c.total.push(n.total);
+        c.self_value.push(n.self_value);
+        c.end.push(n.end);
+    }
+    c
+}
+
+/// FNV-1a: a stable hash of a package name, for its colour.
+pub fn hash(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 /// Report options for a query, with pprof's defaults for what it leaves out.
@@ -136,6 +266,42 @@ mod tests {
             engine.top(&Query { si: "alloc_space".into(), sort: "cum".into(), ..Query::default() }).unwrap();
         assert_eq!(alloc.sample_type, "alloc_space");
         assert!(alloc.rows.windows(2).all(|w| w[0].cum.abs() >= w[1].cum.abs()));
+    }
+
+    #[test]
+    fn every_view_answers() {
+        let engine = Engine::load("heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
+        let q = Query::default();
+        let ViewData::Graph(g) = engine.report(&q, &ViewRequest::Graph).unwrap() else { panic!() };
+        let with_value = g.nodes.iter().position(|n| n.name == "context.WithValue").expect("node");
+        let set_ctx = g.nodes.iter().position(|n| n.name == "main.SetCtxValue").expect("node");
+        let edge = g.edges.iter().find(|e| e.src == set_ctx && e.dst == with_value).expect("edge");
+        assert!(edge.points.len() >= 2);
+        assert!(g.nodes[set_ctx].y < g.nodes[with_value].y, "callers above callees");
+        assert_eq!(g.nodes[with_value].flat_text, "44.50MB (46.19%)");
+
+        let ViewData::Flame(f) = engine.report(&q, &ViewRequest::Flame { pivot: String::new() }).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(f.tree.total[0], f.total);
+        let ViewData::Peek(p) =
+            engine.report(&q, &ViewRequest::Peek { regex: "^main\\.ResetLogId$".into() }).unwrap()
+        else {
+            panic!()
+        };
+        let entry = &p.entries[0];
+        assert!(entry.callers.iter().any(|l| l.name == "main.flushEvent"));
+        for callee in ["main.SetCtxValue", "fmt.Sprintf"] {
+            assert!(entry.callees.iter().any(|l| l.name == callee), "{callee}");
+        }
+        let ViewData::Source(s) =
+            engine.report(&q, &ViewRequest::Source { regex: "ResetLogId".into() }).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(s.files[0].file, "gen/leak/main.go");
+        assert!(!s.files[0].lines.is_empty());
     }
 
     #[test]

@@ -10,12 +10,38 @@ use serde::{Deserialize, Serialize};
 /// What the page asks of the worker (besides loading bytes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Compute the top report for a query; `id` comes back with the answer.
-    Top {
+    /// Compute a view's data for a query; `id` comes back with the answer.
+    Report {
         /// Matches the answer to the question.
         id: u32,
         /// The report options.
         query: Query,
+        /// Which view's data.
+        view: ViewRequest,
+    },
+}
+
+/// The data a view needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ViewRequest {
+    /// The top table.
+    Top,
+    /// The laid-out call graph.
+    Graph,
+    /// The flame tree, pivoted on functions matching a regexp if not "".
+    Flame {
+        /// Pivot regexp ("" for none).
+        pivot: String,
+    },
+    /// Callers and callees of nodes matching a regexp.
+    Peek {
+        /// The regexp.
+        regex: String,
+    },
+    /// Per-line costs of functions matching a regexp.
+    Source {
+        /// The regexp.
+        regex: String,
     },
 }
 
@@ -134,6 +160,7 @@ pub struct TopTable {
 }
 
 /// What the worker tells the page.
+#[allow(clippy::large_enum_variant, reason = "one message at a time, decoded and consumed at once")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     /// The worker is running and listening; messages sent before this are
@@ -152,13 +179,242 @@ pub enum Response {
     Loaded(Summary),
     /// The profile did not load (the message says why).
     LoadFailed(String),
-    /// The answer to `Request::Top`.
-    Top {
+    /// The answer to `Request::Report`.
+    Report {
         /// The request's id.
         id: u32,
-        /// The report, or why it could not be made.
-        result: Result<TopTable, String>,
+        /// The view's data, or why it could not be made.
+        result: Result<ViewData, String>,
     },
+}
+
+/// A view's data.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one view's data at a time; boxing would only add an allocation"
+)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ViewData {
+    /// The top table.
+    Top(TopTable),
+    /// The call graph.
+    Graph(GraphData),
+    /// The flame graph.
+    Flame(FlameData),
+    /// Callers and callees.
+    Peek(PeekData),
+    /// Source lines.
+    Source(SourceData),
+}
+
+/// A node of the drawn call graph, placed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GraphNode {
+    /// Printable name (what selection and search use).
+    pub name: String,
+    /// The function name alone ("" for file or address nodes).
+    pub function: String,
+    /// Label lines, as pprof draws them.
+    pub lines: Vec<String>,
+    /// Flat value.
+    pub flat: i64,
+    /// Cum value.
+    pub cum: i64,
+    /// "44.50MB (46.19%)".
+    pub flat_text: String,
+    /// "of 85.50MB (88.75%)" or "".
+    pub cum_text: String,
+    /// Font size of the label, 8 to 24.
+    pub font_size: f64,
+    /// Border colour.
+    pub color: String,
+    /// Fill colour.
+    pub fill: String,
+    /// Centre x.
+    pub x: f64,
+    /// Centre y.
+    pub y: f64,
+    /// Box width.
+    pub width: f64,
+    /// Box height.
+    pub height: f64,
+    /// A label box hanging off a real node (pprof's nodelet), not a node.
+    pub nodelet: bool,
+}
+
+/// An edge of the drawn call graph, routed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GraphEdge {
+    /// Caller index into `nodes`.
+    pub src: usize,
+    /// Callee index into `nodes`.
+    pub dst: usize,
+    /// Weight.
+    pub weight: i64,
+    /// Weight, formatted, plus "(inline)" for inlined calls.
+    pub label: String,
+    /// Goes through pruned nodes: drawn dotted.
+    pub residual: bool,
+    /// An inlined call.
+    pub inline: bool,
+    /// Stroke width.
+    pub width: f64,
+    /// Stroke colour.
+    pub color: String,
+    /// The route, source to target.
+    pub points: Vec<(f64, f64)>,
+    /// Where the label goes.
+    pub label_at: (f64, f64),
+    /// Drawn from a nodelet.
+    pub nodelet: bool,
+}
+
+/// The laid-out call graph.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GraphData {
+    /// pprof's legend for the graph.
+    pub legend: Vec<String>,
+    /// Nodes (real nodes first, then nodelets).
+    pub nodes: Vec<GraphNode>,
+    /// Edges.
+    pub edges: Vec<GraphEdge>,
+    /// Drawing width.
+    pub width: f64,
+    /// Drawing height.
+    pub height: f64,
+    /// Milliseconds the layout took in the worker.
+    pub layout_ms: f64,
+}
+
+/// A function of the flame graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlameFunction {
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub short: String,
+    /// A hash of the package, for the colour.
+    pub color: u32,
+}
+
+/// A flame tree as columns, in preorder (see proflens_core::report::FlameTree).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlameColumns {
+    /// Function index; u32::MAX for the root.
+    pub function: Vec<u32>,
+    /// Depth.
+    pub depth: Vec<u32>,
+    /// Total value.
+    pub total: Vec<i64>,
+    /// Self value.
+    pub self_value: Vec<i64>,
+    /// Subtree end.
+    pub end: Vec<u32>,
+}
+
+/// The flame graph.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlameData {
+    /// Functions.
+    pub functions: Vec<FlameFunction>,
+    /// The tree (the pivot's callees when pivoted).
+    pub tree: FlameColumns,
+    /// The pivot's callers, when pivoted.
+    pub callers: Option<FlameColumns>,
+    /// The report total.
+    pub total: i64,
+    /// The sample type.
+    pub sample_type: String,
+    /// The sample unit, for formatting.
+    pub unit: String,
+    /// pprof's legend.
+    pub legend: Vec<String>,
+}
+
+/// A caller or callee line of the peek view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeekLink {
+    /// The other function.
+    pub name: String,
+    /// Weight, formatted.
+    pub value: String,
+    /// Percentage of the entry's cum.
+    pub pct: String,
+    /// Inlined call.
+    pub inline: bool,
+}
+
+/// One function of the peek view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeekEntry {
+    /// The function.
+    pub name: String,
+    /// Flat, formatted.
+    pub flat: String,
+    /// Flat percentage.
+    pub flat_pct: String,
+    /// Running sum percentage.
+    pub sum_pct: String,
+    /// Cum, formatted.
+    pub cum: String,
+    /// Cum percentage.
+    pub cum_pct: String,
+    /// Callers, heaviest first.
+    pub callers: Vec<PeekLink>,
+    /// Callees, heaviest first.
+    pub callees: Vec<PeekLink>,
+}
+
+/// The peek view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeekData {
+    /// pprof's legend.
+    pub legend: Vec<String>,
+    /// Matched functions.
+    pub entries: Vec<PeekEntry>,
+}
+
+/// A sampled line of the source view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLine {
+    /// Line number.
+    pub line: i64,
+    /// Flat, formatted ("." for zero).
+    pub flat: String,
+    /// Cum, formatted ("." for zero).
+    pub cum: String,
+}
+
+/// A function's lines in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// The function.
+    pub function: String,
+    /// The file as the profile names it.
+    pub file: String,
+    /// Flat total, formatted.
+    pub flat: String,
+    /// Cum total, formatted.
+    pub cum: String,
+    /// Cum percentage of the total.
+    pub cum_pct: String,
+    /// First line to show.
+    pub start: i64,
+    /// Last line to show.
+    pub end: i64,
+    /// Lines with samples.
+    pub lines: Vec<SourceLine>,
+}
+
+/// The source view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceData {
+    /// The total, formatted.
+    pub total: String,
+    /// Files per function, in pprof's order.
+    pub files: Vec<SourceFile>,
+    /// Functions that matched but have no file information.
+    pub no_source: Vec<String>,
 }
 
 /// Encodes a message for postMessage.
@@ -177,9 +433,10 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let r = Request::Top {
+        let r = Request::Report {
             id: 7,
             query: Query { si: "alloc_space".into(), nf: Some(0.01), ..Query::default() },
+            view: ViewRequest::Flame { pivot: "main".into() },
         };
         assert_eq!(decode::<Request>(&encode(&r)).unwrap(), r);
         let p = Response::Progress { stage: Stage::Decode, done: 5, total: 10 };

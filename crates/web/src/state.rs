@@ -3,7 +3,8 @@
 //!
 //! Parameter names are pprof's web UI names: si (sample index), sort, g
 //! (granularity), f (focus), i (ignore), h (hide), s (show), sf (show from),
-//! n (nodecount), nf (nodefraction), ef (edgefraction), p (pivot).
+//! n (nodecount), nf (nodefraction), ef (edgefraction), p (pivot); plus
+//! sel, the selection, which Peek and Source show.
 
 use crate::protocol::Query;
 
@@ -32,6 +33,20 @@ impl View {
             View::Flame => "flamegraph",
             View::Peek => "peek",
             View::Source => "source",
+        }
+    }
+
+    /// Every view, in the order of the view tabs.
+    pub const ALL: [View; 5] = [View::Top, View::Graph, View::Flame, View::Peek, View::Source];
+
+    /// The tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Top => "Top",
+            View::Graph => "Graph",
+            View::Flame => "Flame Graph",
+            View::Peek => "Peek",
+            View::Source => "Source",
         }
     }
 
@@ -93,6 +108,9 @@ pub struct ViewState {
     pub ef: Option<f64>,
     /// Flame graph pivot.
     pub p: String,
+    /// The selection, as an exact-match regexp over node names (a proflens
+    /// addition, so Peek and Source links can be shared).
+    pub sel: String,
 }
 
 impl ViewState {
@@ -124,6 +142,7 @@ impl ViewState {
                 "nf" => state.nf = value.parse().ok().filter(|v: &f64| v.is_finite()),
                 "ef" => state.ef = value.parse().ok().filter(|v: &f64| v.is_finite()),
                 "p" => state.p = value,
+                "sel" => state.sel = value,
                 _ => {}
             }
         }
@@ -158,6 +177,7 @@ impl ViewState {
             text("ef", &ef.to_string());
         }
         text("p", &self.p);
+        text("sel", &self.sel);
         let mut out = self.view.name().to_string();
         for (i, (k, v)) in params.iter().enumerate() {
             out.push(if i == 0 { '?' } else { '&' });

@@ -32,12 +32,12 @@ pub fn start() {
         let data = event.data();
         if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
             let response = match protocol::decode::<Request>(&bytes.to_vec()) {
-                Ok(Request::Top { id, query }) => {
+                Ok(Request::Report { id, query, view }) => {
                     let result = match engine.borrow().as_ref() {
-                        Some(e) => e.top(&query),
+                        Some(e) => e.report(&query, &view),
                         None => Err("no profile is loaded".to_string()),
                     };
-                    Response::Top { id, result }
+                    Response::Report { id, result }
                 }
                 Err(e) => Response::LoadFailed(e),
             };

@@ -32,6 +32,17 @@ pub fn format_time(nanos: i64, tz: &TimeZone) -> String {
     )
 }
 
+/// The profile's legend lines (file, build id, comments, type, time,
+/// duration) for the sample type and filters of `options`, as every pprof
+/// view shows them.
+pub fn profile_legend(
+    profile: &crate::model::Profile,
+    options: &super::ReportOptions,
+) -> Result<Vec<String>, crate::error::Error> {
+    let ctx = ReportContext::new(profile, options, super::context::ReportKind::Traces)?;
+    Ok(profile_labels(&ctx))
+}
+
 /// pprof's ProfileLabels: file, build id, comments, type, time, duration.
 pub(crate) fn profile_labels(ctx: &ReportContext<'_>) -> Vec<String> {
     let p = ctx.profile;

@@ -2,8 +2,12 @@
 //! reports user actions through callbacks; none talks to the worker.
 
 pub mod banner;
+pub mod flame_view;
+pub mod graph_view;
 pub mod landing;
 pub mod legend;
+pub mod peek_view;
 pub mod progress;
 pub mod sample_menu;
+pub mod source_view;
 pub mod top_table;

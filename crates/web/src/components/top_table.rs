@@ -23,6 +23,12 @@ pub struct TopTableProps {
     pub sort: SortKey,
     /// Called when a header is clicked.
     pub on_sort: Callback<SortKey>,
+    /// Selected names.
+    #[prop_or_default]
+    pub selected: Rc<std::collections::BTreeSet<String>>,
+    /// Called with a clicked row's name and whether to add to the selection.
+    #[prop_or_default]
+    pub on_select: Callback<(String, bool)>,
 }
 
 /// The rows in display order: the worker's, or by name.
@@ -105,8 +111,15 @@ pub fn top_table(props: &TopTableProps) -> Html {
                     <tr class="spacer" style={format!("height: {above}px")}></tr>
                     { for order[range.clone()].iter().map(|&i| {
                         let r = &props.rows[i];
+                        let selected = props.selected.contains(&r.name);
+                        let name = r.name.clone();
+                        let on_select = props.on_select.clone();
+                        let onclick = Callback::from(move |e: MouseEvent| {
+                            on_select.emit((name.clone(), e.shift_key() || e.ctrl_key() || e.meta_key()))
+                        });
                         html! {
-                            <tr key={i} data-row={i.to_string()}>
+                            <tr key={i} data-row={i.to_string()} class={classes!(selected.then_some("selected"))}
+                                aria-selected={selected.to_string()} {onclick}>
                                 <td class="num">{ &r.flat_text }</td>
                                 <td class="num">{ &r.flat_pct }</td>
                                 <td class="num">{ &r.sum_pct }</td>

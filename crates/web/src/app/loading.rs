@@ -1,0 +1,191 @@
+//! Getting a profile in: files, drops, URLs, each into a fresh worker, and
+//! the page URL's fragment and parameters.
+
+use std::rc::Rc;
+
+use js_sys::ArrayBuffer;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::prelude::*;
+
+use super::model::{Action, Model};
+use crate::client::WorkerClient;
+use crate::state::ViewState;
+
+/// The largest file the page reads: a wasm32 worker has 4 GiB of memory at
+/// most, and needs room for the model beside the bytes.
+const PAGE_MAX_FILE: u64 = 1_000_000_000;
+
+/// Where "Try a sample" loads from, relative to the page.
+pub const SAMPLE_URL: &str = "samples/heap2.pb.gz";
+
+/// The fragment of the page's URL.
+pub fn current_fragment() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Records `state` in the URL: a new history entry, so back/forward work.
+pub fn push_fragment(state: &ViewState) {
+    let fragment = format!("#{}", state.to_fragment());
+    if current_fragment() != fragment {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(&fragment);
+        }
+    }
+}
+
+/// The `?url=` parameter of the page, if any.
+pub fn url_parameter() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("url").filter(|u| !u.is_empty())
+}
+
+/// The last path segment of a URL, for display.
+fn file_name_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url).to_string()
+}
+
+/// Minutes east of UTC at `time_nanos` (or now), for the Time line.
+pub fn tz_offset_seconds(time_nanos: i64) -> i32 {
+    let date = if time_nanos != 0 {
+        js_sys::Date::new(&((time_nanos / 1_000_000) as f64).into())
+    } else {
+        js_sys::Date::new_0()
+    };
+    (-date.get_timezone_offset() * 60.0) as i32
+}
+
+/// Starts loading `buffer` (already read) in a new worker.
+fn start_worker(
+    dispatcher: UseReducerDispatcher<Model>,
+    generation: u32,
+    file_name: String,
+    buffer: ArrayBuffer,
+) {
+    let respond = dispatcher.clone();
+    let client =
+        WorkerClient::spawn(move |response| respond.dispatch(Action::Worker { generation, response }));
+    match client {
+        Ok(client) => {
+            let client = Rc::new(client);
+            if let Err(message) = client.load(&file_name, buffer) {
+                dispatcher.dispatch(Action::Failed { generation, message });
+                return;
+            }
+            dispatcher.dispatch(Action::Spawned { generation, client });
+        }
+        Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+    }
+}
+
+/// Loads a File from the picker or a drop.
+pub fn load_file(dispatcher: UseReducerDispatcher<Model>, generation: u32, file: web_sys::File) {
+    let file_name = file.name();
+    let size = file.size() as u64;
+    if size > PAGE_MAX_FILE {
+        dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: size });
+        dispatcher.dispatch(Action::Failed {
+            generation,
+            message: format!(
+                "{file_name} is {:.1} GB, too big to analyse in a browser tab (the limit is {} GB); \
+                 use the proflens command instead",
+                size as f64 / 1e9,
+                PAGE_MAX_FILE / 1_000_000_000
+            ),
+        });
+        return;
+    }
+    dispatcher.dispatch(Action::StartRead {
+        generation,
+        file_name: file_name.clone(),
+        total: file.size() as u64,
+    });
+    spawn_local(async move {
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => start_worker(dispatcher, generation, file_name, buffer.unchecked_into()),
+            Err(e) => dispatcher.dispatch(Action::Failed {
+                generation,
+                message: format!("cannot read {file_name}: {}", js_error_text(&e)),
+            }),
+        }
+    });
+}
+
+/// Fetches a profile from `url` and loads it.
+pub fn load_url(dispatcher: UseReducerDispatcher<Model>, generation: u32, url: String) {
+    let file_name = file_name_of(&url);
+    dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: 0 });
+    spawn_local(async move {
+        let result: Result<ArrayBuffer, String> = async {
+            let window = web_sys::window().ok_or("no window")?;
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+                .await
+                .map_err(|e| {
+                    format!(
+                        "cannot fetch {url}: {} (is the server up, and does it allow CORS?)",
+                        js_error_text(&e)
+                    )
+                })?
+                .unchecked_into();
+            if !response.ok() {
+                return Err(format!(
+                    "fetching {url} failed: HTTP {} {}",
+                    response.status(),
+                    response.status_text()
+                ));
+            }
+            let buffer = response.array_buffer().map_err(|e| js_error_text(&e))?;
+            Ok(JsFuture::from(buffer).await.map_err(|e| js_error_text(&e))?.unchecked_into())
+        }
+        .await;
+        match result {
+            Ok(buffer) => start_worker(dispatcher, generation, file_name, buffer),
+            Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+        }
+    });
+}
+
+fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Reads source files the user gave (picked, a folder, or dropped) and adds
+/// them to `existing`, keyed by their path within the folder when known.
+pub fn read_sources(
+    dispatcher: UseReducerDispatcher<Model>,
+    files: web_sys::FileList,
+    existing: crate::components::source_view::SourceTexts,
+) {
+    let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    spawn_local(async move {
+        let mut texts = (*existing).clone();
+        for file in files {
+            // Huge files are not source code; skip rather than freeze.
+            if file.size() > 8e6 {
+                continue;
+            }
+            let path = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+                .ok()
+                .and_then(|p| p.as_string())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| file.name());
+            match JsFuture::from(file.text()).await {
+                Ok(text) => {
+                    let text = text.as_string().unwrap_or_default();
+                    let lines: Vec<String> = text
+                        .strip_suffix('\n')
+                        .unwrap_or(&text)
+                        .split('\n')
+                        .map(|l| l.trim_end_matches('\r').to_string())
+                        .collect();
+                    texts.insert(path, std::rc::Rc::new(lines));
+                }
+                Err(e) => {
+                    dispatcher.dispatch(Action::Error(format!("cannot read {path}: {}", js_error_text(&e))))
+                }
+            }
+        }
+        dispatcher.dispatch(Action::Sources(std::rc::Rc::new(texts)));
+    });
+}

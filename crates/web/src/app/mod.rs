@@ -1,0 +1,436 @@
+//! The analyzer page: loading, the URL-fragment state, and the views.
+
+mod loading;
+mod model;
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::components::banner::ErrorBanner;
+use crate::components::flame_view::{FlameAction, FlameView};
+use crate::components::graph_view::GraphView;
+use crate::components::landing::Landing;
+use crate::components::legend::Legend;
+use crate::components::peek_view::PeekView;
+use crate::components::progress::ProgressBar;
+use crate::components::sample_menu::SampleMenu;
+use crate::components::source_view::SourceView;
+use crate::components::top_table::TopTable;
+use crate::js_regex::{escape, exact_names, Matcher};
+use crate::protocol::{Request, Stage, ViewData, ViewRequest};
+use crate::state::{SortKey, View, ViewState};
+use loading::{
+    current_fragment, load_file, load_url, push_fragment, read_sources, tz_offset_seconds, url_parameter,
+    SAMPLE_URL,
+};
+use model::{Action, Model};
+
+/// Milliseconds the search box waits after typing (pprof's web UI: 300).
+const SEARCH_DEBOUNCE_MS: i32 = 300;
+
+/// The request a view makes for the current state.
+fn view_request(state: &ViewState, search: &str) -> ViewRequest {
+    let chosen = if !state.sel.is_empty() { state.sel.clone() } else { search.to_string() };
+    match state.view {
+        View::Top => ViewRequest::Top,
+        View::Graph => ViewRequest::Graph,
+        View::Flame => ViewRequest::Flame { pivot: state.p.clone() },
+        View::Peek => ViewRequest::Peek { regex: if chosen.is_empty() { ".".into() } else { chosen } },
+        View::Source => ViewRequest::Source { regex: chosen },
+    }
+}
+
+/// The refine actions of pprof's Refine menu.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Refine {
+    Focus,
+    Ignore,
+    Hide,
+    Show,
+    ShowFrom,
+    Reset,
+}
+
+impl Refine {
+    const ALL: [Refine; 6] =
+        [Refine::Focus, Refine::Ignore, Refine::Hide, Refine::Show, Refine::ShowFrom, Refine::Reset];
+
+    fn label(self) -> &'static str {
+        match self {
+            Refine::Focus => "Focus",
+            Refine::Ignore => "Ignore",
+            Refine::Hide => "Hide",
+            Refine::Show => "Show",
+            Refine::ShowFrom => "Show from",
+            Refine::Reset => "Reset",
+        }
+    }
+
+    /// Applies the action with `regex` to the state, as pprof does: focus,
+    /// show and show from replace; ignore and hide add an alternative.
+    fn apply(self, state: &mut ViewState, regex: &str) {
+        let or_append = |old: &str| if old.is_empty() { regex.to_string() } else { format!("{old}|{regex}") };
+        match self {
+            Refine::Focus => state.f = regex.to_string(),
+            Refine::Ignore => state.i = or_append(&state.i),
+            Refine::Hide => state.h = or_append(&state.h),
+            Refine::Show => state.s = regex.to_string(),
+            Refine::ShowFrom => state.sf = regex.to_string(),
+            Refine::Reset => {
+                (state.f, state.i, state.h, state.s, state.sf, state.p, state.sel) = Default::default();
+            }
+        }
+    }
+}
+
+/// The analyzer page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let model =
+        use_reducer(|| Model { state: ViewState::from_fragment(&current_fragment()), ..Model::default() });
+    let dispatcher = model.dispatcher();
+
+    // Back/forward and edited URLs: the fragment is the source of truth.
+    {
+        let dispatcher = dispatcher.clone();
+        use_effect_with((), move |_| {
+            let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                dispatcher.dispatch(Action::SetState(ViewState::from_fragment(&current_fragment())));
+            });
+            let window = web_sys::window().expect("a page has a window");
+            let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            move || {
+                let _ = window
+                    .remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+        });
+    }
+
+    // ?url= loads a profile at start.
+    {
+        let dispatcher = dispatcher.clone();
+        let generation = model.next_generation;
+        use_effect_with((), move |_| {
+            if let Some(url) = url_parameter() {
+                load_url(dispatcher, generation, url);
+            }
+        });
+    }
+
+    // Ask for the view's data whenever the profile, the query or the view changes.
+    {
+        let dispatcher = dispatcher.clone();
+        let loaded = model.loaded.clone();
+        let next_id = model.next_id;
+        let generation = loaded.as_ref().map(|l| l.generation);
+        let query = loaded.as_ref().map(|l| model.state.query(tz_offset_seconds(l.summary.time_nanos)));
+        let view = view_request(&model.state, &model.search);
+        let needs_search =
+            matches!(model.state.view, View::Peek | View::Source) && model.state.sel.is_empty();
+        let search_dep = if needs_search { model.search.clone() } else { String::new() };
+        use_effect_with((generation, query, view, search_dep), move |(_, query, view, _)| {
+            if let (Some(loaded), Some(query)) = (loaded, query) {
+                loaded.client.send(&Request::Report {
+                    id: next_id,
+                    query: query.clone(),
+                    view: view.clone(),
+                });
+                dispatcher.dispatch(Action::Requested(next_id));
+            }
+        });
+    }
+
+    let set_state = {
+        let state = model.state.clone();
+        Rc::new(move |change: &dyn Fn(&mut ViewState)| {
+            let mut next = state.clone();
+            change(&mut next);
+            push_fragment(&next);
+        })
+    };
+    let on_sort = {
+        let set_state = set_state.clone();
+        Callback::from(move |key: SortKey| set_state(&|s| s.sort = key))
+    };
+    let on_sample_type = {
+        let set_state = set_state.clone();
+        Callback::from(move |si: String| set_state(&|s| s.si = si.clone()))
+    };
+    let on_granularity = {
+        let set_state = set_state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let g = select.value();
+                set_state(&|s| s.g = if g == "functions" { String::new() } else { g.clone() });
+            }
+        })
+    };
+    // Selecting: the set is kept for highlighting, its regexp goes in the URL.
+    let on_select = {
+        let dispatcher = dispatcher.clone();
+        let selected = model.selected.clone();
+        let set_state = set_state.clone();
+        Callback::from(move |(name, add): (String, bool)| {
+            let mut next: BTreeSet<String> = if add { (*selected).clone() } else { BTreeSet::new() };
+            if add && next.contains(&name) {
+                next.remove(&name);
+            } else {
+                next.insert(name);
+            }
+            let regex = exact_names(next.iter().map(String::as_str));
+            dispatcher.dispatch(Action::Select(Rc::new(next)));
+            set_state(&|s| s.sel = regex.clone());
+        })
+    };
+    // The regexp refine actions use: the selection, else the search text.
+    let refine_regex =
+        if !model.state.sel.is_empty() { model.state.sel.clone() } else { model.search.clone() };
+    let refine = {
+        let set_state = set_state.clone();
+        let regex = refine_regex.clone();
+        move |action: Refine| {
+            let set_state = set_state.clone();
+            let regex = regex.clone();
+            Callback::from(move |_: MouseEvent| {
+                if action == Refine::Reset || !regex.is_empty() {
+                    set_state(&|s| action.apply(s, &regex));
+                }
+            })
+        }
+    };
+    let on_flame_action = {
+        let set_state = set_state.clone();
+        Callback::from(move |(action, name): (FlameAction, String)| {
+            let exact = format!("^{}$", escape(&name));
+            set_state(&|s| match action {
+                FlameAction::Focus => Refine::Focus.apply(s, &exact),
+                FlameAction::Ignore => Refine::Ignore.apply(s, &exact),
+                FlameAction::Hide => Refine::Hide.apply(s, &exact),
+                FlameAction::ShowFrom => Refine::ShowFrom.apply(s, &exact),
+                FlameAction::Pivot => s.p = exact.clone(),
+                FlameAction::Peek => {
+                    s.sel = exact.clone();
+                    s.view = View::Peek;
+                }
+                FlameAction::Source => {
+                    s.sel = exact.clone();
+                    s.view = View::Source;
+                }
+            })
+        })
+    };
+    // The search box: debounced; Enter focuses on it.
+    let search_timer = use_mut_ref(|| None::<i32>);
+    let on_search_input = {
+        let dispatcher = dispatcher.clone();
+        let search_timer = search_timer.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let text = input.value();
+            let Some(window) = web_sys::window() else { return };
+            if let Some(t) = search_timer.borrow_mut().take() {
+                window.clear_timeout_with_handle(t);
+            }
+            let dispatcher = dispatcher.clone();
+            let fire = wasm_bindgen::closure::Closure::once_into_js(move || {
+                dispatcher.dispatch(Action::Search(text))
+            });
+            let handle = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    fire.unchecked_ref(),
+                    SEARCH_DEBOUNCE_MS,
+                )
+                .ok();
+            *search_timer.borrow_mut() = handle;
+        })
+    };
+    let on_search_key = {
+        let set_state = set_state.clone();
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                let input: HtmlInputElement = e.target_unchecked_into();
+                let text = input.value();
+                if !text.is_empty() && Matcher::new(&text).is_some() {
+                    dispatcher.dispatch(Action::Search(String::new()));
+                    input.set_value("");
+                    set_state(&|s| s.f = text.clone());
+                }
+            }
+        })
+    };
+    let generation = model.next_generation;
+    let on_file_input = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                load_file(dispatcher.clone(), generation, file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let dispatcher = dispatcher.clone();
+        let in_source = model.state.view == View::Source && model.loaded.is_some();
+        let sources = model.sources.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            let Some(files) = e.data_transfer().and_then(|d| d.files()) else { return };
+            // On the Source view, dropped files are source code.
+            if in_source {
+                read_sources(dispatcher.clone(), files, sources.clone());
+            } else if let Some(file) = files.get(0) {
+                load_file(dispatcher.clone(), generation, file);
+            }
+        })
+    };
+    let on_source_files = {
+        let dispatcher = dispatcher.clone();
+        let sources = model.sources.clone();
+        Callback::from(move |files: web_sys::FileList| {
+            read_sources(dispatcher.clone(), files, sources.clone())
+        })
+    };
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_sample = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| load_url(dispatcher.clone(), generation, SAMPLE_URL.to_string()))
+    };
+    let on_cancel = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::Cancel))
+    };
+    let on_dismiss = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::Dismiss))
+    };
+
+    let state = &model.state;
+    let selected_type = model.loaded.as_ref().map(|l| {
+        let types = &l.summary.sample_types;
+        types
+            .iter()
+            .position(|t| t.name == state.si)
+            .or_else(|| state.si.parse::<usize>().ok().filter(|&i| i < types.len()))
+            .unwrap_or(l.summary.default_index)
+    });
+    let granularity = if state.g.is_empty() { "functions" } else { state.g.as_str() };
+    let search = Matcher::new(&model.search);
+    let view_tabs = View::ALL.iter().map(|&v| {
+        let mut target = state.clone();
+        target.view = v;
+        let active = v == state.view;
+        html! {
+            <a class={classes!("view", active.then_some("active"))} href={format!("#{}", target.to_fragment())}
+               aria-current={if active { "page" } else { "false" }} data-view={v.name()}>{ v.label() }</a>
+        }
+    });
+    let legend_lines =
+        |lines: &[String]| lines.iter().map(|l| AttrValue::from(l.clone())).collect::<Vec<_>>();
+    let body = match (&model.loaded, model.data.as_deref()) {
+        (Some(_), Some(ViewData::Top(t))) if state.view == View::Top => html! {
+            <main class="view-top">
+                <Legend lines={legend_lines(&t.legend)} />
+                <TopTable rows={model.rows.clone()} sort={state.sort} {on_sort}
+                          selected={model.selected.clone()} on_select={on_select.clone()} />
+            </main>
+        },
+        (Some(_), Some(ViewData::Graph(g))) if state.view == View::Graph => html! {
+            <main class="view-top">
+                <Legend lines={legend_lines(&g.legend)} />
+                <GraphView data={Rc::new(g.clone())} selected={model.selected.clone()} search={search.clone()}
+                           on_select={on_select.clone()} />
+            </main>
+        },
+        (Some(_), Some(ViewData::Flame(f))) if state.view == View::Flame => html! {
+            <main class="view-top">
+                <Legend lines={legend_lines(&f.legend)} />
+                <FlameView data={Rc::new(f.clone())} search={search.clone()} selected={model.selected.clone()}
+                           on_select={on_select.clone()} on_action={on_flame_action}
+                           pivot={AttrValue::from(state.p.clone())} />
+            </main>
+        },
+        (Some(_), Some(ViewData::Peek(p))) if state.view == View::Peek => html! {
+            <main class="view-top">
+                <Legend lines={legend_lines(&p.legend)} />
+                <PeekView data={Rc::new(p.clone())} on_select={on_select.clone()} />
+            </main>
+        },
+        (Some(_), Some(ViewData::Source(s))) if state.view == View::Source => html! {
+            <main class="view-top">
+                <SourceView data={Rc::new(s.clone())} texts={model.sources.clone()} on_files={on_source_files} />
+            </main>
+        },
+        (Some(_), _)
+            if model.awaited.is_none()
+                && state.view == View::Source
+                && state.sel.is_empty()
+                && model.search.is_empty() =>
+        {
+            html! {
+                <p class="empty-note" data-testid="source-hint">
+                    { "Select functions (click them in Top, Graph or Flame Graph) or type a regexp in Search to see their source lines." }
+                </p>
+            }
+        }
+        (Some(_), _) => html! {
+            <div class="progress" data-testid="aggregating" data-stage="Aggregating">{ Stage::Aggregate.label() }{ " …" }</div>
+        },
+        (None, _) if model.loading.is_none() => html! { <Landing {on_sample} /> },
+        _ => html! {},
+    };
+
+    html! {
+        <div class="app" ondrop={on_drop} ondragover={on_drag_over} data-testid="dropzone">
+            <header class="bar">
+                <span class="brand">{ "proflens" }</span>
+                if let Some(l) = &model.loaded {
+                    <span class="file" title={l.summary.file_name.clone()}>{ &l.summary.file_name }</span>
+                }
+                <label class="button" for="file-input">{ "Open…" }</label>
+                <input id="file-input" type="file" class="visually-hidden" data-testid="file-input"
+                       onchange={on_file_input} />
+                if let (Some(l), Some(selected)) = (&model.loaded, selected_type) {
+                    <SampleMenu types={l.summary.sample_types.clone()} {selected} on_select={on_sample_type} />
+                    <label class="control">
+                        <span class="control-label">{ "Granularity" }</span>
+                        <select data-testid="granularity" aria-label="Granularity" onchange={on_granularity}>
+                            { for ["functions", "filefunctions", "files", "lines", "addresses"].iter().map(|g| html! {
+                                <option value={*g} selected={*g == granularity}>{ *g }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <input type="search" class="search" placeholder="Search (regexp)" aria-label="Search"
+                           data-testid="search" oninput={on_search_input} onkeydown={on_search_key} />
+                    <details class="refine" data-testid="refine">
+                        <summary class="button">{ "Refine" }</summary>
+                        <div class="refine-menu" role="menu">
+                            { for Refine::ALL.iter().map(|&r| html! {
+                                <button class="button" role="menuitem" data-refine={r.label()}
+                                        disabled={r != Refine::Reset && refine_regex.is_empty()}
+                                        onclick={refine(r)}>{ r.label() }</button>
+                            }) }
+                            if refine_regex.is_empty() {
+                                <p class="hint">{ "Select functions or search to refine." }</p>
+                            }
+                        </div>
+                    </details>
+                    <nav class="views" aria-label="Views">{ for view_tabs }</nav>
+                }
+            </header>
+            if let Some(message) = &model.error {
+                <ErrorBanner message={message.clone()} {on_dismiss} />
+            }
+            if let Some(l) = &model.loading {
+                <ProgressBar file_name={l.file_name.clone()} stage={l.stage} done={l.done} total={l.total}
+                             {on_cancel} />
+            }
+            { body }
+        </div>
+    }
+}
