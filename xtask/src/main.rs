@@ -1,38 +1,62 @@
 //! `cargo xtask`: the project's chores as one Rust program (no shell scripts).
 //!
 //! - `setup`: install what is missing (wasm target, wasm-bindgen-cli, trunk,
-//!   wasm-opt, Chromium) — idempotent.
-//! - `serve`: build the analyzer page and serve it on http://127.0.0.1:8080.
+//!   wasm-opt, Chromium, playwright-core) — idempotent.
+//! - `serve [--debug] [--port N]`: build the analyzer page and serve it on
+//!   http://127.0.0.1:8080.
 //! - `dist`: a release build of the page into dist/.
-//! - `test`: every check CI runs: rustfmt, clippy, all tests.
+//! - `test`: every check CI runs: rustfmt, clippy (native and wasm32), all
+//!   native tests, the wasm component tests and the browser tests.
 //! - `proto`: regenerate the prost code from proto/profile.proto.
 //! - `golden`: regenerate the go tool pprof golden files (needs Go).
 //! - `perf`: time proflens against go tool pprof and write docs/PERFORMANCE.md.
+//! - `perf-web`: time the page in Chromium and write docs/PERFORMANCE.md.
 
 mod golden;
 mod perf;
+mod perf_web;
+mod setup;
+mod static_server;
 mod util;
+mod web;
 
 #[cfg(feature = "codegen")]
 mod codegen;
 
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup                      install what is missing (wasm target, wasm-bindgen, trunk,
+                             wasm-opt, Chromium, playwright-core)
+  serve [--debug] [--port N] build the page and serve it on http://127.0.0.1:8080
+  dist                       release build of the page into dist/
+  test                       every check: fmt, clippy, native, wasm and browser tests
+  perf [RUNS]                time the CLI against go tool pprof (needs Go)
+  perf-web [RUNS]            time the page in Chromium
+  golden                     regenerate the golden files (needs Go)
+  proto                      regenerate the prost code";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = util::workspace_root();
+    util::extend_path(&root);
+    let rest = args.get(1..).unwrap_or(&[]);
     let result = match args.first().map(String::as_str) {
-        Some("test") => util::test(&root),
-        Some("serve") => {
-            println!("The analyzer page comes with the next issue; for now use the CLI:");
-            println!("  cargo run -p proflens-cli -- top tests/fixtures/go/heap2.pb.gz");
-            Ok(())
-        }
+        Some("setup") => setup::setup(&root, setup::ALL).map(|()| println!("setup: everything is in place")),
+        Some("serve") => web::serve(&root, rest),
+        Some("dist") => web::dist(&root),
+        Some("test") => web::test(&root),
         Some("proto") => proto(&root),
-        Some("golden") => golden::run(&root, &args[1..]),
-        Some("perf") => perf::run(&root, &args[1..]),
+        Some("golden") => golden::run(&root, rest),
+        Some("perf") => perf::run(&root, rest),
+        Some("perf-web") => perf_web::run_perf(&root, rest),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         _ => {
-            eprintln!("usage: cargo xtask <test|serve|proto|golden|perf>");
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };

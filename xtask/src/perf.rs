@@ -2,8 +2,9 @@
 //! the same files in one run, measures the wasm32 inflate backends, and
 //! rewrites the generated part of docs/PERFORMANCE.md.
 //!
-//! Needs Go 1.23 at /usr/lib/go-1.23/bin/go, GNU time at /usr/bin/time,
-//! Node.js, and the wasm32 target (all installed by `cargo xtask setup`).
+//! Needs Go 1.23 at /usr/lib/go-1.23/bin/go and GNU time at /usr/bin/time
+//! (neither is installed by `cargo xtask setup`), Node.js, and the wasm32
+//! target (which setup installs).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,15 +32,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     util::run(root, "cargo", &["build", "--release", "-p", "proflens-cli"])?;
     let perf_dir = root.join("target/perf");
-    std::fs::create_dir_all(&perf_dir).map_err(|e| e.to_string())?;
-    let synthetic = perf_dir.join("synthetic-100MB.pb");
-    if !synthetic.exists() {
-        util::run(
-            root,
-            "cargo",
-            &["run", "--release", "-p", "proflens-core", "--example", "synth", "--", path_str(&synthetic)?],
-        )?;
-    }
+    let synthetic = synthetic_profile(root)?;
     let proflens = root.join("target/release/proflens");
     let files = [
         ("large.cpu (gzip, 1.2 MB; 2.45 MB raw)", root.join("tests/fixtures/pprof/large.cpu"), 2_452_478u64),
@@ -96,16 +89,38 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     section.push_str(&wasm);
     writeln!(section, "{END}").expect("String");
 
+    println!("{section}");
+    write_section(root, BEGIN, END, &section)
+}
+
+/// The generated ~100 MB raw profile, target/perf/synthetic-100MB.pb,
+/// generated (deterministically, in a few seconds) when missing.
+pub fn synthetic_profile(root: &Path) -> Result<PathBuf, String> {
+    let perf_dir = root.join("target/perf");
+    std::fs::create_dir_all(&perf_dir).map_err(|e| e.to_string())?;
+    let synthetic = perf_dir.join("synthetic-100MB.pb");
+    if !synthetic.exists() {
+        util::run(
+            root,
+            "cargo",
+            &["run", "--release", "-p", "proflens-core", "--example", "synth", "--", path_str(&synthetic)?],
+        )?;
+    }
+    Ok(synthetic)
+}
+
+/// Replaces the text between `begin` and `end` in docs/PERFORMANCE.md with
+/// `section` (which starts with `begin` and ends with `end`), or appends it.
+pub fn write_section(root: &Path, begin: &str, end: &str, section: &str) -> Result<(), String> {
     let doc_path = root.join("docs/PERFORMANCE.md");
     let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
-    let updated = match (doc.find(BEGIN), doc.find(END)) {
+    let updated = match (doc.find(begin), doc.find(end)) {
         (Some(b), Some(e)) if b < e => {
-            format!("{}{}{}", &doc[..b], section.trim_end(), &doc[e + END.len()..])
+            format!("{}{}{}", &doc[..b], section.trim_end(), &doc[e + end.len()..])
         }
-        _ => format!("{}\n{}\n", doc.trim_end(), section.trim_end()),
+        _ => format!("{}\n\n{}\n", doc.trim_end(), section.trim_end()),
     };
     std::fs::write(&doc_path, updated).map_err(|e| e.to_string())?;
-    println!("{section}");
     println!("wrote {}", doc_path.display());
     Ok(())
 }
@@ -178,7 +193,7 @@ fn wasm_backends(root: &Path, large_cpu: &Path) -> Result<String, String> {
     Ok(out)
 }
 
-fn machine_description() -> String {
+pub fn machine_description() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -198,7 +213,7 @@ fn machine_description() -> String {
     format!("{cpu}, {cores} cores, {mem} RAM")
 }
 
-fn command_output(program: &str, args: &[&str]) -> String {
+pub fn command_output(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()

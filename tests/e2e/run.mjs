@@ -1,0 +1,584 @@
+// Browser tests of the built page (dist/) in headless Chromium.
+//
+//   node tests/e2e/run.mjs [--dist DIR] [NAME-FILTER...]
+//
+// `cargo xtask test` runs this after a release `trunk build` and a release
+// build of the `proflens` CLI, whose `top` output is the reference for the
+// rows the page shows. Each test gets its own browser with a fresh profile
+// directory; screenshots of every state go to tests/e2e/artifacts/.
+
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+import {
+  ROOT,
+  cliTop,
+  dropFile,
+  launchBrowser,
+  pageRows,
+  rowDiff,
+  showRow,
+  startServer,
+  waitForRows,
+  waitUntil,
+} from './lib.mjs';
+
+const args = process.argv.slice(2);
+let dist = join(ROOT, 'dist');
+const filters = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--dist') dist = resolve(args[++i]);
+  else filters.push(args[i]);
+}
+
+const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts');
+const FIXTURES = join(ROOT, 'tests', 'fixtures');
+const HEAP1 = join(FIXTURES, 'go', 'heap1.pb.gz');
+const HEAP2 = join(FIXTURES, 'go', 'heap2.pb.gz');
+const CPU = join(FIXTURES, 'go', 'cpu.pb.gz');
+const LARGE = join(FIXTURES, 'pprof', 'large.cpu');
+const TEST_TIMEOUT = 120_000;
+
+const TABLE = '[data-testid=top-table]';
+const SAMPLE_MENU = '[data-testid=sample-menu]';
+const GRANULARITY = '[data-testid=granularity]';
+const BANNER = '[data-testid=error-banner]';
+
+const tests = [];
+/** Registers a test: `fn({ page, base, shot, note })`. */
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function legendLines(page) {
+  return page.$$eval('[data-testid=legend] .legend-line', (ls) => ls.map((l) => l.textContent.trim()));
+}
+
+async function checkLegend(page, want) {
+  const got = await legendLines(page);
+  const g = got.join('\n');
+  const w = want.header.join('\n');
+  check(g === w, `the legend differs from proflens' header:\n  page:\n    ${got.join('\n    ')}\n  proflens:\n    ${want.header.join('\n    ')}`);
+}
+
+async function selectValue(page, selector) {
+  return page.$eval(selector, (s) => s.value);
+}
+
+/** The fragment's view and parameters, e.g. { view: 'top', si: 'alloc_space' }. */
+async function fragment(page) {
+  const hash = await page.evaluate(() => location.hash);
+  const body = hash.replace(/^#/, '');
+  const [view, query = ''] = body.split('?');
+  return { view, ...Object.fromEntries(new URLSearchParams(query)), toString: () => hash };
+}
+
+function sameParams(got, want) {
+  const keys = new Set([...Object.keys(got), ...Object.keys(want)].filter((k) => k !== 'toString'));
+  return [...keys].every((k) => got[k] === want[k]);
+}
+
+async function waitForFragment(page, want) {
+  await waitUntil(
+    page,
+    async () => {
+      const got = await fragment(page);
+      return sameParams(got, want) || `the URL fragment is ${JSON.stringify(String(got))}`;
+    },
+    `the URL fragment never became ${JSON.stringify(want)}`,
+  );
+}
+
+async function sortedHeader(page) {
+  return page.$$eval(`${TABLE} th[data-sort]`, (ths) =>
+    ths.filter((th) => th.getAttribute('aria-sort') === 'descending' || th.classList.contains('sorted')).map((th) => th.dataset.sort),
+  );
+}
+
+async function waitForBanner(page, what) {
+  const banner = page.locator(BANNER);
+  try {
+    await banner.waitFor({ state: 'visible', timeout: 20_000 });
+  } catch {
+    throw new Error(`no error banner after loading ${what}`);
+  }
+  const text = (await banner.textContent()).replace(/×$/, '').trim();
+  check(text.length >= 10, `the error banner for ${what} is not a clear message: ${JSON.stringify(text)}`);
+  for (const bad of ['panicked', 'RuntimeError', 'unreachable', 'undefined', '[object']) {
+    check(!text.includes(bad), `the error banner for ${what} shows an internal error: ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+/**
+ * Splits a raw profile.proto into the whole message and the bytes of its
+ * `sample` fields (field 2): appending those again adds the same samples.
+ */
+function splitSamples(raw) {
+  const samples = [];
+  let i = 0;
+  const varint = () => {
+    let v = 0;
+    let shift = 1;
+    for (;;) {
+      const b = raw[i++];
+      v += (b & 0x7f) * shift;
+      if (b < 0x80) return v;
+      shift *= 128;
+    }
+  };
+  while (i < raw.length) {
+    const start = i;
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const len = varint();
+      i += len;
+    } else throw new Error(`unexpected wire type ${wire} in the profile`);
+    if (tag >>> 3 === 2 && wire === 2) samples.push(raw.subarray(start, i));
+  }
+  return { head: raw, samples: Buffer.concat(samples) };
+}
+
+/** Deterministic pseudo-random bytes (xorshift32). */
+function randomBytes(n, seed = 0x2545f491) {
+  const out = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+test('file input: heap2 matches proflens top (inuse_space, then alloc_space)', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=try-sample]').waitFor({ timeout: 20_000 });
+  await shot('landing');
+  await page.setInputFiles('#file-input', HEAP2);
+  const inuse = cliTop(HEAP2);
+  await waitForRows(page, inuse.rows, { what: 'heap2 inuse_space' });
+  await checkLegend(page, inuse);
+  check(
+    (await selectValue(page, SAMPLE_MENU)) === 'inuse_space',
+    `the sample menu shows ${await selectValue(page, SAMPLE_MENU)}, expected inuse_space`,
+  );
+  check((await selectValue(page, GRANULARITY)) === 'functions', 'the granularity menu does not show functions');
+  await shot('heap2-inuse_space');
+
+  await page.selectOption(SAMPLE_MENU, 'alloc_space');
+  const alloc = cliTop(HEAP2, ['--sample-index', 'alloc_space']);
+  await waitForRows(page, alloc.rows, { what: 'heap2 alloc_space' });
+  await checkLegend(page, alloc);
+  await waitForFragment(page, { view: 'top', si: 'alloc_space' });
+  await shot('heap2-alloc_space');
+});
+
+test('try a sample: the landing page button loads the bundled profile', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.click('[data-testid=try-sample]');
+  await waitForRows(page, cliTop(join(dist, 'samples', 'heap2.pb.gz')).rows, { what: 'the sample' });
+  await shot('sample');
+});
+
+test('drop: a synthetic drop event on the dropzone loads a profile', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  const cpu = cliTop(CPU);
+  await waitForRows(page, cpu.rows, { what: 'cpu.pb.gz after a drop on the landing page' });
+  await checkLegend(page, cpu);
+  await shot('drop-cpu');
+  // A second drop replaces the loaded profile.
+  await dropFile(page, 'heap1.pb.gz', readFileSync(HEAP1));
+  await waitForRows(page, cliTop(HEAP1).rows, { what: 'heap1.pb.gz dropped over cpu.pb.gz' });
+  await shot('drop-heap1');
+});
+
+test('URL fragment: reload restores si, sort and g; back and forward', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: '?url=samples/heap2.pb.gz' });
+
+  await page.selectOption(SAMPLE_MENU, 'alloc_space');
+  await waitForRows(page, cliTop(HEAP2, ['--sample-index', 'alloc_space']).rows, { what: 'alloc_space' });
+  await page.selectOption(GRANULARITY, 'lines');
+  await waitForRows(page, cliTop(HEAP2, ['--sample-index', 'alloc_space', '--granularity', 'lines']).rows, {
+    what: 'alloc_space by lines',
+  });
+  await page.click(`${TABLE} th[data-sort=cum]`);
+  const stateA = { view: 'top', si: 'alloc_space', sort: 'cum', g: 'lines' };
+  const rowsA = cliTop(HEAP2, ['--sample-index', 'alloc_space', '--cum', '--granularity', 'lines']).rows;
+  await waitForRows(page, rowsA, { what: 'alloc_space by lines sorted by cum' });
+  await waitForFragment(page, stateA);
+  check(
+    (await fragment(page)).toString() === '#top?si=alloc_space&sort=cum&g=lines',
+    `the fragment is ${(await fragment(page)).toString()}, expected #top?si=alloc_space&sort=cum&g=lines`,
+  );
+
+  const checkStateA = async (when) => {
+    await waitForRows(page, rowsA, { what: `the table ${when}` });
+    await waitForFragment(page, stateA);
+    const si = await selectValue(page, SAMPLE_MENU);
+    const g = await selectValue(page, GRANULARITY);
+    check(si === 'alloc_space', `${when}: the sample menu shows ${si}, expected alloc_space`);
+    check(g === 'lines', `${when}: the granularity menu shows ${g}, expected lines`);
+    const sorted = await sortedHeader(page);
+    check(
+      sorted.length === 1 && sorted[0] === 'cum',
+      `${when}: the sorted header is ${JSON.stringify(sorted)}, expected ["cum"]`,
+    );
+  };
+
+  await page.reload();
+  await checkStateA('after reload');
+  await shot('fragment-after-reload');
+
+  // A second state, then back and forward between the two.
+  await page.click(`${TABLE} th[data-sort=flat]`);
+  const stateB = { view: 'top', si: 'alloc_space', g: 'lines' };
+  const rowsB = cliTop(HEAP2, ['--sample-index', 'alloc_space', '--granularity', 'lines']).rows;
+  await waitForFragment(page, stateB);
+  await waitForRows(page, rowsB, { what: 'after sorting by flat' });
+
+  await page.evaluate(() => history.back());
+  await checkStateA('after history.back()');
+  await shot('fragment-back');
+
+  await page.evaluate(() => history.forward());
+  await waitForFragment(page, stateB);
+  await waitForRows(page, rowsB, { what: 'the table after history.forward()' });
+  const sorted = await sortedHeader(page);
+  check(
+    sorted.length === 1 && sorted[0] === 'flat',
+    `after history.forward(): the sorted header is ${JSON.stringify(sorted)}, expected ["flat"]`,
+  );
+  await shot('fragment-forward');
+
+  // Name order: the page's own (pprof has none): by name, ties in flat order.
+  await page.click(`${TABLE} th[data-sort=name]`);
+  await waitForFragment(page, { ...stateB, sort: 'name' });
+  const byName = rowsB
+    .map((r, i) => [r, i])
+    .sort(([a, i], [b, j]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : i - j))
+    .map(([r]) => r);
+  await waitForRows(page, byName, { what: 'the table sorted by name' });
+  await shot('fragment-name');
+});
+
+test('every sample type and granularity, set through the URL fragment, matches proflens top', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  const types = await page.$$eval(`${SAMPLE_MENU} option`, (os) => os.map((o) => o.value));
+  const want = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'];
+  check(
+    JSON.stringify([...types].sort()) === JSON.stringify(want),
+    `the sample menu offers ${JSON.stringify(types)}, expected ${JSON.stringify(want)}`,
+  );
+  for (const si of types) {
+    for (const g of ['functions', 'filefunctions', 'files', 'lines', 'addresses']) {
+      // An edited URL: the fragment alone changes (a hashchange).
+      await page.evaluate((h) => (location.hash = h), `#top?si=${si}&g=${g}`);
+      const rows = cliTop(HEAP2, ['--sample-index', si, '--granularity', g]).rows;
+      await waitForRows(page, rows, { what: `si=${si} g=${g}`, timeout: 10_000 });
+      const menus = [await selectValue(page, SAMPLE_MENU), await selectValue(page, GRANULARITY)];
+      check(menus[0] === si && menus[1] === g, `with #top?si=${si}&g=${g} the menus show ${menus.join(', ')}`);
+    }
+  }
+  await shot('inuse_objects-addresses');
+});
+
+test('progress and cancel: a long load shows its stages and cancels back to the previous profile', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.setInputFiles('#file-input', HEAP2);
+  const inuse = cliTop(HEAP2);
+  await waitForRows(page, inuse.rows, { what: 'heap2' });
+  // large.cpu with its samples repeated (~100 MB raw, a valid profile with
+  // 40 times the samples): it reads and decodes for a few seconds.
+  const { head, samples } = splitSamples(gunzipSync(readFileSync(LARGE)));
+  await page.evaluate(
+    ({ head64, samples64 }) => {
+      const bytes = (b64) => {
+        const bin = atob(b64);
+        const out = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+        return out;
+      };
+      const file = new File([bytes(head64), ...Array(39).fill(bytes(samples64))], 'big.pb');
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      window.__stages = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-testid=progress]');
+        const stage = p?.getAttribute('data-stage');
+        if (stage && window.__stages.at(-1) !== stage) window.__stages.push(stage);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      document
+        .querySelector('[data-testid=dropzone]')
+        .dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    },
+    { head64: head.toString('base64'), samples64: samples.toString('base64') },
+  );
+  const progress = page.locator('[data-testid=progress]');
+  await progress.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+    throw new Error('no [data-testid=progress] while a 100 MB profile loads');
+  });
+  // Wait for the worker to be decoding, so cancel stops real work.
+  await waitUntil(
+    page,
+    async () => {
+      const stages = await page.evaluate(() => window.__stages);
+      return stages.some((s) => s !== 'Reading') || `stages so far: ${JSON.stringify(stages)}`;
+    },
+    'the progress bar never left the Reading stage',
+    30_000,
+  ).catch(async (e) => {
+    if (!(await progress.isVisible())) {
+      throw new Error('the 100 MB load finished before it could be cancelled; make the test file bigger');
+    }
+    throw e;
+  });
+  const stage = await progress.getAttribute('data-stage');
+  check(['Reading', 'Decoding', 'Resolving'].includes(stage), `the progress bar's data-stage is ${JSON.stringify(stage)}`);
+  await shot(`progress-${stage}`);
+  await page.click('[data-testid=cancel]');
+  await progress.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {
+    throw new Error('the progress bar stays after Cancel');
+  });
+  // The cancelled load must not come back later, as a table or an error.
+  await page.waitForTimeout(3_000);
+  if (await page.locator(BANNER).isVisible()) {
+    throw new Error(`after Cancel an error banner shows: ${await page.locator(BANNER).textContent()}`);
+  }
+  await waitForRows(page, inuse.rows, { what: 'the previous table after Cancel', timeout: 5_000 });
+  const legend = await legendLines(page);
+  check(legend[0] === inuse.header[0], `after Cancel the legend starts with ${JSON.stringify(legend[0])}`);
+  const stages = await page.evaluate(() => window.__stages);
+  check(stages[0] === 'Reading', `the stages shown were ${JSON.stringify(stages)}; expected Reading first`);
+  await shot('after-cancel');
+});
+
+test('?url= that fails: a clear error, and the page stays usable', async ({ page, base, shot, note }) => {
+  await page.goto(`${base}/?url=samples/missing.pb.gz`);
+  const message = await waitForBanner(page, '?url=samples/missing.pb.gz');
+  note(`404: “${message}”`);
+  check(message.includes('404'), `the error for a missing ?url= does not mention HTTP 404: ${JSON.stringify(message)}`);
+  await shot('url-404');
+  await page.setInputFiles('#file-input', HEAP2);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2 loaded after a failed ?url=' });
+});
+
+test('bad files: a clear error banner, and the previous table stays usable', async ({ page, base, shot, note }) => {
+  await page.goto(`${base}/`);
+  await page.setInputFiles('#file-input', HEAP2);
+  const inuse = cliTop(HEAP2);
+  await waitForRows(page, inuse.rows, { what: 'heap2' });
+
+  const bad = [
+    ['random bytes', { name: 'random.bin', mimeType: 'application/octet-stream', buffer: randomBytes(4096) }],
+    ['a truncated gzip file', { name: 'truncated.pb.gz', mimeType: 'application/gzip', buffer: readFileSync(HEAP2).subarray(0, 2000) }],
+    ['an empty file', { name: 'empty.pb.gz', mimeType: 'application/gzip', buffer: Buffer.alloc(0) }],
+  ];
+  let sort = [];
+  for (const [i, [what, file]] of bad.entries()) {
+    await page.setInputFiles('#file-input', file);
+    const message = await waitForBanner(page, what);
+    note(`${what}: “${message}”`);
+    await shot(`bad-file-${i + 1}`);
+    // The previous profile is still shown...
+    const legend = await legendLines(page);
+    check(legend[0] === inuse.header[0], `after ${what} the legend starts with ${JSON.stringify(legend[0])}, expected ${JSON.stringify(inuse.header[0])}`);
+    const want = cliTop(HEAP2, sort).rows;
+    await waitForRows(page, want, { what: `the previous table after ${what}`, timeout: 5_000 });
+    // ...and still works.
+    sort = sort.length ? [] : ['--cum'];
+    await page.click(`${TABLE} th[data-sort=${sort.length ? 'cum' : 'flat'}]`);
+    await waitForRows(page, cliTop(HEAP2, sort).rows, { what: `the table re-sorted after ${what}` });
+    await page.click(`${BANNER} button`);
+    await page.locator(BANNER).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {
+      throw new Error(`the error banner for ${what} does not close`);
+    });
+  }
+  await page.selectOption(SAMPLE_MENU, 'alloc_space');
+  await waitForRows(page, cliTop(HEAP2, [...sort, '--sample-index', 'alloc_space']).rows, {
+    what: 'alloc_space after the bad files',
+  });
+  await shot('bad-files-then-alloc_space');
+});
+
+test('virtualized table: large.cpu with nf=0 scrolls to its last row', async ({ page, base, shot, note }) => {
+  await page.goto(`${base}/#top?nf=0`);
+  await page.setInputFiles('#file-input', LARGE);
+  const want = cliTop(LARGE, ['--nodefraction', '0']).rows;
+  await waitForRows(page, want, { what: 'large.cpu with nf=0', timeout: 60_000 });
+  const total = want.length;
+  const domRows = async () => page.locator(`${TABLE} tbody tr[data-row]`).count();
+  const initial = await domRows();
+  check(initial < 200 && initial * 10 < total, `the DOM holds ${initial} rows of ${total}: not virtualized`);
+  await shot('large-top');
+
+  // Scroll to the middle, then to the bottom; the rows there must be the right ones.
+  for (const [where, fraction] of [['middle', 0.5], ['bottom', 1]]) {
+    await page.$eval(TABLE, (el, f) => (el.scrollTop = (el.scrollHeight - el.clientHeight) * f), fraction);
+    const target = where === 'bottom' ? total - 1 : null;
+    await waitUntil(
+      page,
+      async () => {
+        const rows = await pageRows(page);
+        if (!rows.length) return 'no rows';
+        if (target !== null && !rows.some((r) => r.index === target)) {
+          return `rows ${rows[0].index}..${rows.at(-1).index} rendered`;
+        }
+        return true;
+      },
+      `after scrolling to the ${where} of ${total} rows, row ${target} is not rendered`,
+    );
+    const rows = await pageRows(page);
+    check(rows.length < 200, `after scrolling to the ${where} the DOM holds ${rows.length} rows`);
+    for (const r of rows) {
+      const diff = rowDiff([r], [want[r.index]], 1);
+      check(!diff, `after scrolling to the ${where}, data-row=${r.index} is wrong: ${diff}`);
+    }
+    // The rendered rows are in the scroller's view.
+    const inView = await page.$eval(TABLE, (el) => {
+      const box = el.getBoundingClientRect();
+      return [...el.querySelectorAll('tbody tr[data-row]')]
+        .filter((tr) => {
+          const r = tr.getBoundingClientRect();
+          return r.bottom > box.top && r.top < box.bottom && r.height > 0;
+        })
+        .map((tr) => Number(tr.dataset.row));
+    });
+    check(inView.length > 0, `after scrolling to the ${where} no rendered row is inside the table's viewport`);
+    if (target !== null) {
+      check(inView.includes(target), `the last row (${target}) is rendered but not in view (in view: ${inView[0]}..${inView.at(-1)})`);
+      note(`${total} rows; ${rows.length} in the DOM at the bottom; last: ${showRow(rows.at(-1))}`);
+    }
+    await shot(`large-${where}`);
+  }
+});
+
+test('layout: no horizontal overflow at 1280×800 and 420×800, the table visible', async ({ page, base, shot }) => {
+  for (const [width, height] of [[1280, 800], [420, 800]]) {
+    await page.setViewportSize({ width, height });
+    const overflow = () =>
+      page.evaluate(() => ({
+        doc: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        body: document.body.scrollWidth - window.innerWidth,
+      }));
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid=try-sample]').waitFor({ timeout: 20_000 });
+    let o = await overflow();
+    check(o.doc <= 0 && o.body <= 0, `the landing page at ${width}×${height} overflows horizontally by ${Math.max(o.doc, o.body)}px`);
+    await shot(`landing-${width}`);
+
+    // Lines granularity: the longest names.
+    await page.goto(`${base}/?url=samples/heap2.pb.gz#top?g=lines`);
+    await waitForRows(page, cliTop(HEAP2, ['--granularity', 'lines']).rows, { what: `heap2 by lines at ${width}px` });
+    o = await overflow();
+    check(o.doc <= 0 && o.body <= 0, `the page at ${width}×${height} overflows horizontally by ${Math.max(o.doc, o.body)}px`);
+    const table = await page.$eval(TABLE, (el) => {
+      const r = el.getBoundingClientRect();
+      const row = el.querySelector('tbody tr[data-row]')?.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, height: r.height, rowTop: row?.top, rowBottom: row?.bottom };
+    });
+    check(
+      table.left >= 0 && table.right <= width + 0.5,
+      `at ${width}×${height} the table spans x=${table.left}..${table.right}, outside the viewport`,
+    );
+    check(table.top < height && table.height >= 100, `at ${width}×${height} the table is not visible (top ${table.top}, height ${table.height})`);
+    check(
+      table.rowTop !== undefined && table.rowBottom <= height,
+      `at ${width}×${height} the first row is below the fold (y=${table.rowTop})`,
+    );
+    await shot(`heap2-lines-${width}`);
+  }
+});
+
+// ---------------------------------------------------------------------------
+
+async function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what} timed out after ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function slug(s) {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+}
+
+async function main() {
+  const selected = tests.filter((t) => !filters.length || filters.some((f) => t.name.includes(f)));
+  if (!selected.length) {
+    console.error(`no test matches ${filters.join(' ')}`);
+    process.exit(2);
+  }
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startServer(dist);
+  console.log(`serving ${dist} on ${server.url}; ${selected.length} browser tests`);
+  const failed = [];
+  for (const [n, t] of selected.entries()) {
+    const started = Date.now();
+    const { context, close } = await launchBrowser();
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    const problems = [];
+    const notes = [];
+    page.on('pageerror', (e) => problems.push(`uncaught exception in the page: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /panicked|RuntimeError|unreachable/.test(m.text())) {
+        problems.push(`console error: ${m.text()}`);
+      }
+    });
+    page.on('crash', () => problems.push('the page crashed'));
+    let shots = 0;
+    const prefix = `${String(n + 1).padStart(2, '0')}-${slug(t.name.split(':')[0])}`;
+    const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${prefix}-${String(++shots).padStart(2, '0')}-${name}.png`) });
+    let error = null;
+    try {
+      await withTimeout(t.fn({ page, base: server.url, shot, note: (s) => notes.push(s) }), TEST_TIMEOUT, t.name);
+      if (problems.length) throw new Error(problems.join('\n'));
+    } catch (e) {
+      error = e;
+      await page.screenshot({ path: join(ARTIFACTS, `${prefix}-FAILED.png`) }).catch(() => {});
+    }
+    await close();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (error) {
+      failed.push(t.name);
+      console.log(`FAIL  ${t.name} (${seconds}s)\n      ${String(error.message).replace(/\n/g, '\n      ')}`);
+    } else {
+      console.log(`ok    ${t.name} (${seconds}s)`);
+    }
+    for (const s of notes) console.log(`      ${s}`);
+  }
+  await server.close();
+  console.log(`\n${selected.length - failed.length} passed, ${failed.length} failed; screenshots in ${ARTIFACTS}`);
+  if (failed.length) {
+    console.log(`failed:\n  ${failed.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
