@@ -91,13 +91,38 @@ pub(crate) struct FrameView {
 /// The frame of a location that has no line information.
 pub(crate) const NO_LINE: u32 = u32::MAX;
 
-fn function_matches(profile: &Profile, line: LineIndex, re: &Regex) -> bool {
-    let f = &profile.functions[profile.lines[line].function];
-    re.is_match(profile.str(f.name)) || re.is_match(profile.str(f.filename))
+/// A regexp's verdict on every function (name or file name) and mapping
+/// file, computed once: locations share functions, so matching per line
+/// would repeat the same work many times.
+struct Verdicts<'p> {
+    profile: &'p Profile,
+    functions: Vec<bool>,
+    mappings: Vec<bool>,
 }
 
-fn mapping_matches(profile: &Profile, loc: LocationIndex, re: &Regex) -> bool {
-    profile.locations[loc].mapping.is_some() && re.is_match(profile.mapping_file(loc))
+impl<'p> Verdicts<'p> {
+    fn new(profile: &'p Profile, re: &Regex) -> Self {
+        let functions = profile
+            .functions
+            .iter()
+            .map(|f| re.is_match(profile.str(f.name)) || re.is_match(profile.str(f.filename)))
+            .collect();
+        let mappings = profile.mappings.iter().map(|m| re.is_match(profile.str(m.file))).collect();
+        Verdicts { profile, functions, mappings }
+    }
+
+    fn line(&self, line: LineIndex) -> bool {
+        self.functions[self.profile.lines[line].function]
+    }
+
+    fn mapping(&self, loc: LocationIndex) -> bool {
+        self.profile.locations[loc].mapping.is_some_and(|m| self.mappings[m])
+    }
+
+    /// pprof's matchesName: any frame's function, or the mapping file.
+    fn location(&self, loc: LocationIndex, lines: &[LineIndex]) -> bool {
+        lines.iter().any(|&l| self.line(l)) || self.mapping(loc)
+    }
 }
 
 impl FrameView {
@@ -115,46 +140,51 @@ impl FrameView {
             frames: Vec::with_capacity(profile.lines.len()),
         };
         let selects = filters.selects_samples();
+        let verdicts = |re: &Option<Regex>| re.as_ref().map(|re| Verdicts::new(profile, re));
+        let (focus, ignore, hide, show, show_from) = (
+            verdicts(&filters.focus),
+            verdicts(&filters.ignore),
+            verdicts(&filters.hide),
+            verdicts(&filters.show),
+            verdicts(&filters.show_from),
+        );
         let mut lines: Vec<LineIndex> = Vec::new();
         for loc in 0..n {
             let range = &profile.locations[loc].lines;
             lines.clear();
             lines.extend(range.start as usize..range.end as usize);
-            let matches = |re: &Regex, lines: &[LineIndex]| {
-                lines.iter().any(|&l| function_matches(profile, l, re)) || mapping_matches(profile, loc, re)
-            };
             if selects {
-                view.mark[loc] = match (&filters.ignore, &filters.focus) {
-                    (Some(ignore), _) if matches(ignore, &lines) => Mark::Ignored,
+                view.mark[loc] = match (&ignore, &focus) {
+                    (Some(ignore), _) if ignore.location(loc, &lines) => Mark::Ignored,
                     (_, None) => Mark::Focused,
-                    (_, Some(focus)) if matches(focus, &lines) => Mark::Focused,
+                    (_, Some(focus)) if focus.location(loc, &lines) => Mark::Focused,
                     _ => Mark::None,
                 };
             }
-            if let Some(hide) = &filters.hide {
-                if matches(hide, &lines) {
-                    if mapping_matches(profile, loc, hide) {
+            if let Some(hide) = &hide {
+                if hide.location(loc, &lines) {
+                    if hide.mapping(loc) {
                         lines.clear();
                     } else {
-                        lines.retain(|&l| !function_matches(profile, l, hide));
+                        lines.retain(|&l| !hide.line(l));
                     }
                     if lines.is_empty() {
                         view.hidden[loc] = true;
                     }
                 }
             }
-            if let Some(show) = &filters.show {
-                if !mapping_matches(profile, loc, show) {
-                    lines.retain(|&l| function_matches(profile, l, show));
+            if let Some(show) = &show {
+                if !show.mapping(loc) {
+                    lines.retain(|&l| show.line(l));
                 }
                 if lines.is_empty() {
                     view.hidden[loc] = true;
                 }
             }
-            if let Some(show_from) = &filters.show_from {
-                if mapping_matches(profile, loc, show_from) {
+            if let Some(show_from) = &show_from {
+                if show_from.mapping(loc) {
                     view.show_from[loc] = true;
-                } else if let Some(i) = lines.iter().rposition(|&l| function_matches(profile, l, show_from)) {
+                } else if let Some(i) = lines.iter().rposition(|&l| show_from.line(l)) {
                     lines.truncate(i + 1);
                     view.show_from[loc] = true;
                 }
