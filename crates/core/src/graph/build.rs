@@ -172,7 +172,7 @@ pub(crate) struct RawEdge {
     pub weight: i64,
     pub residual: bool,
     pub inline: bool,
-    /// How many times the edge is on the current path.
+    /// The stack-tree node where the walk first met it on the current path.
     on_path: u32,
 }
 
@@ -269,10 +269,11 @@ impl<'p> Walker<'p> {
         let codes = self.location_codes(kept);
         let mut walk = PathWalk {
             flat: vec![0i64; node_count],
-            cum: vec![(0i64, 0u32); node_count],
+            cum: vec![(0i64, NOT_ON_PATH); node_count],
             edges: Vec::new(),
             edge_index: U64Map::default(),
-            undo: Vec::new(),
+            ends: tree.end_slice(),
+            t: 0,
             track: match scope {
                 EdgeScope::All => Track::All,
                 EdgeScope::IntoInlined => Track::Into(&self.inlined),
@@ -281,15 +282,13 @@ impl<'p> Walker<'p> {
         };
         let mut open = vec![Open {
             end: tree.len() as u32,
-            undo_len: 0,
             at: At { last: NOT_KEPT, residual: false, found: !self.view.show_from_active },
         }];
         let mut t = 1u32;
         let len = tree.len() as u32;
         while t < len {
             while open.last().is_some_and(|o| o.end <= t) {
-                let o = open.pop().expect("checked non-empty");
-                walk.close(o.undo_len);
+                open.pop();
             }
             let ti = t as usize;
             if !self.sums.sub_nonzero(ti) {
@@ -298,7 +297,7 @@ impl<'p> Walker<'p> {
                 continue;
             }
             let mut at = open.last().expect("the root stays open").at;
-            let undo_len = walk.undo.len();
+            walk.t = t;
             let w = self.sums.sub_sum[ti];
             for loc in tree.run(t).iter() {
                 let code = codes[loc as usize];
@@ -336,7 +335,7 @@ impl<'p> Walker<'p> {
                 let f = &mut walk.flat[at.last as usize];
                 *f = f.wrapping_add(self.sums.self_sum[ti]);
             }
-            open.push(Open { end: tree.end(t), undo_len, at });
+            open.push(Open { end: tree.end(t), at });
             t += 1;
         }
         RawGraph { flat: walk.flat, cum: walk.cum.into_iter().map(|(c, _)| c).collect(), edges: walk.edges }
@@ -356,24 +355,30 @@ struct At {
 #[derive(Clone, Copy)]
 struct Open {
     end: u32,
-    undo_len: usize,
     at: At,
 }
 
-/// Accumulators of one walk and the counts of what is on the current path.
+/// "Not on the current path" for [`PathWalk`]'s first-seen marks.
+const NOT_ON_PATH: u32 = u32::MAX;
+
+/// Accumulators of one walk, and for each node and edge the stack-tree node
+/// where the walk first met it. Stack-tree nodes are in preorder, so a mark
+/// `s` is on the current path exactly when the current node `t` is inside
+/// `s`'s subtree (`t < end(s)`): no bookkeeping is needed when the walk
+/// leaves a subtree.
 struct PathWalk<'a> {
     flat: Vec<i64>,
-    /// (cum, times on the current path) per node.
+    /// (cum, where first met) per node.
     cum: Vec<(i64, u32)>,
     edges: Vec<RawEdge>,
     edge_index: U64Map,
-    /// Path counters to undo: node ids, or edge ids with the top bit.
-    undo: Vec<u32>,
+    /// Subtree ends of the stack tree.
+    ends: &'a [u32],
+    /// The stack-tree node being walked.
+    t: u32,
     /// Which edges are recorded.
     track: Track<'a>,
 }
-
-const EDGE_BIT: u32 = 1 << 31;
 
 /// Which edges a walk records (see [`EdgeScope`]).
 #[derive(Clone, Copy)]
@@ -384,6 +389,12 @@ enum Track<'a> {
 }
 
 impl PathWalk<'_> {
+    /// Whether a first-seen mark is on the current path.
+    #[inline]
+    fn on_path(&self, mark: u32) -> bool {
+        mark != NOT_ON_PATH && self.t < self.ends[mark as usize]
+    }
+
     /// Enters frame node `n` (NOT_KEPT if pruned) below the current path;
     /// `inline` says it is not its location's outermost frame.
     #[inline]
@@ -392,12 +403,12 @@ impl PathWalk<'_> {
             at.residual = true;
             return;
         }
-        let node = &mut self.cum[n as usize];
-        if node.1 == 0 {
+        let mark = self.cum[n as usize].1;
+        if !self.on_path(mark) {
+            let node = &mut self.cum[n as usize];
             node.0 = node.0.wrapping_add(w);
+            node.1 = self.t;
         }
-        node.1 += 1;
-        self.undo.push(n);
         let tracked = match self.track {
             Track::All => true,
             Track::Into(nodes) => nodes[n as usize],
@@ -405,38 +416,27 @@ impl PathWalk<'_> {
         };
         if at.last != NOT_KEPT && at.last != n && tracked {
             let key = (u64::from(at.last) << 32) | u64::from(n);
-            let e = self.edge_index.get_or_insert(key, self.edges.len() as u32);
-            if e as usize == self.edges.len() {
+            let e = self.edge_index.get_or_insert(key, self.edges.len() as u32) as usize;
+            if e == self.edges.len() {
                 self.edges.push(RawEdge {
                     src: at.last,
                     dst: n,
                     weight: 0,
                     residual: false,
                     inline: true,
-                    on_path: 0,
+                    on_path: NOT_ON_PATH,
                 });
             }
-            let edge = &mut self.edges[e as usize];
-            if edge.on_path == 0 {
+            if !self.on_path(self.edges[e].on_path) {
+                let t = self.t;
+                let edge = &mut self.edges[e];
                 edge.weight = edge.weight.wrapping_add(w);
                 edge.residual |= at.residual;
                 edge.inline &= inline;
+                edge.on_path = t;
             }
-            edge.on_path += 1;
-            self.undo.push(e | EDGE_BIT);
         }
         at.last = n;
         at.residual = false;
-    }
-
-    /// Leaves stack-tree nodes: takes their frames off the path.
-    fn close(&mut self, undo_len: usize) {
-        for entry in self.undo.drain(undo_len..) {
-            if entry & EDGE_BIT != 0 {
-                self.edges[(entry & !EDGE_BIT) as usize].on_path -= 1;
-            } else {
-                self.cum[entry as usize].1 -= 1;
-            }
-        }
     }
 }
