@@ -316,6 +316,18 @@ proptest! {
         }
     }
 
+    /// (d2) Compacting the stack tree into preorder (what the page does to
+    /// save memory) changes no report.
+    #[test]
+    fn compact_stacks_agree(spec in spec_with(-1000..=1000), granularity in granularity()) {
+        let bytes = spec.writer().encode();
+        let plain = decode_ok(&bytes);
+        let compact = decode(&bytes, &DecodeOptions { compact_stacks: true, ..DecodeOptions::default() }).unwrap();
+        for options in [ReportOptions::default(), ReportOptions { granularity, ..untrimmed() }] {
+            prop_assert_eq!(&reports(&compact, &options), &reports(&plain, &options));
+        }
+    }
+
     /// (e) Renumbering ids (sparse, huge, reversed) changes no report.
     #[test]
     fn ids_do_not_matter(spec in spec_with(-1000..=1000), scheme in 0usize..4, granularity in granularity()) {
@@ -450,7 +462,7 @@ fn small_limits() -> DecodeOptions {
             max_strings: 100_000,
             max_stack_nodes: 100_000,
         },
-        all_frames: false,
+        ..DecodeOptions::default()
     }
 }
 

@@ -3,7 +3,11 @@ fn main() {
     let path = std::env::args().nth(1).expect("usage: timing FILE");
     let bytes = std::fs::read(&path).expect("read");
     let t = std::time::Instant::now();
-    let p = proflens_core::decode(&bytes, &Default::default()).expect("decode");
+    let options = proflens_core::DecodeOptions {
+        compact_stacks: std::env::var_os("COMPACT").is_some(),
+        ..Default::default()
+    };
+    let p = proflens_core::decode(&bytes, &options).expect("decode");
     let decode = t.elapsed();
     let t = std::time::Instant::now();
     let r = proflens_core::report::top(&p, &Default::default()).expect("top");

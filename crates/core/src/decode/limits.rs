@@ -36,4 +36,8 @@ pub struct DecodeOptions {
     /// Keep frames that the profile's drop_frames would remove (pprof's
     /// behaviour is to drop them at load time).
     pub all_frames: bool,
+    /// Lay the stacks out in the order reports read them: reports get
+    /// faster, and decoding briefly needs memory for a second copy of the
+    /// stacks (about a raw profile's size).
+    pub compact_stacks: bool,
 }

@@ -64,13 +64,13 @@ pub fn decode_with_progress(
     };
     let raw = read_raw(reader, options, &mut on_offset)?;
     progress(Progress { stage: Stage::Resolve, done: bytes.len() as u64, total });
-    resolve::resolve(raw, options.all_frames)
+    resolve::resolve(raw, options.all_frames, options.compact_stacks)
 }
 
 /// Decodes a profile from a stream (a file, a socket), gzip or raw.
 pub fn decode_reader<R: BufRead>(reader: R, options: &DecodeOptions) -> Result<Profile, Error> {
     let raw = read_raw(reader, options, &mut |_| {})?;
-    resolve::resolve(raw, options.all_frames)
+    resolve::resolve(raw, options.all_frames, options.compact_stacks)
 }
 
 fn read_raw<R: BufRead>(

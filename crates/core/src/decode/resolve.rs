@@ -61,7 +61,7 @@ fn index_ids(kind: &'static str, ids: impl Iterator<Item = u64>) -> Result<IdMap
 
 /// Validates `raw` and builds the profile model. `all_frames` keeps the
 /// frames that the profile's drop_frames would remove.
-pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, Error> {
+pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: bool) -> Result<Profile, Error> {
     let mut builder = raw.stacks.take().expect("the reader always creates a stack builder");
     let mut strings = StringMap::new(std::mem::take(&mut raw.strings))?;
     let drop_frames = strings.get(raw.drop_frames, || "drop_frames".into())?;
@@ -208,7 +208,7 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool) -> Result<Profile, 
     for &node in &sample_nodes {
         used[node as usize] = true;
     }
-    let (stacks, renumber) = builder.finish(&used);
+    let (stacks, renumber) = builder.finish(&used, compact_stacks);
     drop(used);
     for node in &mut sample_nodes {
         *node = renumber[*node as usize];

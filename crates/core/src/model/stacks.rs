@@ -89,6 +89,11 @@ impl StackTree {
         depth
     }
 
+    /// Every node's subtree end, for walks that index them directly.
+    pub(crate) fn end_slice(&self) -> &[StackNode] {
+        &self.end
+    }
+
     /// Bytes of heap memory the tree uses.
     pub fn heap_bytes(&self) -> usize {
         4 * (self.parent.capacity()
@@ -190,6 +195,24 @@ impl Arena {
         for &l in run {
             chunk.extend_from_slice(&l.to_le_bytes()[..w]);
         }
+        ((index as u32) << CHUNK_BITS) | offset as u32
+    }
+
+    /// Appends a run already encoded at this arena's width.
+    fn push_bytes(&mut self, bytes: &[u8]) -> u32 {
+        let w = self.width;
+        let entries = bytes.len() / w;
+        let fits = self.chunks.last().is_some_and(|c| c.len() / w + entries <= CHUNK);
+        if !fits {
+            if let Some(last) = self.chunks.last_mut() {
+                last.shrink_to_fit();
+            }
+            self.chunks.push(Vec::with_capacity(w * CHUNK));
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let offset = chunk.len() / w;
+        chunk.extend_from_slice(bytes);
         ((index as u32) << CHUNK_BITS) | offset as u32
     }
 
@@ -309,7 +332,9 @@ impl StackTreeBuilder {
     /// Lays the nodes that `used` marks (and their ancestors) out in preorder.
     /// Returns the tree and, for each old node, its new index (or u32::MAX
     /// when dropped).
-    pub(crate) fn finish(self, used: &[bool]) -> (StackTree, Vec<StackNode>) {
+    /// With `compact`, the runs are also copied into preorder, which makes
+    /// walks faster and needs memory for a second arena while copying.
+    pub(crate) fn finish(self, used: &[bool], compact: bool) -> (StackTree, Vec<StackNode>) {
         let n = self.parent.len();
         let mut keep = used.to_vec();
         keep.resize(n, false);
@@ -378,7 +403,18 @@ impl StackTreeBuilder {
         parent[0] = 0;
         let run_start = permute(old_start, &|v| v);
         let run_len = permute(old_len, &|v| v);
+        let mut run_start = run_start;
         let mut arena = arena;
+        if compact {
+            // Copy the runs into preorder so walks read the arena front to
+            // back (at the cost of holding both arenas for a moment).
+            let mut packed = Arena { chunks: Vec::new(), width: arena.width };
+            for node in 0..kept {
+                let run = arena.run(run_start[node], run_len[node]);
+                run_start[node] = packed.push_bytes(run.bytes);
+            }
+            arena = packed;
+        }
         arena.shrink_last();
         (StackTree { parent, run_start, run_len, end, arena }, new_index)
     }
@@ -395,7 +431,7 @@ mod tests {
         for &n in &nodes {
             used[n as usize] = true;
         }
-        let (tree, map) = b.finish(&used);
+        let (tree, map) = b.finish(&used, true);
         (tree, nodes.iter().map(|&n| map[n as usize]).collect())
     }
 
