@@ -26,6 +26,8 @@ impl Engine {
     pub fn load(file_name: &str, bytes: &[u8], progress: &mut dyn FnMut(Response)) -> Result<Engine, String> {
         let mut options = DecodeOptions::default();
         options.limits.max_decompressed_bytes = PAGE_MAX_DECOMPRESSED;
+        // Every view walks the stacks again: lay them out for walking.
+        options.compact_stacks = true;
         let total = bytes.len() as u64;
         let mut on_progress = |p: Progress| {
             let stage = match p.stage {
