@@ -159,6 +159,17 @@ export function cliTop(file, args = []) {
   return { header: lines.slice(0, columns), rows };
 }
 
+/** Runs `proflens ARGS` (TZ=UTC) and returns its stdout. */
+export function cli(args) {
+  const out = spawnSync(cliPath(), args, {
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC' },
+    maxBuffer: 1 << 30,
+  });
+  if (out.status !== 0) throw new Error(`proflens ${args.join(' ')} failed: ${out.stderr}`);
+  return out.stdout;
+}
+
 /** The rendered rows of the top table, in DOM order. */
 export async function pageRows(page) {
   return page.$$eval('[data-testid=top-table] tbody tr[data-row]', (trs) =>

@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 
 import {
   ROOT,
+  cli,
   cliTop,
   dropFile,
   launchBrowser,
@@ -62,7 +63,8 @@ async function legendLines(page) {
 async function checkLegend(page, want) {
   const got = await legendLines(page);
   const g = got.join('\n');
-  const w = want.header.join('\n');
+  // The legend lists filters on their own lines; the text header indents them.
+  const w = want.header.map((l) => l.trim()).join('\n');
   check(g === w, `the legend differs from proflens' header:\n  page:\n    ${got.join('\n    ')}\n  proflens:\n    ${want.header.join('\n    ')}`);
 }
 
@@ -504,6 +506,143 @@ test('layout: no horizontal overflow at 1280×800 and 420×800, the table visibl
     );
     await shot(`heap2-lines-${width}`);
   }
+});
+
+
+// ---------------------------------------------------------------------------
+// The views: Graph, Flame Graph, Peek, Source, and Refine.
+
+const GO_SRC = join(FIXTURES, 'go', 'src', 'gen', 'leak', 'main.go');
+
+/** The label of node `name` in `proflens dot` output: its flat and cum texts. */
+function dotNode(file, name, args = []) {
+  const dot = cli(['dot', ...args, file]);
+  const line = dot.split('\n').find((l) => /^N\d+ \[label=/.test(l) && l.includes(`tooltip="${name} (`));
+  if (!line) throw new Error(`proflens dot has no node ${name}`);
+  const label = /label="([^"]*)"/.exec(line)[1].split('\\n');
+  const flat = label.find((l) => /\(\d/.test(l) && !l.startsWith('of ')) ?? '0';
+  const cum = label.find((l) => l.startsWith('of ')) ?? '';
+  return { flat: flat.replace(/^.* (?=[-\d.]+\w* \()/, ''), cum };
+}
+
+test('graph: the leak chain, with pprof\'s numbers, laid out top-down', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#graph`);
+  const node = (name) => page.locator(`[data-testid=graph-view] g.gnode[data-name="${name}"]`);
+  await node('context.WithValue').waitFor({ timeout: 30_000 });
+  const want = dotNode(HEAP2, 'context.WithValue');
+  const text = await node('context.WithValue').textContent();
+  check(text.includes(want.flat) && text.includes(want.cum),
+    `the WithValue node shows ${JSON.stringify(text)}, proflens dot says ${want.flat} / ${want.cum}`);
+  // The chain flushEvent -> ResetLogId -> SetCtxValue -> WithValue: edges and top-down order.
+  const chain = ['main.flushEvent', 'main.ResetLogId', 'main.SetCtxValue', 'context.WithValue'];
+  const index = await page.$$eval('[data-testid=graph-view] g.gnode', (gs) =>
+    Object.fromEntries(gs.map((g) => [g.dataset.name, g.dataset.node])),
+  );
+  const edges = await page.$$eval('[data-testid=graph-view] g.gedge', (gs) => gs.map((g) => `${g.dataset.src}->${g.dataset.dst}`));
+  const ys = {};
+  for (const name of chain) {
+    check(index[name] !== undefined, `the graph has no node ${name}`);
+    ys[name] = await node(name).evaluate((g) => g.getBBox().y);
+  }
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const e = `${index[chain[i]]}->${index[chain[i + 1]]}`;
+    check(edges.includes(e), `no edge ${chain[i]} -> ${chain[i + 1]}`);
+    check(ys[chain[i]] < ys[chain[i + 1]], `${chain[i]} is not above ${chain[i + 1]}`);
+  }
+  // Click selects; the selection goes into the URL as an exact regexp.
+  await node('main.SetCtxValue').click();
+  await waitUntil(page, async () => (await fragment(page)).sel === '^(main\\.SetCtxValue)$' || String(await fragment(page)),
+    'clicking a node does not select it');
+  await shot('graph');
+});
+
+test('flame graph: drawn on a canvas; hovering names frames; clicking flushEvent zooms in', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#flamegraph`);
+  const canvas = page.locator('[data-testid=flame-canvas]');
+  await canvas.waitFor({ timeout: 30_000 });
+  const painted = () =>
+    canvas.evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let colored = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] !== 0) colored++;
+      return colored;
+    });
+  await waitUntil(page, async () => (await painted()) > 1000 || 'blank', 'the flame graph canvas stays blank');
+  check((await page.$$('[data-testid=flame-view] div.frame, [data-testid=flame-view] rect')).length === 0, 'frames are DOM nodes');
+  const box = await canvas.boundingBox();
+  // Row 1 (depth 1) holds the roots' children; find main.flushEvent by hovering.
+  const rowY = box.y + 18 * 1.5;
+  let x = null;
+  for (let px = 2; px < box.width; px += 6) {
+    await page.mouse.move(box.x + px, rowY);
+    const tip = await page.locator('[data-testid=flame-tooltip]').textContent({ timeout: 200 }).catch(() => '');
+    if (tip.includes('main.flushEvent')) {
+      x = px;
+      break;
+    }
+  }
+  check(x !== null, 'no main.flushEvent frame at depth 1');
+  const tip = await page.locator('[data-testid=flame-tooltip]').textContent();
+  check(/total \S+ \(\S+%\)/.test(tip) && tip.includes('self'), `the tooltip lacks numbers: ${tip}`);
+  await shot('flame');
+  await page.mouse.click(box.x + x, rowY);
+  await page.waitForTimeout(400);
+  // Zoomed: flushEvent now spans the width, so its right end shows it too.
+  await page.mouse.move(box.x + box.width - 4, rowY);
+  const right = await page.locator('[data-testid=flame-tooltip]').textContent({ timeout: 2000 }).catch(() => '');
+  check(right.includes('main.flushEvent'), `after clicking, the right end of row 1 shows ${JSON.stringify(right)}, not main.flushEvent`);
+  await shot('flame-zoomed');
+});
+
+test('peek: main.ResetLogId with its caller and callees', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#peek?sel=%5Emain%5C.ResetLogId%24`);
+  const entry = page.locator('[data-testid=peek-view] tbody.peek-entry[data-name="main.ResetLogId"]');
+  await entry.waitFor({ timeout: 30_000 });
+  const callers = await entry.locator('tr.caller td.name').allTextContents();
+  const callees = await entry.locator('tr.callee td.name').allTextContents();
+  check(callers.some((c) => c.includes('main.flushEvent')), `callers: ${callers}`);
+  for (const callee of ['main.SetCtxValue', 'fmt.Sprintf']) {
+    check(callees.some((c) => c.includes(callee)), `callees ${callees} lack ${callee}`);
+  }
+  // The numbers are proflens peek's.
+  const peek = cli(['peek', '^main\\.ResetLogId$', HEAP2]);
+  const row = await entry.locator('tr.focus-row').textContent();
+  check(peek.includes('85.50MB') && row.includes('85.50MB'), `the ResetLogId row shows ${row}`);
+  await shot('peek');
+});
+
+test('source: main.go lines with costs, then with the code once the file is given', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#source?sel=%5Emain%5C.ResetLogId%24`);
+  const section = page.locator('[data-testid=source-view] section.routine[data-file="gen/leak/main.go"]');
+  await section.waitFor({ timeout: 30_000 });
+  const list = cli(['list', '^main\\.ResetLogId$', '--source-path', join(FIXTURES, 'go', 'src'), HEAP2]);
+  const hot = list.split('\n').filter((l) => /^\s+\S+\s+\S+\s+\d+:/.test(l) && !/^\s+\.\s+\.\s/.test(l));
+  check(hot.length > 0, 'proflens list shows no sampled lines');
+  for (const l of hot) {
+    const [flat, cum, n] = l.trim().split(/\s+/);
+    const cells = await section.locator(`tr[data-line="${n.replace(':', '')}"] td`).allTextContents();
+    check(cells[0] === flat && cells[1] === cum, `line ${n} shows ${cells.slice(0, 2)}, proflens list ${flat} ${cum}`);
+  }
+  await shot('source-numbers');
+  await page.setInputFiles('[data-testid=source-files]', GO_SRC);
+  await waitUntil(page, async () => (await section.textContent()).includes('func ResetLogId') || 'no code',
+    'the source text does not show after adding main.go');
+  await shot('source-code');
+});
+
+test('refine: Focus on flushEvent gives proflens top --focus numbers, and Reset clears it', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  await page.fill('[data-testid=search]', 'flushEvent');
+  await page.press('[data-testid=search]', 'Enter');
+  const focused = cliTop(HEAP2, ['--focus', 'flushEvent']);
+  await waitForRows(page, focused.rows, { what: 'heap2 focused on flushEvent' });
+  await checkLegend(page, focused);
+  await waitForFragment(page, { view: 'top', f: 'flushEvent' });
+  await shot('focus');
+  await page.click('[data-testid=refine] summary');
+  await page.click('[data-refine=Reset]');
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2 after Reset' });
 });
 
 // ---------------------------------------------------------------------------

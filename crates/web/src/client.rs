@@ -20,9 +20,39 @@ const WORKER_SCRIPT: &str = "proflens-worker_loader.js";
 /// A message waiting for the worker to be ready, with what to transfer.
 type Pending = (wasm_bindgen::JsValue, Option<Array>);
 
+/// What receives a worker's messages once someone adopts the worker.
+type Handler = Rc<RefCell<Option<Box<dyn Fn(Response)>>>>;
+
+thread_local! {
+    /// A worker started ahead of need, so that loading a profile does not
+    /// wait for the worker's wasm to be fetched and compiled.
+    static SPARE: RefCell<Option<WorkerClient>> = const { RefCell::new(None) };
+}
+
+/// Starts the spare worker if there is none.
+pub fn warm_spare() {
+    SPARE.with(|s| {
+        if s.borrow().is_none() {
+            *s.borrow_mut() = WorkerClient::spawn().ok();
+        }
+    });
+}
+
+/// A worker for a new load, `on_response` receiving what it says: the
+/// spare if one is ready, else a new one.
+pub fn adopt_worker(on_response: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
+    let client = match SPARE.with(|s| s.borrow_mut().take()) {
+        Some(spare) => spare,
+        None => WorkerClient::spawn()?,
+    };
+    *client.handler.borrow_mut() = Some(Box::new(on_response));
+    Ok(client)
+}
+
 /// A running worker and its message handler.
 pub struct WorkerClient {
     worker: Worker,
+    handler: Handler,
     /// Messages sent before the worker said it was ready; None once it has.
     pending: Rc<RefCell<Option<Vec<Pending>>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -30,11 +60,22 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    /// Starts a worker; `on_response` receives everything it says.
-    pub fn spawn(on_response: impl Fn(Response) + 'static) -> Result<WorkerClient, String> {
+    /// Starts a worker with no one listening yet (see [`adopt_worker`]).
+    fn spawn() -> Result<WorkerClient, String> {
         let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("cannot start the worker: {e:?}"))?;
-        let on_response = Rc::new(on_response);
-        let respond = on_response.clone();
+        let handler: Handler = Rc::new(RefCell::new(None));
+        let respond_to = handler.clone();
+        let respond = move |r: Response| {
+            if let Some(h) = respond_to.borrow().as_ref() {
+                h(r);
+            }
+        };
+        let error_to = handler.clone();
+        let on_response = move |r: Response| {
+            if let Some(h) = error_to.borrow().as_ref() {
+                h(r);
+            }
+        };
         let pending: Rc<RefCell<Option<Vec<Pending>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let flush = (worker.clone(), pending.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -63,7 +104,7 @@ impl WorkerClient {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(WorkerClient { worker, pending, _on_message: on_message, _on_error: on_error })
+        Ok(WorkerClient { worker, handler, pending, _on_message: on_message, _on_error: on_error })
     }
 
     /// Sends the file's bytes; the buffer is transferred, not copied.

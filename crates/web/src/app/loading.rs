@@ -9,7 +9,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
 
 use super::model::{Action, Model};
-use crate::client::WorkerClient;
+use crate::client::adopt_worker;
 use crate::state::ViewState;
 
 /// The largest file the page reads: a wasm32 worker has 4 GiB of memory at
@@ -64,8 +64,7 @@ fn start_worker(
     buffer: ArrayBuffer,
 ) {
     let respond = dispatcher.clone();
-    let client =
-        WorkerClient::spawn(move |response| respond.dispatch(Action::Worker { generation, response }));
+    let client = adopt_worker(move |response| respond.dispatch(Action::Worker { generation, response }));
     match client {
         Ok(client) => {
             let client = Rc::new(client);

@@ -110,6 +110,13 @@ pub fn app() -> Html {
         });
     }
 
+    // A worker warms up while the page waits for a profile, and again once
+    // a profile has loaded, ready for the next.
+    {
+        let generation = model.loaded.as_ref().map(|l| l.generation);
+        use_effect_with(generation, |_| crate::client::warm_spare());
+    }
+
     // ?url= loads a profile at start.
     {
         let dispatcher = dispatcher.clone();
