@@ -16,6 +16,11 @@
 //   there (wasm memory never shrinks, so this is its peak during the load);
 // - the renderer process's peak RSS (VmHWM; page, worker and V8 together)
 //   is read from /proc for the pid CDP's SystemInfo.getProcessInfo names.
+// Then, in the same page, the views (see timeViews): the hash switches to
+// #graph and the clock runs until the first graph node is in the DOM and
+// painted (the graph view also reports its own layout time); then to
+// #flamegraph until the canvas has pixels; then a click on a wide frame
+// starts the zoom animation, whose frame intervals are recorded.
 // It also reports the size of dist/'s wasm and JS, raw and gzipped.
 
 import { spawnSync } from 'node:child_process';
@@ -94,6 +99,101 @@ async function workerWasmBytes(page) {
   return sizes.length ? Math.max(...sizes) : null;
 }
 
+/**
+ * Switches the page to `hash` and resolves with the milliseconds until
+ * `ready()` (evaluated in the page after every animation frame) is true,
+ * plus one more frame so the result is painted.
+ */
+async function timeSwitch(page, hash, ready) {
+  return page.evaluate(
+    ({ hash, ready }) =>
+      new Promise((done, fail) => {
+        const isReady = new Function(`return (${ready})();`);
+        const timer = setTimeout(() => fail(new Error(`${hash} not ready within 120 s`)), 120_000);
+        const t0 = performance.now();
+        const poll = () => {
+          if (isReady()) {
+            requestAnimationFrame(() => {
+              clearTimeout(timer);
+              done(performance.now() - t0);
+            });
+          } else {
+            requestAnimationFrame(poll);
+          }
+        };
+        location.hash = hash;
+        requestAnimationFrame(poll);
+      }),
+    { hash, ready: ready.toString() },
+  );
+}
+
+/** Graph and Flame Graph timings on the loaded page. */
+async function timeViews(page) {
+  const graphMs = await timeSwitch(page, '#graph', () => !!document.querySelector('[data-testid=graph-view] g.gnode'));
+  const graphFacts = async () => {
+    const hint = await page.locator('[data-testid=graph-view] .hint').first().textContent();
+    return {
+      layout: Number(/laid out in (\d+) ms/.exec(hint)?.[1] ?? NaN),
+      nodes: Number(/(\d+) nodes/.exec(hint)?.[1] ?? NaN),
+    };
+  };
+  const first = await graphFacts();
+  // nodefraction=0 fills the graph to its 80-node limit: the layout's worst case.
+  const full = await graphFacts().then(async (before) => {
+    // (The predicate runs in the page, so the old count is spliced into its text.)
+    const ms = await timeSwitch(
+      page,
+      '#graph?nf=0',
+      `() => {
+        const hint = document.querySelector('[data-testid=graph-view] .hint')?.textContent ?? '';
+        return /^\\d+ nodes/.test(hint) && !hint.startsWith('${before.nodes} nodes');
+      }`,
+    );
+    return { ms, ...(await graphFacts()) };
+  });
+  const flameMs = await timeSwitch(page, '#flamegraph', () => {
+    const c = document.querySelector('[data-testid=flame-canvas]');
+    if (!c || !c.width) return false;
+    // A row of pixels through the first frames: drawn once any is opaque.
+    const d = c.getContext('2d').getImageData(0, Math.min(c.height - 1, 30), c.width, 1).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i]) return true;
+    return false;
+  });
+  // Zoom: click the middle of row 1 and record animation frames for 1 s.
+  const box = await page.locator('[data-testid=flame-canvas]').boundingBox();
+  await page.evaluate(() => {
+    window.__frames = [];
+    window.__longTasks = [];
+    const record = (t) => {
+      window.__frames.push(t);
+      if (window.__frames.length < 400) requestAnimationFrame(record);
+    };
+    requestAnimationFrame(record);
+  });
+  await page.mouse.click(box.x + box.width / 2, box.y + 18 * 1.5);
+  await page.waitForTimeout(1000);
+  const zoom = await page.evaluate(() => {
+    const f = window.__frames;
+    const gaps = f.slice(1).map((t, i) => t - f[i]).sort((a, b) => a - b);
+    return {
+      zoomFrameMedianMs: gaps[Math.floor(gaps.length / 2)],
+      zoomFrameMaxMs: gaps[gaps.length - 1],
+      zoomLongTasks: window.__longTasks.length,
+    };
+  });
+  return {
+    graphMs,
+    layoutMs: first.layout,
+    graphNodes: first.nodes,
+    graphFullMs: full.ms,
+    layoutFullMs: full.layout,
+    graphFullNodes: full.nodes,
+    flameMs,
+    ...zoom,
+  };
+}
+
 async function oneRun(base, profile) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -167,6 +267,7 @@ async function oneRun(base, profile) {
     const tasks = await page.evaluate(() => window.__longTasks);
     const during = tasks.filter((e) => e.start + e.duration >= t.t0 && e.start <= t.painted);
     const wasmBytes = await workerWasmBytes(page);
+    const views = await timeViews(page);
     const peaks = await rendererPeaks(browser);
     return {
       firstRowMs: t.inDom - t.t0,
@@ -176,6 +277,7 @@ async function oneRun(base, profile) {
       wasmBytes,
       rendererPeakKiB: peaks.length ? Math.max(...peaks) : null,
       stages: t.stages,
+      ...views,
     };
   } finally {
     await browser.close();
@@ -218,7 +320,11 @@ async function main() {
           `longest task ${m.longestTaskMs.toFixed(0)} ms (${m.longTasks} over 50 ms), ` +
           `worker wasm ${m.wasmBytes ? (m.wasmBytes / 2 ** 20).toFixed(1) + ' MiB' : 'n/a'}, ` +
           `renderer peak RSS ${m.rendererPeakKiB ? (m.rendererPeakKiB / 1024).toFixed(0) + ' MiB' : 'n/a'}; stages at ` +
-          Object.entries(m.stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') + ' ms',
+          Object.entries(m.stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') + ' ms; ' +
+          `graph ${m.graphMs.toFixed(0)} ms (${m.graphNodes} nodes, layout ${m.layoutMs} ms), ` +
+          `nf=0 ${m.graphFullMs.toFixed(0)} ms (${m.graphFullNodes} nodes, layout ${m.layoutFullMs} ms), ` +
+          `flame ${m.flameMs.toFixed(0)} ms, zoom frames median ${m.zoomFrameMedianMs.toFixed(1)} ms, ` +
+          `max ${m.zoomFrameMaxMs.toFixed(1)} ms`,
       );
       all.push(m);
     }

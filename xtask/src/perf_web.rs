@@ -199,6 +199,8 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
          `SystemInfo.getProcessInfo`.\n"
     );
 
+    render_views(w, profiles);
+
     let dist = json.get("dist").ok_or("timing JSON has no dist sizes")?;
     let _ = writeln!(w, "Download size of dist/ (gzip -9):\n");
     let _ = writeln!(w, "| file | raw | gzip |");
@@ -223,6 +225,46 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
     );
     let _ = writeln!(w, "{END}");
     Ok(s)
+}
+
+/// The Graph and Flame Graph table: switch times, layout, zoom frames.
+fn render_views(w: &mut String, profiles: &[Value]) {
+    let _ = writeln!(
+        w,
+        "Views, on the same page once Top is shown (medians). *Graph* is the time from switching the \
+         fragment to `#graph` until the first node is in the DOM plus one animation frame: the worker \
+         builds the graph, the page lays it out and draws the SVG. *Layout* is the page's own timing of \
+         the layered layout alone. *nf=0* then switches to `#graph?nf=0`, which fills the graph to its \
+         80-node limit. *Flame* is the time from `#flamegraph` until the canvas has pixels. *Zoom* \
+         clicks the middle of the first row and records animation-frame intervals for a second (the \
+         zoom animates over 250 ms; 16.7 ms is a full 60 Hz frame).\n"
+    );
+    let _ = writeln!(
+        w,
+        "| profile | Graph (nodes) | layout | Graph nf=0 (nodes) | layout | Flame first paint | zoom frame median | zoom frame max |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    for p in profiles {
+        let label = p.get("label").and_then(Value::as_str).unwrap_or("?");
+        let m = &p["median"];
+        let cell = |key: &str| num(m, key).map(ms).unwrap_or("–".into());
+        let count = |key: &str| num(m, key).map(|n| format!("{n:.0}")).unwrap_or("?".into());
+        let frame = |key: &str| num(m, key).map(|v| format!("{v:.1} ms")).unwrap_or("–".into());
+        let _ = writeln!(
+            w,
+            "| {label} | {} ({}) | {} | {} ({}) | {} | {} | {} | {} |",
+            cell("graphMs"),
+            count("graphNodes"),
+            cell("layoutMs"),
+            cell("graphFullMs"),
+            count("graphFullNodes"),
+            cell("layoutFullMs"),
+            cell("flameMs"),
+            frame("zoomFrameMedianMs"),
+            frame("zoomFrameMaxMs")
+        );
+    }
+    let _ = writeln!(w);
 }
 
 #[cfg(test)]

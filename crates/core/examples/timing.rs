@@ -18,4 +18,21 @@ fn main() {
         p.stacks.len(),
         p.stacks.heap_bytes()
     );
+    let t = std::time::Instant::now();
+    let g = proflens_core::report::flame(
+        &p,
+        &Default::default(),
+        proflens_core::graph::Granularity::FileFunctions,
+        None,
+    )
+    .expect("flame");
+    let root = g.tree.nodes[0].total.abs();
+    let (kept, dropped) = g.tree.without_narrow(root / 1_000_000, |n| n.total.abs());
+    println!(
+        "flame {:?}: {} frames, {} functions; {} at 1e-6 of the root ({dropped} dropped)",
+        t.elapsed(),
+        g.tree.nodes.len(),
+        g.functions.len(),
+        kept.nodes.len()
+    );
 }

@@ -9,6 +9,7 @@ use proflens_core::{DecodeOptions, Profile};
 use crate::protocol::{
     FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Query, Response, SampleType,
     SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
+    FLAME_MIN_FRACTION,
 };
 
 /// The largest decompressed profile the page accepts: wasm32 memory is 4 GiB
@@ -86,7 +87,19 @@ impl Engine {
         let g = flame(&self.profile, &options, granularity, Some(pivot)).map_err(|e| e.to_string())?;
         let legend =
             proflens_core::report::profile_legend(&self.profile, &options).map_err(|e| e.to_string())?;
+        let narrow = |t: &FlameTree| {
+            let root = t.nodes.first().map_or(0, |n| n.total.abs());
+            let min = (root as f64 * FLAME_MIN_FRACTION) as i64;
+            t.without_narrow(min, |n| n.total.abs())
+        };
+        let (tree, mut narrow_dropped) = narrow(&g.tree);
+        let callers = g.callers.as_ref().map(|c| {
+            let (c, dropped) = narrow(c);
+            narrow_dropped += dropped;
+            c
+        });
         Ok(FlameData {
+            narrow_dropped,
             functions: g
                 .functions
                 .iter()
@@ -96,8 +109,8 @@ impl Engine {
                     color: hash(&f.package),
                 })
                 .collect(),
-            tree: columns(&g.tree),
-            callers: g.callers.as_ref().map(columns),
+            tree: columns(&tree),
+            callers: callers.as_ref().map(columns),
             total: g.total,
             sample_type: g.sample_type.clone(),
             unit: g.sample_unit.clone(),

@@ -329,7 +329,16 @@ pub struct FlameData {
     pub unit: String,
     /// pprof's legend.
     pub legend: Vec<String>,
+    /// Frames left out because they are narrower than
+    /// [`FLAME_MIN_FRACTION`] of the root.
+    pub narrow_dropped: usize,
 }
+
+/// Frames narrower than this share of the root are not sent to the page:
+/// even zoomed 1000× on a wide screen they would be under a pixel, and on
+/// profiles with millions of distinct stacks they would cost seconds and
+/// gigabytes to draw.
+pub const FLAME_MIN_FRACTION: f64 = 1e-6;
 
 /// A caller or callee line of the peek view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

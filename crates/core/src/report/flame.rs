@@ -70,6 +70,37 @@ impl FlameTree {
     pub fn max_depth(&self) -> u32 {
         self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
     }
+
+    /// The tree without the frames (and their subtrees) whose `width` is
+    /// below `min`, and how many frames that left out. The root stays. A
+    /// page uses it to bound what it draws: a frame far narrower than a
+    /// pixel at every usable zoom level costs memory and transfer time but
+    /// shows nothing. Totals and self values of the kept frames are
+    /// unchanged.
+    pub fn without_narrow(&self, min: i64, width: impl Fn(&FlameNode) -> i64) -> (FlameTree, usize) {
+        let mut kept: Vec<u32> = Vec::new();
+        let mut i = 0usize;
+        while i < self.nodes.len() {
+            if i > 0 && width(&self.nodes[i]) < min {
+                i = (self.nodes[i].end as usize).max(i + 1);
+                continue;
+            }
+            kept.push(i as u32);
+            i += 1;
+        }
+        let nodes = kept
+            .iter()
+            .map(|&old| {
+                let n = &self.nodes[old as usize];
+                // Kept nodes are in preorder, so the subtree ends where the
+                // first kept node at or past the old end sits.
+                let end = kept.partition_point(|&k| k < n.end) as u32;
+                FlameNode { end, ..n.clone() }
+            })
+            .collect();
+        let dropped = self.nodes.len() - kept.len();
+        (FlameTree { nodes }, dropped)
+    }
 }
 
 /// The flame graph.
@@ -359,5 +390,32 @@ mod tests {
         assert_eq!(package_name("github.com/a/b.F"), "github.com/a/b");
         assert_eq!(package_name("std::vector<int>::push_back"), "std");
         assert_eq!(package_name("malloc"), "malloc");
+    }
+
+    /// A tree from (depth, total) in preorder; ends follow from the depths.
+    fn tree(frames: &[(u32, i64)]) -> FlameTree {
+        let nodes = frames
+            .iter()
+            .enumerate()
+            .map(|(i, &(depth, total))| {
+                let end =
+                    frames[i + 1..].iter().position(|&(d, _)| d <= depth).map_or(frames.len(), |p| i + 1 + p);
+                FlameNode { function: i as u32, depth, total, self_value: 0, end: end as u32, inlined: false }
+            })
+            .collect();
+        FlameTree { nodes }
+    }
+
+    #[test]
+    fn narrow_frames_go_with_their_subtrees() {
+        // root(100) -> a(90) -> b(85), c(4) -> d(4); e(6) -> f(1)
+        let t = tree(&[(0, 100), (1, 90), (2, 85), (2, 4), (3, 4), (1, 6), (2, 1)]);
+        let (pruned, dropped) = t.without_narrow(5, |n| n.total.abs());
+        let kept: Vec<(u32, u32, u32)> = pruned.nodes.iter().map(|n| (n.function, n.depth, n.end)).collect();
+        assert_eq!(kept, vec![(0, 0, 4), (1, 1, 3), (2, 2, 3), (5, 1, 4)]);
+        assert_eq!(dropped, 3);
+        assert_eq!(pruned.children(0).collect::<Vec<_>>(), vec![1, 3]);
+        // Nothing narrow: the same tree.
+        assert_eq!(t.without_narrow(0, |n| n.total.abs()).0, t);
     }
 }

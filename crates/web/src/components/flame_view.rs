@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::flame_layout::{frame_color, FlameLayout};
 use crate::js_regex::Matcher;
-use crate::protocol::{FlameColumns, FlameData};
+use crate::protocol::{FlameColumns, FlameData, FLAME_MIN_FRACTION};
 
 /// Height of a row of frames.
 const ROW: f64 = 18.0;
@@ -404,6 +404,12 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
             <div class="graph-tools">
                 <button class="button" onclick={reset} data-testid="flame-reset">{ "Reset zoom" }</button>
                 <span class="hint">{ "Click to zoom, shift-click to select, right-click for more." }</span>
+                if data.narrow_dropped > 0 {
+                    <span class="hint" data-testid="flame-narrow">
+                        { format!("{} frames narrower than {}% of the total are not drawn.",
+                                  data.narrow_dropped, FLAME_MIN_FRACTION * 100.0) }
+                    </span>
+                }
             </div>
             <div class="flame-scroller">
                 <canvas ref={canvas} class="flame-canvas" data-testid="flame-canvas"
