@@ -216,6 +216,8 @@ impl Case {
         }];
         for o in &self.opts {
             match o.split_once('=') {
+                // Another profile to merge: a path (cases put these last).
+                _ if o.starts_with("{tests}/") => args.push(o.clone()),
                 Some(("granularity", g)) => args.push(format!("-{g}")),
                 _ => args.push(format!("-{o}")),
             }
@@ -228,6 +230,8 @@ impl Case {
         self.opts
             .iter()
             .map(|o| match o.split_once('=') {
+                // Another profile to merge: a path, as it is.
+                _ if o.starts_with("{tests}/") => o.clone(),
                 Some(("trim", "false")) => "--no-trim".to_string(),
                 Some((k, v)) => format!("--{}={v}", k.replace('_', "-")),
                 None => format!("--{}", o.replace('_', "-")),
@@ -309,7 +313,14 @@ impl Table {
         }
         for o in opts {
             let o = o.strip_prefix("granularity=").unwrap_or(o);
-            name = format!("{name}_{}", slug(o));
+            // Other profiles (bases, merged files) by their short names.
+            let o = match o.split_once("{tests}/") {
+                Some((option @ ("" | "base=" | "diff_base="), path)) => {
+                    format!("{option}{}", fixture_alias(path))
+                }
+                _ => o.to_string(),
+            };
+            name = format!("{name}_{}", slug(&o));
         }
         self.cases.push(Case {
             name,
@@ -383,6 +394,7 @@ const DROPFRAMES: &str = "fixtures/synthetic/dropframes.pb.gz";
 const ZEROS: &str = "fixtures/synthetic/zeros.pb.gz";
 const EMPTY: &str = "fixtures/synthetic/empty.pb.gz";
 const MAPPINGS: &str = "fixtures/synthetic/mappings.pb.gz";
+const SERIES3: &str = "fixtures/synthetic/heapseries3.pb.gz";
 
 /// Every case. Append freely; names must stay unique.
 fn cases() -> Vec<Case> {
@@ -643,6 +655,45 @@ fn cases() -> Vec<Case> {
     t.list(CPU, "main\\.(sort|hash)", &[src]);
     t.list(CPU, "main\\.flush$", &[src, "noinlines"]);
     t.list(HEAP2, "nomatchxyz", &[src]);
+
+    // Comparing and merging: -diff_base, -base, -normalize, several files.
+    let heap1 = "diff_base={tests}/fixtures/go/heap1.pb.gz";
+    for opts in [
+        vec![heap1],
+        vec![heap1, "sample_index=alloc_space"],
+        vec![heap1, "sample_index=inuse_objects"],
+        vec![heap1, "cum"],
+        vec![heap1, "normalize"],
+        vec![heap1, "drop_negative"],
+        vec![heap1, "focus=flushEvent"],
+        vec![heap1, "granularity=lines"],
+        vec!["base={tests}/fixtures/go/heap1.pb.gz"],
+        vec!["base={tests}/fixtures/go/heap1.pb.gz", "normalize"],
+        vec!["{tests}/fixtures/go/heap1.pb.gz"],
+    ] {
+        t.top(HEAP2, &opts);
+    }
+    for report in [Report::Traces, Report::Tree, Report::Dot] {
+        t.add(HEAP2, report, "", &[heap1]);
+    }
+    t.peek(HEAP2, "ResetLogId", &[heap1]);
+    t.list(HEAP2, "main\\.", &[src, heap1]);
+    t.top(HEAP2, &["base={tests}/fixtures/go/heap2.pb.gz"]);
+    t.top(CPU, &[heap1]);
+    t.top(CPU, &["{tests}/fixtures/go/heap1.pb.gz"]);
+    let series1 = "diff_base={tests}/fixtures/synthetic/heapseries1.pb.gz";
+    for opts in [
+        vec![series1],
+        vec![series1, "sample_index=inuse_objects"],
+        vec![series1, "sample_index=alloc_space"],
+        vec![series1, "normalize"],
+        vec!["base={tests}/fixtures/synthetic/heapseries1.pb.gz"],
+        vec!["{tests}/fixtures/synthetic/heapseries1.pb.gz", "{tests}/fixtures/synthetic/heapseries2.pb.gz"],
+    ] {
+        t.top(SERIES3, &opts);
+    }
+    t.traces(SERIES3, &[series1]);
+    t.dot(SERIES3, &[series1]);
     t.cases
 }
 

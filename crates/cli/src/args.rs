@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::BufReader;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use proflens_core::compare::{combine, BaseMode, Combine};
 use proflens_core::graph::Granularity;
 use proflens_core::report::{ReportOptions, Sort};
 use proflens_core::{DecodeOptions, Profile};
@@ -57,8 +58,21 @@ pub enum GranularityArg {
 /// Options shared by every report.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// The profile: gzip-compressed or raw profile.proto.
-    pub file: String,
+    /// The profiles: gzip-compressed or raw profile.proto. Several are
+    /// merged, as `go tool pprof a b` does.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Subtract this profile and show the change, with percentages of its
+    /// total (`-diff_base`). Repeatable: several bases are merged.
+    #[arg(long, value_name = "FILE")]
+    pub diff_base: Vec<String>,
+    /// Subtract this profile (`-base`). Repeatable.
+    #[arg(long, value_name = "FILE", conflicts_with = "diff_base")]
+    pub base: Vec<String>,
+    /// Scale the profiles so their totals equal the base's before
+    /// subtracting.
+    #[arg(long)]
+    pub normalize: bool,
     /// Sample type by name (alloc_space, inuse_objects, cpu, ...) or index.
     #[arg(long, value_name = "INDEX")]
     pub sample_index: Option<String>,
@@ -150,9 +164,27 @@ impl ReportArgs {
         }
     }
 
-    /// Reads and decodes the profile, and builds the report options.
+    /// Reads and decodes the profiles, merges or subtracts them as asked,
+    /// and builds the report options.
     pub fn load(&self) -> Result<(Profile, ReportOptions), String> {
-        let profile = load_profile(&self.file, self.all_frames)?;
+        let read = |paths: &[String]| -> Result<Vec<Profile>, String> {
+            paths.iter().map(|p| load_profile(p, self.all_frames)).collect()
+        };
+        let sources = read(&self.files)?;
+        let (bases, mode) = if self.base.is_empty() {
+            (read(&self.diff_base)?, BaseMode::Diff)
+        } else {
+            (read(&self.base)?, BaseMode::Subtract)
+        };
+        if self.normalize && bases.is_empty() {
+            return Err("--normalize needs --base or --diff-base".to_string());
+        }
+        let profile = if sources.len() == 1 && bases.is_empty() {
+            sources.into_iter().next().expect("one profile")
+        } else {
+            combine(&Combine { sources: &sources, bases: &bases, mode, normalize: self.normalize })
+                .map_err(|e| e.to_string())?
+        };
         Ok((profile, self.options()))
     }
 }

@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compare;
 pub mod decode;
 pub mod encode;
 pub mod error;

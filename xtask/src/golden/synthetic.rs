@@ -73,6 +73,23 @@ pub fn fixtures() -> Vec<Fixture> {
                     cancel out to zero",
         },
         Fixture {
+            file: "heapseries1.pb.gz",
+            bytes: proflens_core::synth::heap_series(0).encode_gzip(),
+            about: "the first of three Go-style heap snapshots a minute apart (`synth::heap_series`): \
+                    a planted leak, a growing buffer, steady churn, a site that grows then shrinks, \
+                    a new site and a freed one; each maps the binary at another address",
+        },
+        Fixture {
+            file: "heapseries2.pb.gz",
+            bytes: proflens_core::synth::heap_series(1).encode_gzip(),
+            about: "the second heap snapshot of the series",
+        },
+        Fixture {
+            file: "heapseries3.pb.gz",
+            bytes: proflens_core::synth::heap_series(2).encode_gzip(),
+            about: "the third heap snapshot of the series",
+        },
+        Fixture {
             file: "diffbase.pb.gz",
             bytes: diff_base().encode_gzip(),
             about: "a diff as `-diff_base` builds it: base samples negated and labelled \

@@ -1,11 +1,16 @@
 //! Synthetic profiles for benchmarks and tests: a deterministic generator of
-//! large, realistic CPU profiles.
+//! large, realistic CPU profiles, and a small series of heap profiles
+//! ([`heap_series`]) with known leaks.
 //!
 //! The generated program has packages of functions, each function a few call
 //! sites (locations, some with inlined frames), and a call graph with a few
 //! callees per function, skewed so that some paths are hot. Samples are
 //! random walks from a handful of entry points, so stacks share their
 //! root-side frames and diverge below, as real stacks do.
+
+mod heap_series;
+
+pub use heap_series::heap_series;
 
 use prost::Message;
 
