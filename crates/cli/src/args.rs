@@ -36,6 +36,13 @@ pub enum Command {
     },
     /// The call graph in DOT, as `go tool pprof -dot`.
     Dot(ReportArgs),
+    /// Leak suspects: allocation sites whose in-use memory grows across two
+    /// or more heap profiles (ordered by their times, else as given).
+    Leaks {
+        /// The heap profiles.
+        #[arg(required = true, num_args = 2.., value_name = "FILE")]
+        files: Vec<String>,
+    },
     /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
     Peek {
         /// Regexp matched against node names.

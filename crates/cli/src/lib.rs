@@ -70,6 +70,17 @@ pub fn run(cli: Cli) -> Result<String, String> {
             let (p, o) = a.load()?;
             report::dot(&p, &o).map(|g| g.to_dot()).map_err(|e| e.to_string())
         }
+        Command::Leaks { files } => {
+            let profiles: Vec<_> =
+                files.iter().map(|f| args::load_profile(f, false)).collect::<Result<_, _>>()?;
+            let names: Vec<&str> = files.iter().map(|f| f.rsplit('/').next().unwrap_or(f)).collect();
+            let inputs: Vec<report::LeakInput<'_>> = profiles
+                .iter()
+                .zip(&names)
+                .map(|(profile, name)| report::LeakInput { name, profile })
+                .collect();
+            report::leak_suspects(&inputs).map(|r| r.to_text()).map_err(|e| e.to_string())
+        }
         Command::Peek { regex, report: a } => {
             let (p, o) = a.load()?;
             report::peek(&p, &o, &regex).map(|r| r.to_text()).map_err(|e| e.to_string())
