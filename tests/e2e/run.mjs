@@ -668,6 +668,152 @@ test('export: proflens export writes a page that opens its profile from file://'
 });
 
 // ---------------------------------------------------------------------------
+// Feel: copy link, configs, dark mode, keyboard.
+
+test('copy link: the link carries the profile, and a fresh browser shows the same view and numbers', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top?si=alloc_space&sort=cum`);
+  const want = cliTop(HEAP2, ['--sample-index=alloc_space', '--cum']);
+  await waitForRows(page, want.rows, { what: 'heap2 alloc_space by cum' });
+  await page.click('[data-testid=share]');
+  const link = await page.locator('[data-testid=share-link]').inputValue();
+  check(link.includes('#top?') && link.includes('profile=') && !link.includes('url='), `the link is ${link.slice(0, 120)}`);
+  check(link.length < 64 * 1024 * 1.4 + 500, `the link is ${link.length} characters`);
+  await shot('share');
+  // A new browser: no cache, no storage, no server file named in the link.
+  const fresh = await launchBrowser();
+  try {
+    const other = fresh.context.pages()[0] ?? (await fresh.context.newPage());
+    await other.goto(link);
+    await waitForRows(other, want.rows, { what: 'the shared link in a fresh browser' });
+    await checkLegend(other, want);
+    const f = await fragment(other);
+    check(f.view === 'top' && f.si === 'alloc_space' && f.sort === 'cum', `the shared view is ${String(f)}`);
+    // Changing the view keeps the profile in the URL, so a reload still has it.
+    await other.click('[data-view=graph]');
+    await waitUntil(other, async () => (await fragment(other)).profile !== undefined || 'lost', 'the profile left the URL');
+  } finally {
+    await fresh.close();
+  }
+  // Too big to carry: the button says why.
+  await page.goto(`${base}/`);
+  await page.setInputFiles('[data-testid=file-input]', LARGE);
+  await waitForRows(page, cliTop(LARGE).rows, { what: 'large.cpu' });
+  await page.click('[data-testid=share]');
+  const why = await page.locator('[data-testid=share-refused]').textContent();
+  check(/large\.cpu is \d+ KB; a link carries at most 64 KB/.test(why), `the refusal says ${why}`);
+});
+
+test('configs: save the view and filters under a name, apply it later, kept across reloads', async ({ page, base }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top?si=alloc_space&f=main`);
+  await waitForRows(page, cliTop(HEAP2, ['--sample-index=alloc_space', '--focus=main']).rows, { what: 'focused' });
+  await page.click('[data-testid=configs] summary');
+  await page.fill('[data-testid=config-name]', 'alloc in main');
+  await page.click('[data-testid=config-save]');
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#graph`);
+  await page.reload();
+  await page.locator('[data-testid=graph-view]').waitFor({ timeout: 30_000 });
+  await page.click('[data-testid=configs] summary');
+  await page.click('[data-config="alloc in main"] button >> nth=0');
+  await waitForFragment(page, { view: 'top', si: 'alloc_space', f: 'main' });
+  await waitForRows(page, cliTop(HEAP2, ['--sample-index=alloc_space', '--focus=main']).rows, { what: 'the applied config' });
+});
+
+/** WCAG contrast ratio of two CSS colours (rgb() strings). */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('dark mode: follows the system, has a toggle, and text keeps its contrast in both themes', async ({ page, base, shot }) => {
+  const pairs = async () =>
+    page.evaluate(() => {
+      const style = (sel) => getComputedStyle(document.querySelector(sel));
+      const body = style('body');
+      const view = style('[data-view].active');
+      return {
+        text: [body.color, body.backgroundColor],
+        muted: [style('.legend').color, body.backgroundColor],
+        accent: [view.color, view.backgroundColor],
+        bar: [style('.bar').color, style('.bar').backgroundColor],
+      };
+    });
+  const checkContrast = async (theme) => {
+    for (const [what, [fg, bg]] of Object.entries(await pairs())) {
+      const ratio = contrast(fg, bg);
+      check(ratio >= 4.5, `${theme}: ${what} ${fg} on ${bg} has contrast ${ratio.toFixed(2)} (< 4.5)`);
+    }
+  };
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(bg, 'rgb(0, 0, 0)') < 2, `the system asks for dark, the page is ${bg}`);
+  await checkContrast('dark');
+  await shot('dark-top');
+  await page.click('[data-view=flamegraph]');
+  await page.locator('[data-testid=flame-canvas]').waitFor();
+  await page.waitForTimeout(500);
+  await shot('dark-flame');
+  // The toggle: system -> dark -> light; light wins over the system's dark.
+  await page.click('[data-testid=theme]');
+  await page.click('[data-testid=theme]');
+  await waitUntil(page, async () => (await page.evaluate(() => document.documentElement.dataset.theme)) === 'light' || 'not light', 'the toggle does not reach light');
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(light, 'rgb(255, 255, 255)') < 1.2, `light theme background is ${light}`);
+  await page.click('[data-view=top]');
+  await checkContrast('light');
+  // Kept across reloads.
+  await page.reload();
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2 after reload' });
+  check((await page.evaluate(() => document.documentElement.dataset.theme)) === 'light', 'the theme was not kept');
+});
+
+test('keyboard: every view, the Top selection, focus, reset and help without a mouse', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  const rows = cliTop(HEAP2).rows;
+  await waitForRows(page, rows, { what: 'heap2' });
+  await page.locator('body').focus();
+  for (const [key, view, ready] of [
+    ['2', 'graph', '[data-testid=graph-view] g.gnode'],
+    ['3', 'flamegraph', '[data-testid=flame-canvas]'],
+    ['4', 'peek', '[data-testid=peek-view], [data-testid=source-hint]'],
+    ['5', 'source', '[data-testid=source-view], [data-testid=source-hint]'],
+    ['1', 'top', '[data-testid=top-table] tbody tr[data-row]'],
+  ]) {
+    await page.keyboard.press(key);
+    await waitForFragment(page, { view });
+    await page.locator(ready).first().waitFor({ timeout: 15_000 });
+  }
+  // Arrows move the selection down the table; Enter focuses on it.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const second = rows[1].name;
+  await waitUntil(page, async () => {
+    const sel = (await fragment(page)).sel ?? '';
+    return sel.includes(second.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) || `sel=${sel}`;
+  }, `ArrowDown twice does not select ${second}`);
+  await page.keyboard.press('Enter');
+  await waitUntil(page, async () => ((await fragment(page)).f ?? '') !== '' || 'no focus', 'Enter does not focus');
+  await page.keyboard.press('Escape');
+  await waitUntil(page, async () => ((await fragment(page)).f ?? '') === '' || 'still focused', 'Escape does not reset');
+  // '?' opens the help, Escape closes it; '/' goes to the search box.
+  await page.keyboard.press('?');
+  await page.locator('[data-testid=shortcuts]').waitFor();
+  await shot('shortcuts');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=shortcuts]').waitFor({ state: 'detached' });
+  await page.keyboard.press('/');
+  check(await page.evaluate(() => document.activeElement?.dataset.testid === 'search'), '/ does not focus the search box');
+});
+
+// ---------------------------------------------------------------------------
 
 async function withTimeout(promise, ms, what) {
   let timer;

@@ -13,9 +13,12 @@ pub mod components;
 pub mod engine;
 pub mod flame_layout;
 pub mod js_regex;
+pub mod keyboard;
 pub mod placement;
 pub mod protocol;
+pub mod share;
 pub mod state;
+pub mod theme;
 pub mod worker;
 
 pub use app::App;

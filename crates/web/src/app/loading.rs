@@ -27,9 +27,22 @@ pub fn current_fragment() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
+/// The fragment (with '#') for `state`, keeping a profile the current
+/// link carries.
+pub fn fragment_href(state: &ViewState) -> String {
+    let mut fragment = format!("#{}", state.to_fragment());
+    let carried = crate::share::carried_params(&current_fragment());
+    if !carried.is_empty() {
+        fragment.push(if fragment.contains('?') { '&' } else { '?' });
+        fragment.push_str(&carried[1..]);
+    }
+    fragment
+}
+
 /// Records `state` in the URL: a new history entry, so back/forward work.
+/// A profile the link carries stays in it.
 pub fn push_fragment(state: &ViewState) {
-    let fragment = format!("#{}", state.to_fragment());
+    let fragment = fragment_href(state);
     if current_fragment() != fragment {
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_hash(&fragment);
@@ -86,6 +99,7 @@ fn start_worker(
     file_name: String,
     buffer: ArrayBuffer,
 ) {
+    crate::share::remember(generation, &file_name, &buffer);
     let respond = dispatcher.clone();
     let client = adopt_worker(move |response| respond.dispatch(Action::Worker { generation, response }));
     match client {
@@ -99,6 +113,17 @@ fn start_worker(
         }
         Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
     }
+}
+
+/// Loads a profile's bytes the page already has (a link that carries it).
+pub fn load_bytes(dispatcher: UseReducerDispatcher<Model>, generation: u32, file_name: String, bytes: &[u8]) {
+    dispatcher.dispatch(Action::StartRead {
+        generation,
+        file_name: file_name.clone(),
+        total: bytes.len() as u64,
+    });
+    let buffer = js_sys::Uint8Array::from(bytes).buffer();
+    start_worker(dispatcher, generation, file_name, buffer);
 }
 
 /// Loads a File from the picker or a drop.

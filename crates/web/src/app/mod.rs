@@ -11,6 +11,7 @@ use web_sys::{DragEvent, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::components::banner::ErrorBanner;
+use crate::components::configs::ConfigMenu;
 use crate::components::flame_view::{FlameAction, FlameView};
 use crate::components::graph_view::GraphView;
 use crate::components::landing::Landing;
@@ -18,14 +19,17 @@ use crate::components::legend::Legend;
 use crate::components::peek_view::PeekView;
 use crate::components::progress::ProgressBar;
 use crate::components::sample_menu::SampleMenu;
+use crate::components::shortcuts::ShortcutsPanel;
 use crate::components::source_view::SourceView;
 use crate::components::top_table::TopTable;
 use crate::js_regex::{escape, exact_names, Matcher};
+use crate::keyboard::{use_shortcuts, Shortcut};
 use crate::protocol::{Request, Stage, ViewData, ViewRequest};
 use crate::state::{SortKey, View, ViewState};
+use crate::theme::{self, Theme};
 use loading::{
-    current_fragment, embedded_profile, load_file, load_named_url, load_url, push_fragment, read_sources,
-    sample_url, tz_offset_seconds, url_parameter, SAMPLE_NAME,
+    current_fragment, embedded_profile, fragment_href, load_bytes, load_file, load_named_url, load_url,
+    push_fragment, read_sources, sample_url, tz_offset_seconds, url_parameter, SAMPLE_NAME,
 };
 use model::{Action, Model};
 
@@ -124,6 +128,8 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             if let Some(url) = url_parameter() {
                 load_url(dispatcher, generation, url);
+            } else if let Some((name, bytes)) = crate::share::profile_in_fragment(&current_fragment()) {
+                load_bytes(dispatcher, generation, name, &bytes);
             } else if let Some((url, name)) = embedded_profile() {
                 load_named_url(dispatcher, generation, url, name);
             }
@@ -321,6 +327,95 @@ pub fn app() -> Html {
         Callback::from(move |_| dispatcher.dispatch(Action::Dismiss))
     };
 
+    // Theme: the stored choice, applied to the root element.
+    let theme = use_state(theme::stored);
+    use_effect_with(*theme, |t| theme::apply(*t));
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| theme.set(theme.next()))
+    };
+
+    // Keyboard shortcuts and their help panel.
+    let help = use_state(|| false);
+    let on_close_help = {
+        let help = help.clone();
+        Callback::from(move |()| help.set(false))
+    };
+    {
+        let help = help.clone();
+        let set_state = set_state.clone();
+        let rows = model.rows.clone();
+        let selected = model.selected.clone();
+        let on_select = on_select.clone();
+        let state = model.state.clone();
+        let regex = refine_regex.clone();
+        use_shortcuts(Callback::from(move |shortcut: Shortcut| match shortcut {
+            Shortcut::FocusSearch => focus_element("[data-testid=search]"),
+            Shortcut::View(i) => {
+                if let Some(&view) = View::ALL.get(i) {
+                    set_state(&|s| s.view = view);
+                }
+            }
+            Shortcut::Move(step) if state.view == View::Top => {
+                let order = crate::components::top_table::ordered(&rows, state.sort);
+                let current = order.iter().position(|&r| selected.contains(&rows[r].name));
+                let next = match current {
+                    Some(at) => (at as i64 + i64::from(step)).clamp(0, order.len() as i64 - 1) as usize,
+                    None => 0,
+                };
+                if let Some(&row) = order.get(next) {
+                    on_select.emit((rows[row].name.clone(), false));
+                    scroll_row_into_view(next);
+                }
+            }
+            Shortcut::Move(_) => {}
+            Shortcut::ApplyFocus => {
+                if !regex.is_empty() {
+                    set_state(&|s| Refine::Focus.apply(s, &regex));
+                }
+            }
+            Shortcut::Escape => {
+                if *help {
+                    help.set(false);
+                } else if !close_open_menus() {
+                    set_state(&|s| Refine::Reset.apply(s, ""));
+                }
+            }
+            Shortcut::Help => help.set(!*help),
+        }));
+    }
+
+    // Named configs: the state without the selection.
+    let config_fragment = {
+        let mut s = model.state.clone();
+        s.sel.clear();
+        s.to_fragment()
+    };
+    let on_config = Callback::from(|fragment: String| push_fragment(&ViewState::from_fragment(&fragment)));
+
+    // Copy link: the profile and the view in one URL, or why not.
+    let share_note = use_state(|| None::<Result<String, String>>);
+    let on_share = {
+        let share_note = share_note.clone();
+        let generation = model.loaded.as_ref().map(|l| l.generation);
+        let fragment = model.state.to_fragment();
+        Callback::from(move |_: MouseEvent| {
+            let link = match generation {
+                Some(g) => crate::share::link_for(g, &fragment),
+                None => Err("load a profile first".to_string()),
+            };
+            if let (Ok(url), Some(window)) = (&link, web_sys::window()) {
+                // May be refused (no permission, no focus); the link is shown anyway.
+                let _ = window.navigator().clipboard().write_text(url);
+            }
+            share_note.set(Some(link));
+        })
+    };
+    let on_share_close = {
+        let share_note = share_note.clone();
+        Callback::from(move |_: MouseEvent| share_note.set(None))
+    };
+
     let state = &model.state;
     let selected_type = model.loaded.as_ref().map(|l| {
         let types = &l.summary.sample_types;
@@ -337,7 +432,7 @@ pub fn app() -> Html {
         target.view = v;
         let active = v == state.view;
         html! {
-            <a class={classes!("view", active.then_some("active"))} href={format!("#{}", target.to_fragment())}
+            <a class={classes!("view", active.then_some("active"))} href={fragment_href(&target)}
                aria-current={if active { "page" } else { "false" }} data-view={v.name()}>{ v.label() }</a>
         }
     });
@@ -431,9 +526,33 @@ pub fn app() -> Html {
                             }
                         </div>
                     </details>
+                    <ConfigMenu fragment={AttrValue::from(config_fragment)} on_apply={on_config} />
+                    <button class="button" onclick={on_share} data-testid="share">{ "Copy link" }</button>
                     <nav class="views" aria-label="Views">{ for view_tabs }</nav>
                 }
+                <button class="button icon" onclick={on_theme} data-testid="theme" aria-label={theme.label()}
+                        title={theme.label()}>{ if *theme == Theme::Dark { "☾" } else if *theme == Theme::Light { "☀" } else { "◐" } }</button>
+                <button class="button icon" onclick={let help = help.clone(); move |_: MouseEvent| help.set(true)}
+                        aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
             </header>
+            if let Some(note) = &*share_note {
+                <div class="banner share" role="status" data-testid="share-note">
+                    { match note {
+                        Ok(url) => html! {
+                            <>
+                                <span class="banner-text">{ "Link copied. It carries the profile itself; nothing is uploaded." }</span>
+                                <input class="share-link" readonly=true value={url.clone()} data-testid="share-link"
+                                       aria-label="The link" />
+                            </>
+                        },
+                        Err(why) => html! { <span class="banner-text" data-testid="share-refused">{ why.clone() }</span> },
+                    } }
+                    <button class="banner-close" onclick={on_share_close} aria-label="Close">{ "×" }</button>
+                </div>
+            }
+            if *help {
+                <ShortcutsPanel on_close={on_close_help} />
+            }
             if let Some(message) = &model.error {
                 <ErrorBanner message={message.clone()} {on_dismiss} />
             }
@@ -443,5 +562,47 @@ pub fn app() -> Html {
             }
             { body }
         </div>
+    }
+}
+
+/// Puts the keyboard focus on the element `selector` finds.
+fn focus_element(selector: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(e) = element {
+        let _ = e.focus();
+    }
+}
+
+/// Closes open menus (`details` elements); true if any was open.
+fn close_open_menus() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let Ok(open) = document.query_selector_all("details[open]") else { return false };
+    for i in 0..open.length() {
+        if let Some(e) = open.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            let _ = e.remove_attribute("open");
+        }
+    }
+    open.length() > 0
+}
+
+/// Scrolls the Top table so that display row `index` is visible.
+fn scroll_row_into_view(index: usize) {
+    use crate::components::top_table::ROW_HEIGHT;
+    let scroller = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=top-table]").ok().flatten());
+    if let Some(el) = scroller {
+        let top = index as f64 * ROW_HEIGHT;
+        // The sticky header takes one row.
+        let bottom = top + 2.0 * ROW_HEIGHT;
+        let (scroll, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+        if top < scroll {
+            el.set_scroll_top(top as i32);
+        } else if bottom > scroll + height {
+            el.set_scroll_top((bottom - height) as i32);
+        }
     }
 }

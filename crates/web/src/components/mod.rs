@@ -2,6 +2,7 @@
 //! reports user actions through callbacks; none talks to the worker.
 
 pub mod banner;
+pub mod configs;
 pub mod flame_view;
 pub mod graph_view;
 pub mod landing;
@@ -9,5 +10,6 @@ pub mod legend;
 pub mod peek_view;
 pub mod progress;
 pub mod sample_menu;
+pub mod shortcuts;
 pub mod source_view;
 pub mod top_table;

@@ -32,7 +32,7 @@ pub struct TopTableProps {
 }
 
 /// The rows in display order: the worker's, or by name.
-fn ordered(rows: &[TopRow], sort: SortKey) -> Vec<usize> {
+pub fn ordered(rows: &[TopRow], sort: SortKey) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     if sort == SortKey::Name {
         order.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name));
