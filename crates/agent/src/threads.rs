@@ -168,9 +168,17 @@ mod imp {
         // async-signal-safe extern "C" function with the SA_SIGINFO signature.
         let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
         sa.sa_sigaction = ours;
-        sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
-        // SAFETY: `sa.sa_mask` is a valid sigset_t to initialize.
-        unsafe { libc::sigemptyset(&mut sa.sa_mask) };
+        // Not SA_ONSTACK: the alternate signal stack Rust gives each thread
+        // is a few KiB, too small for an unwind (and for a CPU profiler's
+        // handler nesting on top of it).
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+        // SAFETY: `sa.sa_mask` is a valid sigset_t to initialize; SIGPROF
+        // is held back while the handler runs, so the CPU profiler's
+        // handler never unwinds through this one.
+        unsafe {
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaddset(&mut sa.sa_mask, libc::SIGPROF);
+        }
         // SAFETY: installs the handler described above.
         if unsafe { libc::sigaction(signal, &sa, std::ptr::null_mut()) } != 0 {
             return Err(format!("cannot install a handler for signal {signal}"));
