@@ -51,7 +51,7 @@ pub(crate) fn profile(seconds: u64, hz: u32) -> Result<Vec<u8>, CpuError> {
 #[cfg(unix)]
 mod imp {
     use super::*;
-    use crate::symbols::{clean_name, StackWriter};
+    use crate::symbols::{clean_name, is_profiler_plumbing, StackWriter};
     use proflens_core::encode::LabelSpec;
 
     pub(super) fn profile(seconds: u64, hz: u32) -> Result<Vec<u8>, CpuError> {
@@ -89,8 +89,14 @@ mod imp {
             if count <= 0 {
                 continue;
             }
+            // pprof-rs keeps its own unwinding frames at the leaf end.
+            let own = frames
+                .frames
+                .iter()
+                .take_while(|f| !f.is_empty() && f.iter().all(|s| is_profiler_plumbing(&s.name())))
+                .count();
             let mut locs = Vec::with_capacity(frames.frames.len());
-            for frame in &frames.frames {
+            for frame in frames.frames.iter().skip(own) {
                 let lines: Vec<(String, String, u32)> = frame
                     .iter()
                     .map(|s| (clean_name(&s.name()), s.filename().into_owned(), s.lineno()))

@@ -43,12 +43,22 @@ pub(crate) fn resolve(addr: usize) -> Arc<[Frame]> {
             name,
             file: sym.filename().map(|p| p.display().to_string()).unwrap_or_default(),
             line: sym.lineno().unwrap_or(0),
-            entry: sym.addr().map_or(0, |a| a as usize),
+            entry: plausible_entry(addr, sym.addr().map_or(0, |a| a as usize)),
         });
     });
     let frames: Arc<[Frame]> = frames.into();
     cache.insert(addr, frames.clone());
     frames
+}
+
+/// The symbol's entry address if it is one for `addr`. Some symbolizers
+/// report it without the load bias of a position-independent executable;
+/// an "entry" more than 16 MiB below the address is not trusted.
+fn plausible_entry(addr: usize, entry: usize) -> usize {
+    match addr.checked_sub(entry) {
+        Some(off) if entry != 0 && off < 16 << 20 => entry,
+        _ => 0,
+    }
 }
 
 /// Drops a trailing `::h0123456789abcdef` (legacy mangling's hash).
@@ -107,11 +117,13 @@ pub(crate) enum Pcs {
 }
 
 /// Converts a captured stack to location addresses (inside the instruction).
+/// Addresses 0 and 1 (the unwinder's end-of-stack marker) are left out.
 pub(crate) fn location_addresses(stack: &[usize], pcs: Pcs) -> Vec<usize> {
     stack
         .iter()
         .enumerate()
-        .map(|(i, &a)| if i == 0 && pcs == Pcs::LeafExact { a } else { a.saturating_sub(1) })
+        .filter(|&(_, &a)| a > 1)
+        .map(|(i, &a)| if i == 0 && pcs == Pcs::LeafExact { a } else { a - 1 })
         .collect()
 }
 
@@ -267,6 +279,13 @@ pub(crate) fn is_alloc_plumbing(name: &str) -> bool {
         "_Unwind_",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Frames of the CPU profiler's signal handler that pprof-rs leaves at the
+/// leaf end of its stacks.
+pub(crate) fn is_profiler_plumbing(name: &str) -> bool {
+    const PREFIXES: &[&str] = &["backtrace::", "pprof::", "<pprof::", "__restore_rt", "_Unwind_"];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || name.contains("perf_signal_handler")
 }
 
 /// Frames of the signal handler that thread stacks start with.

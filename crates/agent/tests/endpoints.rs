@@ -186,6 +186,11 @@ fn cpu_profile_names_the_busy_function_and_runs_one_at_a_time() {
         let labelled = (0..p.samples.len())
             .filter(|&i| stack_names(&p, i).iter().any(|n| n.contains("proflens_test_busy_spin")))
             .all(|i| label(&p, i, "thread").as_deref() == Some("busy-worker"));
+        // The profiler's own frames are not at the leaf end.
+        let leaf_is_profiler = (0..p.samples.len()).any(|i| {
+            stack_names(&p, i).first().is_some_and(|n| n.starts_with("backtrace::") || n.contains("pprof"))
+        });
+        assert!(!leaf_is_profiler, "the profiler's frames are in the stacks");
         last = format!("attempt {attempt}: {busy_samples} of {total} samples in proflens_test_busy_spin");
         if busy_samples >= 5 && 2 * busy_samples > total && labelled {
             found = true;

@@ -278,12 +278,13 @@ fn capture(ips: &mut [usize; MAX_DEPTH]) -> usize {
     // take a lock that symbolization holds for long stretches, and allocate.
     unsafe {
         backtrace::trace_unsynchronized(|frame| match ips.get_mut(n) {
-            Some(slot) => {
+            // ip 0 marks the end of the stack.
+            Some(slot) if !frame.ip().is_null() => {
                 *slot = frame.ip() as usize;
                 n += 1;
                 true
             }
-            None => false,
+            _ => false,
         })
     };
     n
