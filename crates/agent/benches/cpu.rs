@@ -21,13 +21,15 @@ fn get(addr: std::net::SocketAddr, path: &str) -> Vec<u8> {
 fn bench(c: &mut Criterion) {
     let buf: Vec<u64> = (0..16_384u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
     let mut group = c.benchmark_group("cpu_heavy");
-    group.measurement_time(Duration::from_secs(10));
+    // Short, so that one 10 s profile covers the profiled half's warm-up
+    // and measurement.
+    group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4)).sample_size(30);
     group.bench_function("no_profile", |b| b.iter(|| workload::cpu_heavy(&buf)));
 
     let server = proflens_agent::serve("127.0.0.1:0").expect("start the agent");
     let addr = server.local_addr();
     // One profile long enough to cover warm-up and measurement.
-    let profile = std::thread::spawn(move || get(addr, "/debug/pprof/profile?seconds=40"));
+    let profile = std::thread::spawn(move || get(addr, "/debug/pprof/profile?seconds=10"));
     // Wait until it runs.
     for _ in 0..100 {
         let index = String::from_utf8_lossy(&get(addr, "/debug/pprof/")).into_owned();

@@ -16,5 +16,13 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // Short runs: the overhead figures need a few percent of precision.
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(4))
+        .sample_size(40);
+    targets = bench
+}
 criterion_main!(benches);
