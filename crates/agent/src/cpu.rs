@@ -66,9 +66,8 @@ mod imp {
             .build()
             .map_err(|e| CpuError::Failed(format!("cannot start the CPU profiler: {e}")))?;
         std::thread::sleep(Duration::from_secs(seconds));
-        let report = guard
-            .report()
-            .build()
+        // Symbolization happens here: keep its caches out of heap profiles.
+        let report = crate::heap::unsampled(|| guard.report().build())
             .map_err(|e| CpuError::Failed(format!("cannot read the CPU profile: {e}")))?;
         let duration = started.elapsed();
         drop(guard);

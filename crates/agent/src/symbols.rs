@@ -34,17 +34,19 @@ pub(crate) fn resolve(addr: usize) -> Arc<[Frame]> {
     }
     let mut frames = Vec::new();
     // backtrace::resolve looks up `addr - 1` (it expects return addresses).
-    backtrace::resolve(addr.wrapping_add(1) as *mut std::ffi::c_void, |sym| {
-        let name = match sym.name() {
-            Some(n) => clean_name(&format!("{n:#}")),
-            None => return,
-        };
-        frames.push(Frame {
-            name,
-            file: sym.filename().map(|p| p.display().to_string()).unwrap_or_default(),
-            line: sym.lineno().unwrap_or(0),
-            entry: plausible_entry(addr, sym.addr().map_or(0, |a| a as usize)),
-        });
+    crate::heap::unsampled(|| {
+        backtrace::resolve(addr.wrapping_add(1) as *mut std::ffi::c_void, |sym| {
+            let name = match sym.name() {
+                Some(n) => clean_name(&format!("{n:#}")),
+                None => return,
+            };
+            frames.push(Frame {
+                name,
+                file: sym.filename().map(|p| p.display().to_string()).unwrap_or_default(),
+                line: sym.lineno().unwrap_or(0),
+                entry: plausible_entry(addr, sym.addr().map_or(0, |a| a as usize)),
+            });
+        })
     });
     let frames: Arc<[Frame]> = frames.into();
     cache.insert(addr, frames.clone());

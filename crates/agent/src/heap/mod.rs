@@ -52,12 +52,17 @@ struct Local {
     rng: Cell<u64>,
     /// Set while this thread is inside the sampler.
     busy: Cell<bool>,
+    /// Set while the agent itself works on this thread (symbolization):
+    /// its allocations are not sampled, its frees are still recorded.
+    quiet: Cell<bool>,
 }
 
 thread_local! {
     // Const-initialized and without a destructor: no lazy registration, no
     // allocation, and usable at any point of a thread's life.
-    static LOCAL: Local = const { Local { left: Cell::new(0), rng: Cell::new(0), busy: Cell::new(false) } };
+    static LOCAL: Local = const {
+        Local { left: Cell::new(0), rng: Cell::new(0), busy: Cell::new(false), quiet: Cell::new(false) }
+    };
 }
 
 /// A global allocator that samples allocations for heap profiles.
@@ -124,6 +129,19 @@ pub fn is_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
+/// Runs `f` without sampling this thread's allocations: the agent's own
+/// memory (the symbolizer's debug-info caches, tens of MB for a large
+/// binary) stays out of the profiles it serves, as Go's runtime keeps its
+/// own out of Go's.
+pub(crate) fn unsampled<R>(f: impl FnOnce() -> R) -> R {
+    let was = LOCAL.try_with(|l| l.quiet.replace(true)).unwrap_or(true);
+    let r = f();
+    if !was {
+        let _ = LOCAL.try_with(|l| l.quiet.set(false));
+    }
+    r
+}
+
 /// Runs `f` on the tables with this thread marked busy, so that anything
 /// the thread does meanwhile (an allocation, a free, a signal handler that
 /// allocates) skips the sampler instead of coming back for the lock it
@@ -183,7 +201,7 @@ impl<A> SamplingAllocator<A> {
     #[inline(never)]
     fn slow_alloc(&self, ptr: *mut u8, size: usize) {
         let _ = LOCAL.try_with(|l| {
-            if l.busy.get() {
+            if l.busy.get() || l.quiet.get() {
                 return;
             }
             if !INSTALLED.load(Ordering::Relaxed) {
