@@ -31,6 +31,9 @@ fn main() {
             PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
         let dist =
             env::var_os("PROFLENS_UI_DIST").map(PathBuf::from).unwrap_or_else(|| manifest.join("../../dist"));
+        // While dist/ is missing cargo treats this as changed and reruns the
+        // script on every build (a recompile of this crate): the price of
+        // picking the page up as soon as `cargo xtask dist` has built it.
         println!("cargo:rerun-if-changed={}", dist.display());
         if dist.join("index.html").is_file() {
             let mut files = Vec::new();
