@@ -1,1 +1,55 @@
-//! proflens-agent (in progress).
+//! proflens-agent: `/debug/pprof` for Rust services, what `net/http/pprof`
+//! is for Go. Every profile is a gzipped `profile.proto` that both
+//! `go tool pprof` and proflens read.
+//!
+//! | endpoint | what |
+//! |---|---|
+//! | `/` | index: each profile with its count, a description, the download and "open in proflens" |
+//! | `profile?seconds=N` | CPU profile (pprof-rs sampling, symbolized); one at a time, else 409 |
+//! | `heap`, `allocs` | sampled allocations with Go's four sample types; `seconds=N` gives a delta; `debug=1` text |
+//! | `threads` | every OS thread's name and stack (Linux); `debug=1` grouped text, `debug=2` every thread |
+//! | `tasks` | tokio task dump (feature `tokio-taskdump`, `--cfg tokio_unstable`) |
+//! | `cmdline` | the command line, NUL-separated |
+//! | `ui/` | the analyzer page (feature `ui`) |
+//!
+//! Three ways in:
+//!
+//! ```no_run
+//! // Heap profiles: the sampling allocator, one line in main.rs.
+//! #[global_allocator]
+//! static ALLOC: proflens_agent::SamplingAllocator = proflens_agent::SamplingAllocator::system();
+//!
+//! fn main() -> std::io::Result<()> {
+//!     // No framework: the endpoint on its own thread.
+//!     proflens_agent::serve("127.0.0.1:6060")?;
+//!     // axum (feature `axum`):
+//!     // app.nest("/debug/pprof", proflens_agent::axum::router(proflens_agent::Config::default()))
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Safety: [`serve`] listens on loopback only unless told otherwise, an
+//! optional bearer token guards every route, only GET is answered, and bad
+//! parameters get 400 with a reason. Taking a profile never blocks the
+//! service's own work for longer than a copy of the allocation tables (heap)
+//! or the capture of one thread's stack (threads).
+
+#![warn(missing_docs)]
+
+mod agent;
+#[cfg(feature = "axum")]
+pub mod axum;
+mod config;
+mod cpu;
+pub mod heap;
+mod index;
+mod server;
+mod symbols;
+mod tasks;
+mod threads;
+mod ui;
+
+pub use agent::{Agent, Request, Response};
+pub use config::Config;
+pub use heap::SamplingAllocator;
+pub use server::{serve, serve_with, Server};

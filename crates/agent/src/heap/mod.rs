@@ -1,0 +1,435 @@
+//! Heap profiling: a sampling global allocator.
+//!
+//! [`SamplingAllocator`] wraps any [`GlobalAlloc`] (the system allocator by
+//! default, or jemalloc, mimalloc, ...). Each thread counts down the bytes it
+//! allocates from an exponentially distributed draw with the sampling rate as
+//! its mean, as Go's `MemProfileRate` sampling does; the allocation during
+//! which the count crosses zero is sampled, so an allocation of `s` bytes is
+//! sampled with probability `1 - exp(-s/rate)`, and profiles scale each
+//! sample back by the inverse of that probability (Go's unbiasing).
+//!
+//! Cost when an allocation is not sampled: one thread-local subtraction and
+//! compare on `alloc`; on `dealloc`, a hash of the address and one relaxed
+//! load from a 128 KiB bitmap that says whether the address may be a live
+//! sampled allocation. A sampled allocation records its stack's return
+//! addresses (no symbolization, no allocation) and takes a lock for the
+//! table insert; symbols are resolved only when a profile is served.
+//!
+//! The allocator guards against re-entrance (a thread already inside the
+//! sampler allocates unsampled), never allocates through the global
+//! allocator while holding its lock (the tables live in memory from
+//! [`System`]), and never panics.
+
+pub(crate) mod profile;
+pub(crate) mod tables;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use tables::{filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
+
+/// The default mean sampling interval: one sample per 512 KiB allocated, as
+/// Go's default `MemProfileRate`.
+pub const DEFAULT_SAMPLE_RATE: usize = 512 * 1024;
+
+/// How often (in bytes) a thread rechecks the rate while sampling is off.
+const OFF_RECHECK: i64 = 1 << 20;
+
+const RATE_UNSET: usize = usize::MAX;
+
+static RATE: AtomicUsize = AtomicUsize::new(RATE_UNSET);
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+static SEED: AtomicU64 = AtomicU64::new(0x2545_F491_4F6C_DD1D);
+static TABLES: Mutex<Tables> = Mutex::new(Tables::new());
+
+struct Local {
+    /// Bytes left before the next sample; at or below zero the next
+    /// allocation takes the slow path.
+    left: Cell<i64>,
+    /// xorshift state; 0 until the thread's first slow path.
+    rng: Cell<u64>,
+    /// Set while this thread is inside the sampler.
+    busy: Cell<bool>,
+    /// Set while the agent itself works on this thread (symbolization):
+    /// its allocations are not sampled, its frees are still recorded.
+    quiet: Cell<bool>,
+}
+
+thread_local! {
+    // Const-initialized and without a destructor: no lazy registration, no
+    // allocation, and usable at any point of a thread's life.
+    static LOCAL: Local = const {
+        Local { left: Cell::new(0), rng: Cell::new(0), busy: Cell::new(false), quiet: Cell::new(false) }
+    };
+}
+
+/// A global allocator that samples allocations for heap profiles.
+///
+/// ```no_run
+/// #[global_allocator]
+/// static ALLOC: proflens_agent::SamplingAllocator = proflens_agent::SamplingAllocator::system();
+/// ```
+///
+/// To sample another allocator, wrap it: `SamplingAllocator::new(Jemalloc)`.
+/// The mean sampling interval is [`DEFAULT_SAMPLE_RATE`] unless set with
+/// [`SamplingAllocator::with_rate`] or, at run time, [`set_sample_rate`].
+#[derive(Debug, Default)]
+pub struct SamplingAllocator<A = System> {
+    inner: A,
+    rate: usize,
+}
+
+impl SamplingAllocator<System> {
+    /// Samples the system allocator at the default rate.
+    pub const fn system() -> Self {
+        SamplingAllocator { inner: System, rate: DEFAULT_SAMPLE_RATE }
+    }
+}
+
+impl<A> SamplingAllocator<A> {
+    /// Samples `inner` at the default rate.
+    pub const fn new(inner: A) -> Self {
+        SamplingAllocator { inner, rate: DEFAULT_SAMPLE_RATE }
+    }
+
+    /// Samples `inner` with a mean of one sample per `rate` bytes allocated
+    /// (0 turns sampling off, 1 records every allocation).
+    pub const fn with_rate(inner: A, rate: usize) -> Self {
+        SamplingAllocator { inner, rate }
+    }
+
+    /// The wrapped allocator.
+    pub fn inner(&self) -> &A {
+        &self.inner
+    }
+}
+
+/// Changes the mean sampling interval at run time (0 turns sampling off).
+/// Threads pick the new rate up at their next sample (or within 1 MiB of
+/// allocation when sampling was off). Profiles are unbiased with the rate in
+/// force when they are taken, so set it once, early, as with Go's
+/// `runtime.MemProfileRate`.
+pub fn set_sample_rate(bytes: usize) {
+    RATE.store(if bytes == RATE_UNSET { RATE_UNSET - 1 } else { bytes }, Ordering::Relaxed);
+}
+
+/// The mean sampling interval in force (0: off).
+pub fn sample_rate() -> usize {
+    match RATE.load(Ordering::Relaxed) {
+        RATE_UNSET => DEFAULT_SAMPLE_RATE,
+        r => r,
+    }
+}
+
+/// Whether a [`SamplingAllocator`] is the global allocator (it has seen an
+/// allocation).
+pub fn is_installed() -> bool {
+    INSTALLED.load(Ordering::Relaxed)
+}
+
+/// Runs `f` without sampling this thread's allocations: the agent's own
+/// memory (the symbolizer's debug-info caches, tens of MB for a large
+/// binary) stays out of the profiles it serves, as Go's runtime keeps its
+/// own out of Go's.
+pub(crate) fn unsampled<R>(f: impl FnOnce() -> R) -> R {
+    let was = LOCAL.try_with(|l| l.quiet.replace(true)).unwrap_or(true);
+    let r = f();
+    if !was {
+        let _ = LOCAL.try_with(|l| l.quiet.set(false));
+    }
+    r
+}
+
+/// Runs `f` on the tables with this thread marked busy, so that anything
+/// the thread does meanwhile (an allocation, a free, a signal handler that
+/// allocates) skips the sampler instead of coming back for the lock it
+/// holds. `None` when the thread is already inside the sampler.
+///
+/// The lock is taken with `try_lock` and a spin: its holders never block,
+/// allocate through the global allocator or wait on anything, so it is
+/// always released within a table update or a copy.
+fn with_tables<R>(f: impl FnOnce(&mut Tables) -> R) -> Option<R> {
+    LOCAL
+        .try_with(|l| {
+            if l.busy.replace(true) {
+                return None;
+            }
+            let r = f(&mut lock_tables());
+            l.busy.set(false);
+            Some(r)
+        })
+        .ok()
+        .flatten()
+}
+
+fn lock_tables() -> MutexGuard<'static, Tables> {
+    let mut spins = 0u32;
+    loop {
+        match TABLES.try_lock() {
+            Ok(g) => return g,
+            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                spins = spins.wrapping_add(1);
+                if spins % 64 == 0 {
+                    std::thread::yield_now();
+                } else {
+                    std::hint::spin_loop();
+                }
+            }
+        }
+    }
+}
+
+impl<A> SamplingAllocator<A> {
+    #[inline(always)]
+    fn after_alloc(&self, ptr: *mut u8, size: usize) {
+        let take = LOCAL
+            .try_with(|l| {
+                let left = l.left.get().saturating_sub(size as i64);
+                l.left.set(left);
+                left <= 0
+            })
+            .unwrap_or(false);
+        if take {
+            self.slow_alloc(ptr, size);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow_alloc(&self, ptr: *mut u8, size: usize) {
+        let _ = LOCAL.try_with(|l| {
+            if l.busy.get() || l.quiet.get() {
+                return;
+            }
+            if !INSTALLED.load(Ordering::Relaxed) {
+                INSTALLED.store(true, Ordering::Relaxed);
+            }
+            let rate = current_rate(self.rate);
+            if rate == 0 {
+                l.left.set(OFF_RECHECK);
+                return;
+            }
+            l.busy.set(true);
+            if l.rng.get() == 0 {
+                // The thread's first countdown starts at this allocation.
+                seed(l);
+                let first = next_interval(l, rate);
+                if first > size as i64 {
+                    l.left.set(first - size as i64);
+                    l.busy.set(false);
+                    return;
+                }
+            }
+            sample(ptr as usize, size);
+            l.left.set(next_interval(l, rate));
+            l.busy.set(false);
+        });
+    }
+
+    #[inline(always)]
+    fn before_free(&self, ptr: *mut u8) -> Option<u32> {
+        let slot = filter_slot(ptr as usize);
+        if filter_maybe(slot) {
+            free_slow(ptr as usize)
+        } else {
+            None
+        }
+    }
+}
+
+fn current_rate(own: usize) -> usize {
+    match RATE.load(Ordering::Relaxed) {
+        RATE_UNSET => {
+            let _ = RATE.compare_exchange(RATE_UNSET, own, Ordering::Relaxed, Ordering::Relaxed);
+            match RATE.load(Ordering::Relaxed) {
+                RATE_UNSET => own,
+                r => r,
+            }
+        }
+        r => r,
+    }
+}
+
+fn seed(l: &Local) {
+    let mut x = SEED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ (l as *const Local as u64);
+    // splitmix64 finalizer
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    l.rng.set(if x == 0 { 1 } else { x });
+}
+
+/// An exponential draw with mean `rate`, in bytes (at least 1).
+fn next_interval(l: &Local, rate: usize) -> i64 {
+    let mut x = l.rng.get();
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    l.rng.set(x);
+    if rate <= 1 {
+        return 1;
+    }
+    // u in (0, 1]
+    let u = ((x >> 11) as f64 + 1.0) * (1.0 / (1u64 << 53) as f64);
+    let v = -u.ln() * rate as f64;
+    if v >= (i64::MAX / 2) as f64 {
+        i64::MAX / 2
+    } else if v < 1.0 {
+        1
+    } else {
+        v as i64
+    }
+}
+
+/// Records the stack's return addresses. No allocation: the frames go into
+/// a fixed array.
+#[inline(never)]
+fn capture(ips: &mut [usize; MAX_DEPTH]) -> usize {
+    let mut n = 0;
+    // SAFETY: `trace_unsynchronized` is unsafe because some platform
+    // unwinders are not thread-safe. On the platforms this crate samples
+    // (Linux and other Unix with the system unwinder, libgcc/libunwind),
+    // `_Unwind_Backtrace` is thread-safe; the synchronized `trace` would
+    // take a lock that symbolization holds for long stretches, and allocate.
+    unsafe {
+        backtrace::trace_unsynchronized(|frame| match ips.get_mut(n) {
+            // ip 0 marks the end of the stack.
+            Some(slot) if !frame.ip().is_null() => {
+                *slot = frame.ip() as usize;
+                n += 1;
+                true
+            }
+            _ => false,
+        })
+    };
+    n
+}
+
+/// Records a sampled allocation; the thread is marked busy by the caller.
+#[inline(never)]
+fn sample(ptr: usize, size: usize) {
+    let mut ips = [0usize; MAX_DEPTH];
+    let n = capture(&mut ips);
+    let stack = ips.get(..n).unwrap_or(&[]);
+    // The caller has marked the thread busy (see `with_tables`).
+    lock_tables().record_alloc(ptr, size, stack);
+}
+
+#[cold]
+#[inline(never)]
+fn free_slow(ptr: usize) -> Option<u32> {
+    with_tables(|t| t.record_free(ptr)).flatten()
+}
+
+// SAFETY: every method forwards to `inner` with the caller's arguments and
+// returns its result unchanged; the bookkeeping around it never touches the
+// memory handed out, never allocates through the global allocator while the
+// table lock is held, and skips sampling when re-entered on the same thread.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for SamplingAllocator<A> {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's guarantees for `layout` are passed on.
+        let p = unsafe { self.inner.alloc(layout) };
+        if !p.is_null() {
+            self.after_alloc(p, layout.size());
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let p = unsafe { self.inner.alloc_zeroed(layout) };
+        if !p.is_null() {
+            self.after_alloc(p, layout.size());
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // The record goes before the block: once freed, the address can be
+        // handed out (and sampled) again by another thread.
+        self.before_free(ptr);
+        // SAFETY: the caller guarantees `ptr` came from this allocator (so
+        // from `inner`) with `layout`.
+        unsafe { self.inner.dealloc(ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let old = self.before_free(ptr);
+        // SAFETY: the caller's guarantees for `ptr`, `layout` and `new_size`
+        // are passed on.
+        let p = unsafe { self.inner.realloc(ptr, layout, new_size) };
+        if p.is_null() {
+            // The old block is still live: put its record back.
+            if let Some(bucket) = old {
+                with_tables(|t| t.undo_free(ptr as usize, bucket));
+            }
+        } else {
+            self.after_alloc(p, new_size);
+        }
+        p
+    }
+}
+
+/// A copy of the tables, taken under the lock.
+pub(crate) struct Snapshot {
+    pub frames: Vec<usize>,
+    pub stacks: Vec<StackRec>,
+    pub buckets: Vec<Bucket>,
+    pub rate: usize,
+    pub dropped: u64,
+    pub live: usize,
+}
+
+impl Snapshot {
+    /// The return addresses of bucket `b`'s stack, leaf first.
+    pub(crate) fn stack(&self, b: &Bucket) -> &[usize] {
+        let Some(s) = self.stacks.get(b.stack as usize) else { return &[] };
+        let start = s.start as usize;
+        self.frames.get(start..start + s.len as usize).unwrap_or(&[])
+    }
+}
+
+/// Copies the tables. The lock is held only for the copy: the vectors are
+/// sized beforehand (nothing is allocated under the lock, where a sampled
+/// allocation on this thread would deadlock), and resized if the tables grew
+/// in between.
+pub(crate) fn snapshot() -> Snapshot {
+    let sizes = |t: &mut Tables| (t.frames.len(), t.stacks.len(), t.buckets.len());
+    let mut want = with_tables(sizes).unwrap_or_default();
+    loop {
+        let mut frames = Vec::with_capacity(want.0 + 4096);
+        let mut stacks = Vec::with_capacity(want.1 + 256);
+        let mut buckets = Vec::with_capacity(want.2 + 256);
+        let copied = with_tables(|t| {
+            let now = sizes(t);
+            if now.0 > frames.capacity() || now.1 > stacks.capacity() || now.2 > buckets.capacity() {
+                return Err(now);
+            }
+            // Within capacity: these copies do not allocate.
+            frames.extend_from_slice(t.frames.as_slice());
+            stacks.extend_from_slice(t.stacks.as_slice());
+            buckets.extend_from_slice(t.buckets.as_slice());
+            Ok((t.dropped, t.live_count()))
+        });
+        match copied {
+            Some(Ok((dropped, live))) => {
+                return Snapshot { frames, stacks, buckets, rate: sample_rate(), dropped, live }
+            }
+            Some(Err(now)) => want = now,
+            // Only reachable from inside the sampler itself.
+            None => return Snapshot { frames, stacks, buckets, rate: sample_rate(), dropped: 0, live: 0 },
+        }
+    }
+}
+
+/// The number of (stack, size) records, for the index page.
+pub(crate) fn record_count() -> usize {
+    with_tables(|t| t.buckets.len()).unwrap_or(0)
+}

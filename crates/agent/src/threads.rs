@@ -1,0 +1,408 @@
+//! Every OS thread of the process with its name and current stack: the
+//! goroutine dump for a Rust process (Linux).
+//!
+//! Threads are listed from /proc/self/task. Each is sent a real-time signal
+//! in turn (tgkill); its handler, running on that thread, records the stack's
+//! addresses into a static slot with the unwinder (no allocation, no lock)
+//! and marks the slot done. The requester waits for that with a timeout, so a
+//! thread that cannot run the handler (blocked signal, stopped, stuck in the
+//! kernel) delays the dump by at most the timeout and is listed without a
+//! stack. A thread is interrupted only for its own capture.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use proflens_core::encode::LabelSpec;
+
+use crate::heap::profile::write_frames;
+use crate::symbols::{is_signal_plumbing, location_addresses, resolve, Pcs, StackWriter};
+
+/// One thread and, when captured, its stack (location addresses, leaf first).
+#[derive(Clone, Debug)]
+pub(crate) struct Thread {
+    pub tid: i32,
+    pub name: String,
+    pub state: String,
+    pub stack: Result<Vec<usize>, &'static str>,
+}
+
+/// The signal used when the configuration names none: SIGRTMIN + 6.
+pub(crate) fn default_signal() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        libc::SIGRTMIN() + 6
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
+/// The number of threads, for the index page.
+pub(crate) fn count() -> usize {
+    std::fs::read_dir("/proc/self/task").map(|d| d.count()).unwrap_or(0)
+}
+
+/// Captures every thread's stack.
+pub(crate) fn dump(signal: i32) -> Result<Vec<Thread>, String> {
+    imp::dump(signal)
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use super::Thread;
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
+    use std::time::{Duration, Instant};
+
+    const MAX_FRAMES: usize = 128;
+
+    const IDLE: u64 = 0;
+    const REQUESTED: u64 = 1;
+    const WRITING: u64 = 2;
+    const DONE: u64 = 3;
+
+    /// (tid << 8) | state, in one word so that the handler's claim checks
+    /// both at once: a late signal from an earlier request never writes into
+    /// a later one.
+    static SLOT: AtomicU64 = AtomicU64::new(IDLE);
+    static LEN: AtomicUsize = AtomicUsize::new(0);
+    static LEAF: AtomicUsize = AtomicUsize::new(0);
+    static IPS: [AtomicUsize; MAX_FRAMES] = [const { AtomicUsize::new(0) }; MAX_FRAMES];
+
+    /// One dump at a time; also guards handler installation.
+    static DUMP: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+    fn word(tid: i32, state: u64) -> u64 {
+        (u64::from(tid as u32) << 8) | state
+    }
+
+    fn gettid() -> i32 {
+        // SAFETY: SYS_gettid takes no arguments and cannot fail.
+        unsafe { libc::syscall(libc::SYS_gettid) as i32 }
+    }
+
+    /// The interrupted program counter.
+    #[allow(unused_variables)]
+    fn interrupted_pc(ucontext: *mut libc::c_void) -> usize {
+        if ucontext.is_null() {
+            return 0;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            let uc = ucontext as *const libc::ucontext_t;
+            // SAFETY: the kernel passes a valid ucontext_t to an SA_SIGINFO
+            // handler; it lives on this thread's stack for the handler's run.
+            unsafe { (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as usize }
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            let uc = ucontext as *const libc::ucontext_t;
+            // SAFETY: as above.
+            unsafe { (*uc).uc_mcontext.pc as usize }
+        }
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        {
+            0
+        }
+    }
+
+    /// The signal handler. Async-signal-safe: atomics, gettid, and the
+    /// unwinder (which neither allocates nor locks with glibc's
+    /// `_dl_find_object`); errno is preserved.
+    extern "C" fn on_signal(_sig: libc::c_int, _info: *mut libc::siginfo_t, ucontext: *mut libc::c_void) {
+        // SAFETY: __errno_location returns this thread's errno slot.
+        let errno = unsafe { *libc::__errno_location() };
+        let me = gettid();
+        if SLOT
+            .compare_exchange(word(me, REQUESTED), word(me, WRITING), Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            LEAF.store(interrupted_pc(ucontext), Ordering::Relaxed);
+            let mut n = 0;
+            // SAFETY: the system unwinder is thread-safe (see heap::capture);
+            // the closure only stores into atomics.
+            unsafe {
+                backtrace::trace_unsynchronized(|frame| match IPS.get(n) {
+                    Some(slot) => {
+                        slot.store(frame.ip() as usize, Ordering::Relaxed);
+                        n += 1;
+                        true
+                    }
+                    None => false,
+                })
+            };
+            LEN.store(n, Ordering::Relaxed);
+            let _ = SLOT.compare_exchange(
+                word(me, WRITING),
+                word(me, DONE),
+                Ordering::Release,
+                Ordering::Relaxed,
+            );
+        }
+        // SAFETY: as above.
+        unsafe { *libc::__errno_location() = errno };
+    }
+
+    fn install(signal: i32, installed: &mut Vec<i32>) -> Result<(), String> {
+        if installed.contains(&signal) {
+            return Ok(());
+        }
+        if signal <= 0 || signal > libc::SIGRTMAX() {
+            return Err(format!("signal {signal} is not a valid signal number"));
+        }
+        // SAFETY: sigaction with a null new action only reads the current one
+        // into `old`, a zeroed sigaction (a valid value for this C struct).
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: see above.
+        if unsafe { libc::sigaction(signal, std::ptr::null(), &mut old) } != 0 {
+            return Err(format!("cannot read the action of signal {signal}"));
+        }
+        let ours = on_signal as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+        if old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != ours {
+            return Err(format!(
+                "signal {signal} already has a handler; choose another with Config::thread_signal"
+            ));
+        }
+        // SAFETY: a zeroed sigaction is valid; the handler is an
+        // async-signal-safe extern "C" function with the SA_SIGINFO signature.
+        let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+        sa.sa_sigaction = ours;
+        // Not SA_ONSTACK: the alternate signal stack Rust gives each thread
+        // is a few KiB, too small for an unwind (and for a CPU profiler's
+        // handler nesting on top of it).
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+        // SAFETY: `sa.sa_mask` is a valid sigset_t to initialize; SIGPROF
+        // is held back while the handler runs, so the CPU profiler's
+        // handler never unwinds through this one.
+        unsafe {
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaddset(&mut sa.sa_mask, libc::SIGPROF);
+        }
+        // SAFETY: installs the handler described above.
+        if unsafe { libc::sigaction(signal, &sa, std::ptr::null_mut()) } != 0 {
+            return Err(format!("cannot install a handler for signal {signal}"));
+        }
+        installed.push(signal);
+        Ok(())
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+
+    /// Whether `signal` is blocked on thread `tid` (SigBlk in its status).
+    fn blocked(tid: i32, signal: i32) -> bool {
+        let status = read(&format!("/proc/self/task/{tid}/status"));
+        let Some(mask) = status.lines().find_map(|l| l.strip_prefix("SigBlk:")) else { return false };
+        let Ok(mask) = u64::from_str_radix(mask.trim(), 16) else { return false };
+        (1..=64).contains(&signal) && mask & (1u64 << (signal - 1)) != 0
+    }
+
+    fn state(tid: i32) -> String {
+        let stat = read(&format!("/proc/self/task/{tid}/stat"));
+        let code =
+            stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next()).unwrap_or('?');
+        match code {
+            'R' => "running",
+            'S' => "sleeping",
+            'D' => "disk sleep",
+            'T' => "stopped",
+            't' => "tracing stop",
+            'Z' => "zombie",
+            'X' => "dead",
+            'I' => "idle",
+            _ => "unknown",
+        }
+        .to_string()
+    }
+
+    fn capture(tid: i32, signal: i32) -> Result<Vec<usize>, &'static str> {
+        // SAFETY: getpid cannot fail.
+        let pid = unsafe { libc::getpid() };
+        LEN.store(0, Ordering::Relaxed);
+        SLOT.store(word(tid, REQUESTED), Ordering::Release);
+        // SAFETY: tgkill sends `signal` (whose handler is installed) to one
+        // thread of this process; it has no memory effects here.
+        if unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, signal) } != 0 {
+            SLOT.store(IDLE, Ordering::Release);
+            return Err("thread exited");
+        }
+        let start = Instant::now();
+        let mut spins = 0u32;
+        loop {
+            let s = SLOT.load(Ordering::Acquire);
+            if s == word(tid, DONE) {
+                break;
+            }
+            let waited = start.elapsed();
+            if waited > Duration::from_millis(250) {
+                // Withdraw the request unless the handler has started.
+                if SLOT
+                    .compare_exchange(word(tid, REQUESTED), IDLE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return Err("did not answer the signal in time");
+                }
+                if waited > Duration::from_secs(2) {
+                    SLOT.store(IDLE, Ordering::Release);
+                    return Err("stack capture did not finish");
+                }
+            }
+            spins += 1;
+            if spins < 100 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        let n = LEN.load(Ordering::Relaxed).min(MAX_FRAMES);
+        let leaf = LEAF.load(Ordering::Relaxed);
+        let ips: Vec<usize> = IPS.iter().take(n).map(|a| a.load(Ordering::Relaxed)).collect();
+        SLOT.store(IDLE, Ordering::Release);
+        // Start at the interrupted frame: everything before it is the
+        // handler and the kernel's signal trampoline.
+        match ips.iter().position(|&ip| ip == leaf && leaf != 0) {
+            Some(i) => Ok(ips.get(i..).unwrap_or(&[]).to_vec()),
+            None => Ok(ips),
+        }
+    }
+
+    pub(super) fn dump(signal: i32) -> Result<Vec<Thread>, String> {
+        let mut guard = DUMP.lock().unwrap_or_else(PoisonError::into_inner);
+        install(signal, &mut guard)?;
+        let mut tids: Vec<i32> = std::fs::read_dir("/proc/self/task")
+            .map_err(|e| format!("cannot list threads: {e}"))?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        tids.sort_unstable();
+        let mut out = Vec::with_capacity(tids.len());
+        for tid in tids {
+            let name = read(&format!("/proc/self/task/{tid}/comm")).trim_end_matches('\n').to_string();
+            let state = state(tid);
+            if state == "zombie" || state == "dead" {
+                continue;
+            }
+            let stack =
+                if blocked(tid, signal) { Err("blocks the dump signal") } else { capture(tid, signal) };
+            if stack == Err("thread exited") {
+                continue;
+            }
+            out.push(Thread { tid, name, state, stack });
+        }
+        drop(guard);
+        Ok(out)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    use super::Thread;
+
+    pub(super) fn dump(_signal: i32) -> Result<Vec<Thread>, String> {
+        Err("thread dumps are implemented for Linux only".into())
+    }
+}
+
+/// The location addresses of a thread's stack with the handler's frames
+/// (if the interrupted frame was not found) left out.
+fn frames_of(t: &Thread) -> Vec<usize> {
+    let Ok(stack) = &t.stack else { return Vec::new() };
+    let addrs = location_addresses(stack, Pcs::LeafExact);
+    let skip = addrs
+        .iter()
+        .take_while(|&&a| {
+            let f = resolve(a);
+            !f.is_empty() && f.iter().all(|f| is_signal_plumbing(&f.name))
+        })
+        .count();
+    addrs.get(skip..).unwrap_or(&[]).to_vec()
+}
+
+/// Threads grouped by (stack, name), largest groups first.
+/// Threads with the same stack (location addresses) and name.
+type Group<'a> = ((Vec<usize>, String), Vec<&'a Thread>);
+
+fn groups(threads: &[Thread]) -> Vec<Group<'_>> {
+    let mut map: BTreeMap<(Vec<usize>, String), Vec<&Thread>> = BTreeMap::new();
+    for t in threads {
+        map.entry((frames_of(t), t.name.clone())).or_default().push(t);
+    }
+    let mut v: Vec<_> = map.into_iter().collect();
+    v.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The pprof form: threads/count per identical stack and name.
+pub(crate) fn proto(threads: &[Thread], time_nanos: i64) -> Vec<u8> {
+    let mut sw = StackWriter::new(&[("threads", "count")]);
+    sw.w.set_period("threads", "count", 1);
+    sw.w.set_time(time_nanos, 0);
+    for ((addrs, name), members) in groups(threads) {
+        let locs = sw.stack(&addrs, (0, 0));
+        sw.w.add_sample(&locs, &[members.len() as i64], &[LabelSpec::Str("thread", &name)]);
+    }
+    sw.w.encode_gzip()
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `debug=1`: Go's goroutine?debug=1 layout, one group per stack and name.
+pub(crate) fn text_grouped(threads: &[Thread]) -> String {
+    let mut out = format!("threads profile: total {}\n", threads.len());
+    for ((addrs, name), members) in groups(threads) {
+        let _ = write!(out, "{} @", members.len());
+        for a in &addrs {
+            let _ = write!(out, " {a:#x}");
+        }
+        out.push('\n');
+        let _ = writeln!(out, "# labels: {{\"thread\":{}}}", json_string(&name));
+        if let Some(Err(why)) = members.first().map(|t| &t.stack) {
+            let _ = writeln!(out, "#\t(no stack: {why})");
+        }
+        write_frames(&mut out, &addrs);
+        out.push('\n');
+    }
+    out
+}
+
+/// `debug=2`: every thread, in the layout of Go's full goroutine dump.
+pub(crate) fn text_full(threads: &[Thread]) -> String {
+    let mut out = String::new();
+    for t in threads {
+        let _ = writeln!(out, "thread {} {} [{}]:", t.tid, json_string(&t.name), t.state);
+        match &t.stack {
+            Err(why) => {
+                let _ = writeln!(out, "(no stack: {why})");
+            }
+            Ok(_) => {
+                for a in frames_of(t) {
+                    let frames = resolve(a);
+                    if frames.is_empty() {
+                        let _ = writeln!(out, "{a:#x}()\n\t?:0");
+                    }
+                    for f in frames.iter() {
+                        let off = if f.entry != 0 && a >= f.entry { a - f.entry } else { 0 };
+                        let _ = writeln!(out, "{}()\n\t{}:{} +{:#x}", f.name, f.file, f.line, off);
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
