@@ -7,7 +7,7 @@
 // rows the page shows. Each test gets its own browser with a fresh profile
 // directory; screenshots of every state go to tests/e2e/artifacts/.
 
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -811,6 +811,67 @@ test('keyboard: every view, the Top selection, focus, reset and help without a m
   await page.locator('[data-testid=shortcuts]').waitFor({ state: 'detached' });
   await page.keyboard.press('/');
   check(await page.evaluate(() => document.activeElement?.dataset.testid === 'search'), '/ does not focus the search box');
+});
+
+// ---------------------------------------------------------------------------
+// Embedding: examples/portal.html with two <proflens-analyzer> elements, and proflens.mount.
+
+test('portal: two analyzers side by side, each with its own profile, view and events; proflens.mount', async ({ page, shot }) => {
+  const profiles = join(ARTIFACTS, 'portal-profiles');
+  mkdirSync(profiles, { recursive: true });
+  copyFileSync(HEAP2, join(profiles, 'heap.pb.gz'));
+  copyFileSync(join(FIXTURES, 'go', 'cpu.pb.gz'), join(profiles, 'cpu.pb.gz'));
+  const portal = await startServer(join(ROOT, 'examples'), { '/proflens/': dist, '/profiles/': profiles });
+  try {
+    await page.goto(`${portal.url}/portal.html`);
+    const heapRows = page.locator('#heap [data-testid=top-table] tbody tr[data-row] td.name');
+    await heapRows.first().waitFor({ timeout: 30_000 });
+    const want = cliTop(HEAP2).rows.slice(0, 5).map((r) => r.name);
+    const got = (await heapRows.allTextContents()).slice(0, 5).map((t) => t.trim());
+    check(JSON.stringify(got) === JSON.stringify(want), `the heap analyzer shows ${got}, proflens top ${want}`);
+    await page.locator('#cpu [data-testid=flame-canvas]').waitFor({ timeout: 30_000 });
+    const log = page.locator('#log');
+    await waitUntil(page, async () => {
+      const text = await log.textContent();
+      return (text.includes('heap: proflens-load') && text.includes('cpu: proflens-load')) || text;
+    }, 'both analyzers report proflens-load');
+    // The portal's own styles stay its own, and the analyzers' stay inside.
+    const fonts = await page.evaluate(() => [
+      getComputedStyle(document.body).fontFamily,
+      getComputedStyle(document.querySelector('#heap').shadowRoot.querySelector('.app')).fontFamily,
+    ]);
+    check(fonts[0].includes('Georgia') && !fonts[1].includes('Georgia'), `fonts: page ${fonts[0]}, analyzer ${fonts[1]}`);
+    await shot('portal');
+    // proflens-select: a click in the heap table.
+    await heapRows.first().click();
+    await waitUntil(page, async () => (await log.textContent()).includes('heap: proflens-select {"names":["context.WithValue"]}') || 'no event', 'no proflens-select');
+    // Changing one analyzer's view attribute leaves the other alone.
+    await page.evaluate(() => document.querySelector('#heap').setAttribute('view', 'graph'));
+    await page.locator('#heap [data-testid=graph-view] g.gnode').first().waitFor({ timeout: 15_000 });
+    check(await page.locator('#cpu [data-testid=flame-canvas]').isVisible(), 'the CPU analyzer left its flame graph');
+    check((await page.locator('#cpu [data-testid=graph-view]').count()) === 0, 'the CPU analyzer switched too');
+    check(new URL(page.url()).hash === '', `an embedded analyzer changed the portal's URL: ${page.url()}`);
+    await shot('portal-heap-graph');
+    // The JS API: bytes the host holds, then setView and destroy.
+    await page.evaluate(async () => {
+      const div = document.createElement('div');
+      div.id = 'mounted';
+      div.style.height = '400px';
+      document.body.append(div);
+      const bytes = new Uint8Array(await (await fetch('/profiles/heap.pb.gz')).arrayBuffer());
+      window.__handle = window.proflens.mount(div, { bytes, name: 'held.pb.gz', view: 'top', sampleIndex: 'alloc_space' });
+    });
+    const mountedRows = page.locator('#mounted [data-testid=top-table] tbody tr[data-row] td.name');
+    await mountedRows.first().waitFor({ timeout: 30_000 });
+    const alloc = cliTop(HEAP2, ['--sample-index=alloc_space']).rows[0].name;
+    check((await mountedRows.first().textContent()).trim() === alloc, `proflens.mount with sampleIndex shows ${await mountedRows.first().textContent()}`);
+    await page.evaluate(() => window.__handle.setView('flamegraph'));
+    await page.locator('#mounted [data-testid=flame-canvas]').waitFor({ timeout: 15_000 });
+    await page.evaluate(() => window.__handle.destroy());
+    await waitUntil(page, async () => (await page.locator('#mounted [data-testid=flame-canvas]').count()) === 0 || 'still there', 'destroy leaves the analyzer');
+  } finally {
+    await portal.close();
+  }
 });
 
 // ---------------------------------------------------------------------------

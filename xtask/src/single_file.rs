@@ -34,18 +34,23 @@ pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
             .ok_or_else(|| format!("dist/ has no {prefix}*{suffix}; run `cargo xtask dist` first"))
     };
     let css = String::from_utf8_lossy(&read(&find("styles", ".css")?)?).into_owned();
-    let main_js = String::from_utf8_lossy(&read(&find("proflens-web-", ".js")?)?).into_owned();
-    let main_wasm = read(&find("proflens-web-", "_bg.wasm")?)?;
+    let main_js = String::from_utf8_lossy(&read(&find("proflens-web", ".js")?)?).into_owned();
+    let main_wasm = read(&find("proflens-web", "_bg.wasm")?)?;
     let worker_js = String::from_utf8_lossy(&read("proflens-worker.js")?).into_owned();
     let worker_wasm = read("proflens-worker_bg.wasm")?;
     let sample = read("samples/heap2.pb.gz")?;
     let index = String::from_utf8_lossy(&read("index.html")?).into_owned();
 
     let b64 = proflens_core::encode::base64;
-    // The module's only export line names the init function; inline, it is
-    // called directly instead.
-    let main_module: String =
-        main_js.lines().filter(|l| !l.starts_with("export ")).collect::<Vec<_>>().join("\n");
+    // Inline, nothing imports the module: `export { ... }` lists go, and
+    // exported declarations stay as plain ones (the init function is then
+    // called directly).
+    let main_module: String = main_js
+        .lines()
+        .filter(|l| !l.starts_with("export {"))
+        .map(|l| l.strip_prefix("export ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     if !main_js.contains("async function __wbg_init(") {
         return Err("the page's wasm-bindgen glue has no __wbg_init; has wasm-bindgen changed?".into());
     }

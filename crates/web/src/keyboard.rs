@@ -66,10 +66,11 @@ fn in_field(target: Option<web_sys::EventTarget>) -> bool {
     })
 }
 
-/// Listens for shortcuts while the component lives; `on_shortcut` is the
+/// Listens for shortcuts while the component lives, on `target` (an
+/// embedded analyzer's host) or else the whole window; `on_shortcut` is the
 /// latest render's handler (it sees the current state).
 #[hook]
-pub fn use_shortcuts(on_shortcut: Callback<Shortcut>) {
+pub fn use_shortcuts(target: Option<web_sys::Element>, on_shortcut: Callback<Shortcut>) {
     let latest = use_mut_ref(|| on_shortcut.clone());
     *latest.borrow_mut() = on_shortcut;
     use_effect_with((), move |_| {
@@ -97,10 +98,13 @@ pub fn use_shortcuts(on_shortcut: Callback<Shortcut>) {
                 latest.borrow().emit(s);
             }
         });
-        let window = web_sys::window().expect("a page has a window");
-        let _ = window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        let target: web_sys::EventTarget = match target {
+            Some(t) => t.into(),
+            None => web_sys::window().expect("a page has a window").into(),
+        };
+        let _ = target.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
         move || {
-            let _ = window.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            let _ = target.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
         }
     });
 }

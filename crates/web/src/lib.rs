@@ -10,6 +10,7 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod embed;
 pub mod engine;
 pub mod flame_layout;
 pub mod js_regex;
@@ -22,3 +23,4 @@ pub mod theme;
 pub mod worker;
 
 pub use app::App;
+pub use embed::{mount_analyzer, Analyzer, AnalyzerProps};

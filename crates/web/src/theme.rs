@@ -62,9 +62,14 @@ pub fn stored() -> Theme {
     storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).map_or(Theme::System, |n| Theme::parse(&n))
 }
 
-/// Applies `theme` to the page and remembers it.
-pub fn apply(theme: Theme) {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+/// Applies `theme` to `target` (an embedded analyzer's host element), else
+/// to the page's root element, and remembers it.
+pub fn apply(theme: Theme, target: Option<&web_sys::Element>) {
+    let root = match target {
+        Some(t) => Some(t.clone()),
+        None => web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()),
+    };
+    if let Some(root) = root {
         let _ = root.set_attribute("data-theme", theme.name());
     }
     if let Some(s) = storage() {

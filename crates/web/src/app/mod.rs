@@ -22,6 +22,7 @@ use crate::components::sample_menu::SampleMenu;
 use crate::components::shortcuts::ShortcutsPanel;
 use crate::components::source_view::SourceView;
 use crate::components::top_table::TopTable;
+use crate::embed::{EmbedCommand, EmbedEvent, EmbedRef};
 use crate::js_regex::{escape, exact_names, Matcher};
 use crate::keyboard::{use_shortcuts, Shortcut};
 use crate::protocol::{Request, Stage, ViewData, ViewRequest};
@@ -94,16 +95,28 @@ impl Refine {
 /// The analyzer page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let model =
-        use_reducer(|| Model { state: ViewState::from_fragment(&current_fragment()), ..Model::default() });
+    // Embedded in another page (see crate::embed), the state stays inside;
+    // on its own page, it lives in the URL fragment.
+    let embed = use_context::<EmbedRef>().map(|e| e.0);
+    let model = {
+        let initial = embed.as_ref().map(|e| e.initial.clone());
+        use_reducer(move || Model {
+            state: initial.unwrap_or_else(|| ViewState::from_fragment(&current_fragment())),
+            ..Model::default()
+        })
+    };
     let dispatcher = model.dispatcher();
 
     // Back/forward and edited URLs: the fragment is the source of truth.
     {
         let dispatcher = dispatcher.clone();
+        let standalone = embed.is_none();
         use_effect_with((), move |_| {
+            let standalone_listener = standalone;
             let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                dispatcher.dispatch(Action::SetState(ViewState::from_fragment(&current_fragment())));
+                if standalone_listener {
+                    dispatcher.dispatch(Action::SetState(ViewState::from_fragment(&current_fragment())));
+                }
             });
             let window = web_sys::window().expect("a page has a window");
             let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
@@ -125,8 +138,15 @@ pub fn app() -> Html {
     {
         let dispatcher = dispatcher.clone();
         let generation = model.next_generation;
+        let embed = embed.clone();
         use_effect_with((), move |_| {
-            if let Some(url) = url_parameter() {
+            if let Some(embed) = embed {
+                if let Some((name, bytes)) = &embed.bytes {
+                    load_bytes(dispatcher, generation, name.clone(), bytes);
+                } else if let Some(src) = &embed.src {
+                    load_url(dispatcher, generation, src.clone());
+                }
+            } else if let Some(url) = url_parameter() {
                 load_url(dispatcher, generation, url);
             } else if let Some((name, bytes)) = crate::share::profile_in_fragment(&current_fragment()) {
                 load_bytes(dispatcher, generation, name, &bytes);
@@ -161,12 +181,72 @@ pub fn app() -> Html {
 
     let set_state = {
         let state = model.state.clone();
+        let dispatcher = dispatcher.clone();
+        let embedded = embed.is_some();
         Rc::new(move |change: &dyn Fn(&mut ViewState)| {
             let mut next = state.clone();
             change(&mut next);
-            push_fragment(&next);
+            if embedded {
+                dispatcher.dispatch(Action::SetState(next));
+            } else {
+                push_fragment(&next);
+            }
         })
     };
+
+    // The host's commands, and what the host hears.
+    if let Some(embed) = &embed {
+        let set_state = set_state.clone();
+        let dispatcher = dispatcher.clone();
+        let generation = model.next_generation;
+        *embed.commands.borrow_mut() = Some(Callback::from(move |command: EmbedCommand| match command {
+            EmbedCommand::SetView(name) => {
+                if let Some(&view) = View::ALL.iter().find(|v| v.name() == name) {
+                    set_state(&|s| s.view = view);
+                }
+            }
+            EmbedCommand::SetSample(si) => set_state(&|s| s.si = si.clone()),
+            EmbedCommand::LoadUrl(url) => load_url(dispatcher.clone(), generation, url),
+            EmbedCommand::LoadBytes(name, bytes) => load_bytes(dispatcher.clone(), generation, name, &bytes),
+        }));
+        let queued: Vec<EmbedCommand> = embed.queued.borrow_mut().drain(..).collect();
+        for command in queued {
+            embed.send(command);
+        }
+    }
+    {
+        let embed = embed.clone();
+        let loaded = model.loaded.as_ref().map(|l| {
+            (
+                l.generation,
+                l.summary.file_name.clone(),
+                l.summary.sample_types.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+            )
+        });
+        use_effect_with(loaded, move |loaded| {
+            if let (Some(embed), Some((_, file, types))) = (embed, loaded) {
+                embed.report(EmbedEvent::Loaded { file: file.clone(), sample_types: types.clone() });
+            }
+        });
+    }
+    {
+        let embed = embed.clone();
+        use_effect_with(model.error.clone(), move |error| {
+            if let (Some(embed), Some(message)) = (embed, error) {
+                embed.report(EmbedEvent::Error(message.clone()));
+            }
+        });
+    }
+    {
+        let embed = embed.clone();
+        use_effect_with(model.selected.clone(), move |selected| {
+            if let Some(embed) = embed {
+                if !selected.is_empty() {
+                    embed.report(EmbedEvent::Selected(selected.iter().cloned().collect()));
+                }
+            }
+        });
+    }
     let on_sort = {
         let set_state = set_state.clone();
         Callback::from(move |key: SortKey| set_state(&|s| s.sort = key))
@@ -329,7 +409,10 @@ pub fn app() -> Html {
 
     // Theme: the stored choice, applied to the root element.
     let theme = use_state(theme::stored);
-    use_effect_with(*theme, |t| theme::apply(*t));
+    {
+        let host = embed.as_ref().and_then(|e| e.host.clone());
+        use_effect_with(*theme, move |t| theme::apply(*t, host.as_ref()));
+    }
     let on_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| theme.set(theme.next()))
@@ -349,40 +432,45 @@ pub fn app() -> Html {
         let on_select = on_select.clone();
         let state = model.state.clone();
         let regex = refine_regex.clone();
-        use_shortcuts(Callback::from(move |shortcut: Shortcut| match shortcut {
-            Shortcut::FocusSearch => focus_element("[data-testid=search]"),
-            Shortcut::View(i) => {
-                if let Some(&view) = View::ALL.get(i) {
-                    set_state(&|s| s.view = view);
+        let root = embed.as_ref().and_then(|e| e.root.clone());
+        let target = embed.as_ref().and_then(|e| e.host.clone());
+        use_shortcuts(
+            target,
+            Callback::from(move |shortcut: Shortcut| match shortcut {
+                Shortcut::FocusSearch => focus_element(root.as_ref(), "[data-testid=search]"),
+                Shortcut::View(i) => {
+                    if let Some(&view) = View::ALL.get(i) {
+                        set_state(&|s| s.view = view);
+                    }
                 }
-            }
-            Shortcut::Move(step) if state.view == View::Top => {
-                let order = crate::components::top_table::ordered(&rows, state.sort);
-                let current = order.iter().position(|&r| selected.contains(&rows[r].name));
-                let next = match current {
-                    Some(at) => (at as i64 + i64::from(step)).clamp(0, order.len() as i64 - 1) as usize,
-                    None => 0,
-                };
-                if let Some(&row) = order.get(next) {
-                    on_select.emit((rows[row].name.clone(), false));
-                    scroll_row_into_view(next);
+                Shortcut::Move(step) if state.view == View::Top => {
+                    let order = crate::components::top_table::ordered(&rows, state.sort);
+                    let current = order.iter().position(|&r| selected.contains(&rows[r].name));
+                    let next = match current {
+                        Some(at) => (at as i64 + i64::from(step)).clamp(0, order.len() as i64 - 1) as usize,
+                        None => 0,
+                    };
+                    if let Some(&row) = order.get(next) {
+                        on_select.emit((rows[row].name.clone(), false));
+                        scroll_row_into_view(root.as_ref(), next);
+                    }
                 }
-            }
-            Shortcut::Move(_) => {}
-            Shortcut::ApplyFocus => {
-                if !regex.is_empty() {
-                    set_state(&|s| Refine::Focus.apply(s, &regex));
+                Shortcut::Move(_) => {}
+                Shortcut::ApplyFocus => {
+                    if !regex.is_empty() {
+                        set_state(&|s| Refine::Focus.apply(s, &regex));
+                    }
                 }
-            }
-            Shortcut::Escape => {
-                if *help {
-                    help.set(false);
-                } else if !close_open_menus() {
-                    set_state(&|s| Refine::Reset.apply(s, ""));
+                Shortcut::Escape => {
+                    if *help {
+                        help.set(false);
+                    } else if !close_open_menus(root.as_ref()) {
+                        set_state(&|s| Refine::Reset.apply(s, ""));
+                    }
                 }
-            }
-            Shortcut::Help => help.set(!*help),
-        }));
+                Shortcut::Help => help.set(!*help),
+            }),
+        );
     }
 
     // Named configs: the state without the selection.
@@ -391,7 +479,13 @@ pub fn app() -> Html {
         s.sel.clear();
         s.to_fragment()
     };
-    let on_config = Callback::from(|fragment: String| push_fragment(&ViewState::from_fragment(&fragment)));
+    let on_config = {
+        let set_state = set_state.clone();
+        Callback::from(move |fragment: String| {
+            let saved = ViewState::from_fragment(&fragment);
+            set_state(&|s| *s = saved.clone())
+        })
+    };
 
     // Copy link: the profile and the view in one URL, or why not.
     let share_note = use_state(|| None::<Result<String, String>>);
@@ -431,8 +525,19 @@ pub fn app() -> Html {
         let mut target = state.clone();
         target.view = v;
         let active = v == state.view;
+        let onclick = {
+            let set_state = set_state.clone();
+            let embedded = embed.is_some();
+            Callback::from(move |e: MouseEvent| {
+                // Embedded, the host page's URL is not ours to change.
+                if embedded {
+                    e.prevent_default();
+                    set_state(&|s| s.view = v);
+                }
+            })
+        };
         html! {
-            <a class={classes!("view", active.then_some("active"))} href={fragment_href(&target)}
+            <a class={classes!("view", active.then_some("active"))} href={fragment_href(&target)} {onclick}
                aria-current={if active { "page" } else { "false" }} data-view={v.name()}>{ v.label() }</a>
         }
     });
@@ -492,7 +597,8 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class="app" ondrop={on_drop} ondragover={on_drag_over} data-testid="dropzone">
+        <div class={classes!("app", embed.is_some().then_some("embedded"))} ondrop={on_drop} ondragover={on_drag_over}
+             data-testid="dropzone">
             <header class="bar">
                 <span class="brand">{ "proflens" }</span>
                 if let Some(l) = &model.loaded {
@@ -527,7 +633,9 @@ pub fn app() -> Html {
                         </div>
                     </details>
                     <ConfigMenu fragment={AttrValue::from(config_fragment)} on_apply={on_config} />
-                    <button class="button" onclick={on_share} data-testid="share">{ "Copy link" }</button>
+                    if embed.is_none() {
+                        <button class="button" onclick={on_share} data-testid="share">{ "Copy link" }</button>
+                    }
                     <nav class="views" aria-label="Views">{ for view_tabs }</nav>
                 }
                 <button class="button icon" onclick={on_theme} data-testid="theme" aria-label={theme.label()}
@@ -565,21 +673,33 @@ pub fn app() -> Html {
     }
 }
 
+/// The first element `selector` finds in `root` (an embedded analyzer's
+/// root), else in the document.
+fn find(root: Option<&web_sys::Element>, selector: &str) -> Option<web_sys::Element> {
+    match root {
+        Some(r) => r.query_selector(selector).ok().flatten(),
+        None => web_sys::window()?.document()?.query_selector(selector).ok().flatten(),
+    }
+}
+
 /// Puts the keyboard focus on the element `selector` finds.
-fn focus_element(selector: &str) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(selector).ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+fn focus_element(root: Option<&web_sys::Element>, selector: &str) {
+    let element = find(root, selector).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(e) = element {
         let _ = e.focus();
     }
 }
 
 /// Closes open menus (`details` elements); true if any was open.
-fn close_open_menus() -> bool {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
-    let Ok(open) = document.query_selector_all("details[open]") else { return false };
+fn close_open_menus(root: Option<&web_sys::Element>) -> bool {
+    let open = match root {
+        Some(r) => r.query_selector_all("details[open]"),
+        None => match web_sys::window().and_then(|w| w.document()) {
+            Some(d) => d.query_selector_all("details[open]"),
+            None => return false,
+        },
+    };
+    let Ok(open) = open else { return false };
     for i in 0..open.length() {
         if let Some(e) = open.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
             let _ = e.remove_attribute("open");
@@ -589,11 +709,9 @@ fn close_open_menus() -> bool {
 }
 
 /// Scrolls the Top table so that display row `index` is visible.
-fn scroll_row_into_view(index: usize) {
+fn scroll_row_into_view(root: Option<&web_sys::Element>, index: usize) {
     use crate::components::top_table::ROW_HEIGHT;
-    let scroller = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-testid=top-table]").ok().flatten());
+    let scroller = find(root, "[data-testid=top-table]");
     if let Some(el) = scroller {
         let top = index as f64 * ROW_HEIGHT;
         // The sticky header takes one row.
