@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::app::App;
@@ -221,14 +221,14 @@ pub fn initial_state(view: Option<&str>, sample: Option<&str>, filters: &Filters
     state
 }
 
-/// A running embedded analyzer, for www/proflens.js.
-#[wasm_bindgen]
+/// A running embedded analyzer. The page's binary (src/bin/app.rs) wraps
+/// it for www/proflens.js; the exports live there, not here, so the
+/// worker's binary does not carry the whole page.
 pub struct AnalyzerHandle {
     embed: Rc<Embed>,
     app: Option<yew::AppHandle<Analyzer>>,
 }
 
-#[wasm_bindgen]
 impl AnalyzerHandle {
     /// Changes an attribute: `view`, `sample` or `src`.
     pub fn set(&self, name: &str, value: &str) {
@@ -265,7 +265,6 @@ fn option_text(options: &JsValue, key: &str) -> Option<String> {
 /// `src` or `url`, `bytes` (Uint8Array or ArrayBuffer) with `name`,
 /// `view`, `sample` or `sampleIndex`, and `filters` ({focus, ignore, hide,
 /// show}).
-#[wasm_bindgen]
 pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: JsValue) -> AnalyzerHandle {
     let filters_value = js_sys::Reflect::get(&options, &"filters".into()).unwrap_or(JsValue::UNDEFINED);
     let filters = Filters {
