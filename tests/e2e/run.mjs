@@ -7,8 +7,9 @@
 // rows the page shows. Each test gets its own browser with a fresh profile
 // directory; screenshots of every state go to tests/e2e/artifacts/.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 import {
@@ -643,6 +644,27 @@ test('refine: Focus on flushEvent gives proflens top --focus numbers, and Reset 
   await page.click('[data-testid=refine] summary');
   await page.click('[data-refine=Reset]');
   await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2 after Reset' });
+});
+
+// ---------------------------------------------------------------------------
+// Offline: the single-file page and `proflens export`, from file://.
+
+test('single file: dist/proflens.html works from file://, worker and sample included', async ({ page, shot }) => {
+  const single = join(dist, 'proflens.html');
+  check(existsSync(single), `${single} is missing: build it with cargo xtask dist --single-file`);
+  await page.goto(pathToFileURL(single).href);
+  await page.click('[data-testid=try-sample]', { timeout: 30_000 });
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'the sample in the single-file page' });
+  await shot('single-file');
+});
+
+test('export: proflens export writes a page that opens its profile from file://', async ({ page, shot }) => {
+  const out = join(ARTIFACTS, 'exported-heap2.html');
+  cli(['export', HEAP2, '-o', out]);
+  await page.goto(pathToFileURL(out).href);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'the exported profile' });
+  await checkLegend(page, cliTop(HEAP2));
+  await shot('exported');
 });
 
 // ---------------------------------------------------------------------------

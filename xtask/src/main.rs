@@ -4,7 +4,8 @@
 //!   wasm-opt, Chromium, playwright-core) — idempotent.
 //! - `serve [--debug] [--port N]`: build the analyzer page and serve it on
 //!   http://127.0.0.1:8080.
-//! - `dist`: a release build of the page into dist/.
+//! - `dist [--single-file]`: a release build of the page into dist/, and
+//!   with --single-file also dist/proflens.html, the page in one file.
 //! - `test`: every check CI runs: rustfmt, clippy (native and wasm32), all
 //!   native tests, the wasm component tests and the browser tests.
 //! - `proto`: regenerate the prost code from proto/profile.proto.
@@ -16,6 +17,7 @@ mod golden;
 mod perf;
 mod perf_web;
 mod setup;
+mod single_file;
 mod static_server;
 mod util;
 mod web;
@@ -30,7 +32,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup                      install what is missing (wasm target, wasm-bindgen, trunk,
                              wasm-opt, Chromium, playwright-core)
   serve [--debug] [--port N] build the page and serve it on http://127.0.0.1:8080
-  dist                       release build of the page into dist/
+  dist [--single-file]       release build of the page into dist/ (and dist/proflens.html,
+                             one file that works offline)
   test                       every check: fmt, clippy, native, wasm and browser tests
   perf [RUNS]                time the CLI against go tool pprof (needs Go)
   perf-web [RUNS]            time the page in Chromium
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::setup(&root, setup::ALL).map(|()| println!("setup: everything is in place")),
         Some("serve") => web::serve(&root, rest),
-        Some("dist") => web::dist(&root),
+        Some("dist") => web::dist(&root, rest),
         Some("test") => web::test(&root),
         Some("proto") => proto(&root),
         Some("golden") => golden::run(&root, rest),

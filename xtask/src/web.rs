@@ -57,12 +57,23 @@ pub fn serve(root: &Path, args: &[String]) -> Result<(), String> {
     static_server::serve(listener, &root.join("dist"))
 }
 
-/// `cargo xtask dist`: a release build of the page into dist/, ready for
-/// any static host (relative paths; .wasm must be served as application/wasm).
-pub fn dist(root: &Path) -> Result<(), String> {
+/// `cargo xtask dist [--single-file]`: a release build of the page into
+/// dist/, ready for any static host (relative paths; .wasm must be served
+/// as application/wasm). With --single-file, also dist/proflens.html: the
+/// whole page in one file that works from file://.
+pub fn dist(root: &Path, args: &[String]) -> Result<(), String> {
+    let single_file = match args {
+        [] => false,
+        [flag] if flag == "--single-file" => true,
+        _ => return Err("usage: cargo xtask dist [--single-file]".into()),
+    };
     setup::setup(root, setup::BUILD)?;
     trunk_build(root, true)?;
     let dist = root.join("dist");
+    if single_file {
+        let page = crate::single_file::write(&dist)?;
+        println!("wrote {}: the page in one file; open it from disk, no server needed", page.display());
+    }
     let mut files: Vec<(String, u64)> = Vec::new();
     collect_files(&dist, &dist, &mut files).map_err(|e| format!("{}: {e}", dist.display()))?;
     files.sort();
@@ -135,10 +146,14 @@ fn all_tests(root: &Path, steps: &mut Steps) -> Result<(), String> {
             ],
         )
     })?;
+    steps.step("release build of the page (trunk, and the single file)", || {
+        trunk_build(root, true)?;
+        crate::single_file::write(&root.join("dist")).map(|_| ())
+    })?;
+    // After the page: the CLI embeds dist/proflens.html for serve and export.
     steps.step("release build of the CLI (reference output for the browser tests)", || {
         run(root, "cargo", &["build", "--release", "-p", "proflens-cli"])
     })?;
-    steps.step("release build of the page (trunk)", || trunk_build(root, true))?;
     steps.step("browser tests (tests/e2e)", || {
         let cli = target_dir(root).join("release/proflens");
         run_env(

@@ -36,6 +36,35 @@ pub enum Command {
     },
     /// The call graph in DOT, as `go tool pprof -dot`.
     Dot(ReportArgs),
+    /// Leak suspects: allocation sites whose in-use memory grows across two
+    /// or more heap profiles (ordered by their times, else as given).
+    Leaks {
+        /// The heap profiles.
+        #[arg(required = true, num_args = 2.., value_name = "FILE")]
+        files: Vec<String>,
+    },
+    /// Serve the analyzer page on 127.0.0.1 with the profiles loaded, as
+    /// `go tool pprof -http` does; prints the address.
+    Serve {
+        /// The profiles (the first opens; the others are served beside it).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Open the page in the browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Write the analyzer page with the profile inside, one HTML file that
+    /// works offline (for a bug report, say).
+    Export {
+        /// The profile.
+        file: String,
+        /// Where to write the page.
+        #[arg(short, long, value_name = "HTML")]
+        output: String,
+    },
     /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
     Peek {
         /// Regexp matched against node names.

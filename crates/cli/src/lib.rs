@@ -5,6 +5,8 @@
 //! tests run the exact command line without spawning a process.
 
 mod args;
+mod page;
+pub mod serve;
 mod sources;
 
 use std::ffi::OsString;
@@ -45,6 +47,48 @@ where
     }
 }
 
+/// The last component of a path.
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or(path)
+}
+
+/// `proflens serve`: checks the files, prints the address, then serves
+/// until the process is stopped.
+fn serve_files(files: &[String], port: u16, open: bool) -> Result<String, String> {
+    // Without the built page, still serve the profiles, with a note.
+    let page = page::page().unwrap_or_else(|why| {
+        eprintln!("proflens: {why}");
+        page::FALLBACK
+    });
+    let mut served = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| format!("cannot read {f}: {e}"))?;
+        proflens_core::decode(&bytes, &proflens_core::DecodeOptions::default())
+            .map_err(|e| format!("{f}: {e}"))?;
+        served.push(serve::ServedFile { name: file_name(f).to_string(), bytes });
+    }
+    let listener = serve::bind(port)?;
+    let url = serve::page_url(&listener, &served)?;
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "proflens is serving {} on {url}", served[0].name);
+        let base = url.split('?').next().unwrap_or(&url);
+        for (i, f) in served.iter().enumerate().skip(1) {
+            let _ = writeln!(out, "  also {}: {base}?url={}", f.name, serve::profile_path(i, &f.name));
+        }
+        let _ = writeln!(out, "Stop with Ctrl-C.");
+        let _ = out.flush();
+    }
+    if open {
+        if let Err(e) = serve::open_browser(&url) {
+            eprintln!("proflens: {e}");
+        }
+    }
+    serve::serve(listener, page, served)?;
+    Ok(String::new())
+}
+
 /// Runs a parsed command line and returns what it prints.
 pub fn run(cli: Cli) -> Result<String, String> {
     use proflens_core::report;
@@ -69,6 +113,30 @@ pub fn run(cli: Cli) -> Result<String, String> {
         Command::Dot(a) => {
             let (p, o) = a.load()?;
             report::dot(&p, &o).map(|g| g.to_dot()).map_err(|e| e.to_string())
+        }
+        Command::Leaks { files } => {
+            let profiles: Vec<_> =
+                files.iter().map(|f| args::load_profile(f, false)).collect::<Result<_, _>>()?;
+            let names: Vec<&str> = files.iter().map(|f| f.rsplit('/').next().unwrap_or(f)).collect();
+            let inputs: Vec<report::LeakInput<'_>> = profiles
+                .iter()
+                .zip(&names)
+                .map(|(profile, name)| report::LeakInput { name, profile })
+                .collect();
+            report::leak_suspects(&inputs).map(|r| r.to_text()).map_err(|e| e.to_string())
+        }
+        Command::Serve { files, port, open } => serve_files(&files, port, open),
+        Command::Export { file, output } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            // Refuse what the page would refuse, before writing anything.
+            proflens_core::decode(&bytes, &proflens_core::DecodeOptions::default())
+                .map_err(|e| format!("{file}: {e}"))?;
+            let html = page::page_with_profile(file_name(&file), &bytes)?;
+            std::fs::write(&output, html).map_err(|e| format!("cannot write {output}: {e}"))?;
+            Ok(format!(
+                "wrote {output}: the analyzer with {} inside; open it in a browser, no server needed\n",
+                file_name(&file)
+            ))
         }
         Command::Peek { regex, report: a } => {
             let (p, o) = a.load()?;

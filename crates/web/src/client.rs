@@ -17,6 +17,15 @@ use crate::protocol::{self, Request, Response};
 /// page works from any sub-path.
 const WORKER_SCRIPT: &str = "proflens-worker_loader.js";
 
+/// The worker's script: the single-file page (which cannot load files
+/// from file://) provides a blob URL in `window.__proflensWorkerUrl`.
+fn worker_script() -> String {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w, &"__proflensWorkerUrl".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| WORKER_SCRIPT.to_string())
+}
+
 /// A message waiting for the worker to be ready, with what to transfer.
 type Pending = (wasm_bindgen::JsValue, Option<Array>);
 
@@ -62,7 +71,7 @@ pub struct WorkerClient {
 impl WorkerClient {
     /// Starts a worker with no one listening yet (see [`adopt_worker`]).
     fn spawn() -> Result<WorkerClient, String> {
-        let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let worker = Worker::new(&worker_script()).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let handler: Handler = Rc::new(RefCell::new(None));
         let respond_to = handler.clone();
         let respond = move |r: Response| {

@@ -3,6 +3,7 @@
 mod context;
 mod dot;
 mod flame;
+mod leaks;
 mod legend;
 mod list;
 mod options;
@@ -13,6 +14,7 @@ mod tree;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
+pub use leaks::{leak_suspects, GrowthKind, LeakInput, LeakReport, LeakSnapshot, Suspect};
 pub use legend::{format_time, profile_legend};
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};

@@ -19,6 +19,9 @@ const PAGE_MAX_FILE: u64 = 1_000_000_000;
 /// Where "Try a sample" loads from, relative to the page.
 pub const SAMPLE_URL: &str = "samples/heap2.pb.gz";
 
+/// The sample's file name, as the legend shows it.
+pub const SAMPLE_NAME: &str = "heap2.pb.gz";
+
 /// The fragment of the page's URL.
 pub fn current_fragment() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
@@ -32,6 +35,26 @@ pub fn push_fragment(state: &ViewState) {
             let _ = w.location().set_hash(&fragment);
         }
     }
+}
+
+/// A global the single-file page sets, as a string.
+fn page_global(name: &str) -> Option<wasm_bindgen::JsValue> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Where "Try a sample" loads from: the bundled file, or the blob URL the
+/// single-file page made of it.
+pub fn sample_url() -> String {
+    page_global("__proflensSampleUrl").and_then(|v| v.as_string()).unwrap_or_else(|| SAMPLE_URL.to_string())
+}
+
+/// A profile carried inside the page (`proflens export`): its blob URL and
+/// file name.
+pub fn embedded_profile() -> Option<(String, String)> {
+    let embedded = page_global("__proflensEmbedded")?;
+    let field = |k: &str| js_sys::Reflect::get(&embedded, &k.into()).ok()?.as_string();
+    Some((field("url")?, field("name").unwrap_or_else(|| "profile.pb.gz".into())))
 }
 
 /// The `?url=` parameter of the page, if any.
@@ -114,6 +137,17 @@ pub fn load_file(dispatcher: UseReducerDispatcher<Model>, generation: u32, file:
 /// Fetches a profile from `url` and loads it.
 pub fn load_url(dispatcher: UseReducerDispatcher<Model>, generation: u32, url: String) {
     let file_name = file_name_of(&url);
+    load_named_url(dispatcher, generation, url, file_name);
+}
+
+/// Fetches a profile from `url` and loads it under the name `file_name`
+/// (blob URLs have no file name of their own).
+pub fn load_named_url(
+    dispatcher: UseReducerDispatcher<Model>,
+    generation: u32,
+    url: String,
+    file_name: String,
+) {
     dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: 0 });
     spawn_local(async move {
         let result: Result<ArrayBuffer, String> = async {

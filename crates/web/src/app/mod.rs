@@ -24,8 +24,8 @@ use crate::js_regex::{escape, exact_names, Matcher};
 use crate::protocol::{Request, Stage, ViewData, ViewRequest};
 use crate::state::{SortKey, View, ViewState};
 use loading::{
-    current_fragment, load_file, load_url, push_fragment, read_sources, tz_offset_seconds, url_parameter,
-    SAMPLE_URL,
+    current_fragment, embedded_profile, load_file, load_named_url, load_url, push_fragment, read_sources,
+    sample_url, tz_offset_seconds, url_parameter, SAMPLE_NAME,
 };
 use model::{Action, Model};
 
@@ -124,6 +124,8 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             if let Some(url) = url_parameter() {
                 load_url(dispatcher, generation, url);
+            } else if let Some((url, name)) = embedded_profile() {
+                load_named_url(dispatcher, generation, url, name);
             }
         });
     }
@@ -306,7 +308,9 @@ pub fn app() -> Html {
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_sample = {
         let dispatcher = dispatcher.clone();
-        Callback::from(move |_| load_url(dispatcher.clone(), generation, SAMPLE_URL.to_string()))
+        Callback::from(move |_| {
+            load_named_url(dispatcher.clone(), generation, sample_url(), SAMPLE_NAME.into())
+        })
     };
     let on_cancel = {
         let dispatcher = dispatcher.clone();
