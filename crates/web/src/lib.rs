@@ -13,8 +13,10 @@ pub mod components;
 pub mod engine;
 pub mod flame_layout;
 pub mod js_regex;
+pub mod leaks;
 pub mod placement;
 pub mod protocol;
+pub mod session;
 pub mod state;
 pub mod worker;
 
