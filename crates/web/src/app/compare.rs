@@ -71,17 +71,18 @@ pub fn missing(state: &ViewState, profiles: &[Summary]) -> Vec<String> {
 /// Profiles oldest first: by time when every one has a time, else in load
 /// order (as the leak report orders them).
 pub fn by_time(profiles: &[Summary]) -> Vec<&Summary> {
-    let mut order: Vec<&Summary> = profiles.iter().collect();
-    if order.iter().all(|p| p.time_nanos != 0) {
-        order.sort_by_key(|p| p.time_nanos);
+    let mut order: Vec<(i64, usize)> = profiles.iter().enumerate().map(|(i, p)| (p.time_nanos, i)).collect();
+    if order.iter().all(|&(t, _)| t != 0) {
+        // The index breaks ties, so an unstable sort keeps load order.
+        order.sort_unstable();
     }
-    order
+    order.into_iter().map(|(_, i)| &profiles[i]).collect()
 }
 
-fn type_names(p: &Summary) -> Vec<&str> {
-    let mut names: Vec<&str> = p.sample_types.iter().map(|t| t.name.as_str()).collect();
-    names.sort_unstable();
-    names
+/// Whether two profiles have the same sample types, in any order.
+fn same_types(a: &Summary, b: &Summary) -> bool {
+    a.sample_types.len() == b.sample_types.len()
+        && a.sample_types.iter().all(|t| b.sample_types.iter().any(|u| u.name == t.name))
 }
 
 /// What several files dropped together show: the newest, compared with
@@ -89,7 +90,7 @@ fn type_names(p: &Summary) -> Vec<&str> {
 pub fn default_setup(profiles: &[Summary]) -> Setup {
     let order = by_time(profiles);
     let (Some(oldest), Some(newest)) = (order.first(), order.last()) else { return Setup::default() };
-    let base = (oldest.id != newest.id && type_names(oldest) == type_names(newest)).then_some(oldest.id);
+    let base = (oldest.id != newest.id && same_types(oldest, newest)).then_some(oldest.id);
     Setup { source: newest.id, base, ..Setup::default() }
 }
 

@@ -255,7 +255,11 @@ impl Model {
                 self.loading = None;
                 self.error = Some(message);
             }
-            Response::LoadFailed(message) if from_loaded => self.error = Some(message),
+            Response::LoadFailed(message) if from_loaded => {
+                // A worker that stopped answers no comparison either.
+                self.comparing = self.comparing.take().filter(|c| c.generation != generation);
+                self.error = Some(message);
+            }
             Response::Compared { id, result }
                 if self.comparing.as_ref().is_some_and(|c| c.id == id && c.generation == generation) =>
             {
