@@ -249,19 +249,29 @@ export async function waitUntil(page, check, message, timeout = 15_000) {
  * DataTransfer holding a File, dispatched in the page.
  */
 export async function dropFile(page, name, bytes) {
+  await dropFiles(page, [[name, bytes]]);
+}
+
+/**
+ * Drops several files at once (`files`: [name, bytes] pairs) on the
+ * dropzone, as one DragEvent whose DataTransfer holds them all.
+ */
+export async function dropFiles(page, files) {
   await page.evaluate(
-    ({ name, base64 }) => {
-      const raw = atob(base64);
-      const data = new Uint8Array(raw.length);
-      for (let i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
+    (files) => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File([data], name));
+      for (const { name, base64 } of files) {
+        const raw = atob(base64);
+        const data = new Uint8Array(raw.length);
+        for (let i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
+        transfer.items.add(new File([data], name));
+      }
       const zone = document.querySelector('[data-testid=dropzone]');
       if (!zone) throw new Error('no [data-testid=dropzone] on the page');
       for (const type of ['dragenter', 'dragover', 'drop']) {
         zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
       }
     },
-    { name, base64: Buffer.from(bytes).toString('base64') },
+    files.map(([name, bytes]) => ({ name, base64: Buffer.from(bytes).toString('base64') })),
   );
 }

@@ -17,6 +17,7 @@ import {
   cli,
   cliTop,
   dropFile,
+  dropFiles,
   launchBrowser,
   pageRows,
   rowDiff,
@@ -647,6 +648,187 @@ test('refine: Focus on flushEvent gives proflens top --focus numbers, and Reset 
 });
 
 // ---------------------------------------------------------------------------
+// Comparing profiles: diff views and the Leaks view.
+
+const DIFF = ['--diff-base', HEAP1];
+
+/** Drops both Go heap fixtures at once and waits for the diff Top table. */
+async function dropBothHeaps(page) {
+  await dropFiles(page, [['heap2.pb.gz', readFileSync(HEAP2)], ['heap1.pb.gz', readFileSync(HEAP1)]]);
+  const want = cliTop(HEAP2, DIFF);
+  await waitForRows(page, want.rows, { what: 'heap2 with base heap1 (dropped together)' });
+  return want;
+}
+
+async function diffLegend(page) {
+  return (await page.locator('[data-testid=diff-legend]').textContent({ timeout: 5_000 }).catch(() => '')).trim();
+}
+
+/** Counts canvas pixels within `tolerance` of the colour [r, g, b]. */
+async function pixelsNear(canvas, [r, g, b], tolerance = 12) {
+  return canvas.evaluate(
+    (c, { r, g, b, tolerance }) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.abs(d[i] - r) <= tolerance && Math.abs(d[i + 1] - g) <= tolerance && Math.abs(d[i + 2] - b) <= tolerance) n++;
+      }
+      return n;
+    },
+    { r, g, b, tolerance },
+  );
+}
+
+test('compare: heap1 and heap2 dropped together give proflens top --diff-base, coloured by sign', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  const want = await dropBothHeaps(page);
+  await checkLegend(page, want);
+  const legend = await diffLegend(page);
+  check(legend.startsWith('Comparing heap2.pb.gz with base heap1.pb.gz (-diff_base)'), `the diff legend is ${JSON.stringify(legend)}`);
+  await waitForFragment(page, { view: 'top', src: 'heap2.pb.gz', base: 'heap1.pb.gz' });
+  // pprof sorts a diff by |flat|: a decrease sits among the increases.
+  const negative = want.rows.findIndex((r) => r.flat.startsWith('-'));
+  check(negative > 0, 'proflens top --diff-base shows no decrease; the fixture changed?');
+  const classes = await page.$$eval(`${TABLE} tbody tr[data-row]`, (trs) => trs.map((tr) => [...tr.classList]));
+  check(classes[0].includes('grew'), `the first row (${want.rows[0].name}, ${want.rows[0].flat}) is not marked grew: ${classes[0]}`);
+  check(classes[negative].includes('shrank'), `row ${negative} (${want.rows[negative].name}, ${want.rows[negative].flat}) is not marked shrank: ${classes[negative]}`);
+  const colors = await page.$$eval(`${TABLE} tbody tr[data-row] td.num:first-child`, (tds) => tds.map((td) => getComputedStyle(td).color));
+  check(colors[0] !== colors[negative], `increase and decrease are drawn in the same colour ${colors[0]}`);
+  const listed = await page.$$eval('[data-testid=profiles] tr[data-profile]', (trs) => trs.map((tr) => tr.dataset.profile));
+  check(listed.length === 2 && listed.includes('heap1.pb.gz') && listed.includes('heap2.pb.gz'), `the profiles panel lists ${listed}`);
+  await shot('diff-top');
+  await page.click(`${TABLE} th[data-sort=cum]`);
+  await waitForRows(page, cliTop(HEAP2, [...DIFF, '--cum']).rows, { what: 'the diff sorted by cum' });
+
+  // The panel: no base shows heap2 alone; heap1 as the base again restores the diff.
+  await page.check('[data-testid=profiles] tr[data-profile="heap2.pb.gz"] [data-testid=pick-source]');
+  await page.check('[data-testid=pick-no-base]');
+  await waitForRows(page, cliTop(HEAP2, ['--cum']).rows, { what: 'heap2 alone (no base)' });
+  check((await diffLegend(page)) === '', 'the diff legend stays without a base');
+  await page.check('[data-testid=profiles] tr[data-profile="heap1.pb.gz"] [data-testid=pick-base]');
+  await waitForRows(page, cliTop(HEAP2, [...DIFF, '--cum']).rows, { what: 'the diff again' });
+  await page.selectOption('[data-testid=compare-mode]', 'subtract');
+  await waitForRows(page, cliTop(HEAP2, ['--base', HEAP1, '--cum']).rows, { what: 'heap2 with -base heap1' });
+  await waitForFragment(page, { view: 'top', sort: 'cum', src: 'heap2.pb.gz', base: 'heap1.pb.gz', mode: 'subtract' });
+  await shot('base-subtract');
+
+  // Reload: the files are gone, the fragment says what to drop again.
+  await page.reload();
+  const hint = await page.locator('[data-testid=restore-hint]').textContent({ timeout: 20_000 }).catch(() => '');
+  check(hint.includes('heap1.pb.gz') && hint.includes('heap2.pb.gz'), `after a reload the hint is ${JSON.stringify(hint)}`);
+  await shot('restore-hint');
+  await dropFiles(page, [['heap1.pb.gz', readFileSync(HEAP1)], ['heap2.pb.gz', readFileSync(HEAP2)]]);
+  await waitForRows(page, cliTop(HEAP2, ['--base', HEAP1, '--cum']).rows, { what: 'the comparison restored after a reload' });
+  await waitForFragment(page, { view: 'top', sort: 'cum', src: 'heap2.pb.gz', base: 'heap1.pb.gz', mode: 'subtract' });
+  await shot('restored');
+});
+
+test('leaks: context.WithValue is the first suspect; its links open Graph (red), Flame Graph (diff) and Source', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await dropBothHeaps(page);
+  await page.click('[data-view=leaks]');
+  const first = page.locator('[data-testid=leaks-view] tbody.suspect').first();
+  await first.waitFor({ timeout: 20_000 });
+  await waitForFragment(page, { view: 'leaks', src: 'heap2.pb.gz', base: 'heap1.pb.gz' });
+  check((await first.getAttribute('data-function')) === 'context.WithValue', `the first suspect is ${await first.getAttribute('data-function')}`);
+  const chain = (await first.locator('[data-testid=chain]').textContent()).trim();
+  check(chain.startsWith('← main.SetCtxValue ← main.ResetLogId ← main.flushEvent'), `the first suspect's chain is ${JSON.stringify(chain)}`);
+  // The numbers are `proflens leaks`'.
+  const text = cli(['leaks', HEAP1, HEAP2]);
+  const growth = /#1 context\.WithValue\n\s+bytes (\S+), (\S+), (\S+) of growth; objects (\S+)/.exec(text);
+  check(growth, `proflens leaks does not rank context.WithValue first:\n${text}`);
+  const cells = (await first.locator('tr').first().locator('td.num').allTextContents()).map((c) => c.trim());
+  check(cells[1] === growth[1] && cells[2] === growth[2] && cells[3] === growth[3] && cells[4] === growth[4],
+    `the first suspect shows ${cells.join(' | ')}, proflens leaks ${growth.slice(1).join(' | ')}`);
+  const why = (await first.locator('.explanation').textContent()).trim();
+  check(why.startsWith('Ranked first') && text.includes(why), `the explanation ${JSON.stringify(why)} is not proflens leaks'`);
+  const points = await first.locator('[data-testid=sparkline] polyline').getAttribute('points');
+  const ys = points.split(' ').map((p) => Number(p.split(',')[1]));
+  check(ys.length === 2 && ys[1] < ys[0], `the sparkline ${points} does not rise`);
+  await shot('leaks');
+
+  // Graph: the comparison, focused on the leaf, in pprof's diff colours.
+  await first.locator('[data-open=graph]').click();
+  const node = page.locator('[data-testid=graph-view] g.gnode[data-name="context.WithValue"]');
+  await node.waitFor({ timeout: 30_000 });
+  await waitForFragment(page, {
+    view: 'graph', si: 'inuse_space', f: '^context\\.WithValue$', src: 'heap2.pb.gz', base: 'heap1.pb.gz',
+    sel: '^(context\\.WithValue|main\\.ResetLogId|main\\.SetCtxValue|main\\.flushEvent|main\\.main\\.gowrap3|runtime\\.goexit)$',
+  }).catch(async () => {
+    // The selection depends on the chain's root frames; check the rest.
+    const f = await fragment(page);
+    check(f.view === 'graph' && f.f === '^context\\.WithValue$' && f.base === 'heap1.pb.gz' && f.src === 'heap2.pb.gz',
+      `after clicking Graph the fragment is ${String(f)}`);
+  });
+  const dot = cli(['dot', '--diff-base', HEAP1, '--sample-index', 'inuse_space', '--focus', '^context\\.WithValue$', HEAP2]);
+  const line = dot.split('\n').find((l) => l.includes('tooltip="context.WithValue ('));
+  const [, color, fill] = /color="(#[0-9a-f]+)" fillcolor="(#[0-9a-f]+)"/.exec(line);
+  const rect = await node.locator('rect').evaluate((r) => ({ stroke: r.getAttribute('stroke'), fill: r.getAttribute('fill') }));
+  check(rect.stroke === color && rect.fill === fill, `the WithValue node is drawn ${JSON.stringify(rect)}, proflens dot says ${color} / ${fill}`);
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+  check(r > g + 60 && r > b + 60, `the WithValue node's colour ${color} is not red`);
+  const label = await node.textContent();
+  check(label.includes('17MB'), `the WithValue node shows ${JSON.stringify(label)}, not the 17MB increase`);
+  check((await diffLegend(page)).startsWith('Comparing heap2.pb.gz with base heap1.pb.gz'), 'the graph has no diff legend');
+  await shot('leak-graph');
+
+  // Flame Graph: pprof's diff rendering, then the colour-blind palette.
+  await page.click('[data-view=leaks]');
+  await page.locator('[data-testid=leaks-view] tbody.suspect').first().locator('[data-open=flamegraph]').click();
+  const canvas = page.locator('[data-testid=flame-canvas]');
+  await canvas.waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=flame-diff-key]').waitFor({ timeout: 10_000 });
+  await waitUntil(page, async () => (await pixelsNear(canvas, [0xd9, 0x82, 0x6f])) > 500 || 'no red bars',
+    'the diff flame graph has no red (grew) bars');
+  await shot('leak-flame');
+  await page.check('[data-testid=flame-palette]');
+  await waitUntil(page, async () => (await pixelsNear(canvas, [0xe6, 0x9f, 0x00])) > 500 || 'no orange bars',
+    'the colour-blind palette draws no orange (grew) bars');
+  check((await pixelsNear(canvas, [0xd9, 0x82, 0x6f])) === 0, 'red bars remain with the colour-blind palette');
+  await waitForFragment(page, { view: 'flamegraph', pal: 'cb', si: 'inuse_space', f: '^context\\.WithValue$', src: 'heap2.pb.gz', base: 'heap1.pb.gz', sel: (await fragment(page)).sel });
+  await shot('leak-flame-colorblind');
+
+  // Source: the chain's functions, with the diff's numbers.
+  await page.click('[data-view=leaks]');
+  await page.locator('[data-testid=leaks-view] tbody.suspect').first().locator('[data-open=source]').click();
+  const section = page.locator('[data-testid=source-view] section.routine[data-file="gen/leak/main.go"]').first();
+  await section.waitFor({ timeout: 30_000 });
+  const list = cli(['list', '^main\\.SetCtxValue$', '--source-path', join(FIXTURES, 'go', 'src'), '--diff-base', HEAP1,
+    '--focus', '^context\\.WithValue$', HEAP2]);
+  const hot = list.split('\n').filter((l) => /^\s+\S+\s+\S+\s+\d+:/.test(l) && !/^\s+\.\s+\.\s/.test(l));
+  check(hot.length > 0, `proflens list shows no sampled line of main.SetCtxValue:\n${list}`);
+  const [, cum, n] = hot[0].trim().split(/\s+/);
+  const routine = page.locator('[data-testid=source-view] section.routine', { hasText: 'main.SetCtxValue' }).first();
+  const cells2 = await routine.locator(`tr[data-line="${n.replace(':', '')}"] td`).allTextContents();
+  check(cells2[1] === cum, `SetCtxValue line ${n} shows ${cells2.slice(0, 2)}, proflens list says cum ${cum}`);
+  await shot('leak-source');
+});
+
+test('compare: a CPU profile as the base of a heap profile is refused, and the diff stays', async ({ page, base, shot, note }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  const want = await dropBothHeaps(page);
+  await page.setInputFiles('[data-testid=compare-input]', CPU);
+  const message = await waitForBanner(page, 'cpu.pb.gz as a base');
+  note(`heap vs cpu: “${message}”`);
+  check(/cannot compare heap2\.pb\.gz with base cpu\.pb\.gz/.test(message) && /sample type/.test(message),
+    `the refusal does not say why: ${JSON.stringify(message)}`);
+  await waitForRows(page, want.rows, { what: 'the diff after the refused base', timeout: 5_000 });
+  check((await diffLegend(page)).startsWith('Comparing heap2.pb.gz with base heap1.pb.gz'), 'the diff legend changed');
+  await waitForFragment(page, { view: 'top', src: 'heap2.pb.gz', base: 'heap1.pb.gz' });
+  const listed = await page.$$eval('[data-testid=profiles] tr[data-profile]', (trs) => trs.map((tr) => tr.dataset.profile));
+  check(listed.includes('cpu.pb.gz'), `cpu.pb.gz is not listed: ${listed}`);
+  await shot('refused-base');
+  // The CPU profile can still be shown on its own.
+  await page.check('[data-testid=pick-no-base]');
+  await page.check('[data-testid=profiles] tr[data-profile="cpu.pb.gz"] [data-testid=pick-source]');
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu.pb.gz chosen in the panel' });
+  await shot('cpu-alone');
+});
+
+// ---------------------------------------------------------------------------
 // Offline: the single-file page and `proflens export`, from file://.
 
 test('single file: dist/proflens.html works from file://, worker and sample included', async ({ page, shot }) => {
@@ -799,6 +981,8 @@ test('keyboard: every view, the Top selection, focus, reset and help without a m
     const sel = (await fragment(page)).sel ?? '';
     return sel.includes(second.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) || `sel=${sel}`;
   }, `ArrowDown twice does not select ${second}`);
+  // The table shows it (the page has taken the new state), then Enter.
+  await page.locator('[data-testid=top-table] tr.selected td.name', { hasText: second }).waitFor();
   await page.keyboard.press('Enter');
   await waitUntil(page, async () => ((await fragment(page)).f ?? '') !== '' || 'no focus', 'Enter does not focus');
   await page.keyboard.press('Escape');

@@ -1,7 +1,9 @@
-//! The page's handle on a worker (wasm32 only). One worker holds one
-//! profile; loading another file starts a new worker, and the old one is
-//! terminated only once the new profile has loaded, so a bad file never
-//! costs the profile already on screen. Dropping the client terminates it.
+//! The page's handle on a worker (wasm32 only). One worker holds the
+//! profiles of one session (the files dropped together, plus those added
+//! with "Compare with…"); dropping new files starts a new worker, and the
+//! old one is terminated only once the new profiles have loaded, so a bad
+//! file never costs the profiles already on screen. Dropping the client
+//! terminates it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -116,9 +118,11 @@ impl WorkerClient {
         Ok(WorkerClient { worker, handler, pending, _on_message: on_message, _on_error: on_error })
     }
 
-    /// Sends the file's bytes; the buffer is transferred, not copied.
-    pub fn load(&self, name: &str, buffer: ArrayBuffer) -> Result<(), String> {
+    /// Sends a file's bytes as load `id`; the buffer is transferred, not
+    /// copied. The worker keeps the profiles it already has.
+    pub fn load(&self, id: u32, name: &str, buffer: ArrayBuffer) -> Result<(), String> {
         let message = Object::new();
+        let _ = Reflect::set(&message, &"id".into(), &f64::from(id).into());
         let _ = Reflect::set(&message, &"name".into(), &name.into());
         let _ = Reflect::set(&message, &"buffer".into(), &buffer);
         self.post(message.into(), Some(Array::of1(&buffer)))

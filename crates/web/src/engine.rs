@@ -1,6 +1,8 @@
 //! The worker's side: holds the decoded profile and answers queries with
 //! proflens-core. Pure Rust, so it is tested natively.
 
+use std::rc::Rc;
+
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
 use proflens_core::graph::Granularity;
 use proflens_core::report::{flame, list, peek, top, FlameTree, ReportOptions, Sort};
@@ -16,15 +18,42 @@ use crate::protocol::{
 /// at most and the model needs room beside the bytes.
 pub const PAGE_MAX_DECOMPRESSED: u64 = 1 << 30;
 
-/// A loaded profile and what it was called.
+/// A profile to report on (a loaded one, or a combination of loaded ones),
+/// what it is called and the load id it goes by.
 pub struct Engine {
-    profile: Profile,
+    id: u32,
+    profile: Rc<Profile>,
     file_name: String,
 }
 
 impl Engine {
-    /// Decodes `bytes`, reporting progress through `progress`.
-    pub fn load(file_name: &str, bytes: &[u8], progress: &mut dyn FnMut(Response)) -> Result<Engine, String> {
+    /// An engine for an already decoded profile.
+    pub fn new(id: u32, file_name: &str, profile: Rc<Profile>) -> Engine {
+        Engine { id, profile, file_name: file_name.to_string() }
+    }
+
+    /// The load id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The file name the user gave.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Rc<Profile> {
+        &self.profile
+    }
+
+    /// Decodes `bytes` as load `id`, reporting progress through `progress`.
+    pub fn load(
+        id: u32,
+        file_name: &str,
+        bytes: &[u8],
+        progress: &mut dyn FnMut(Response),
+    ) -> Result<Engine, String> {
         let mut options = DecodeOptions::default();
         options.limits.max_decompressed_bytes = PAGE_MAX_DECOMPRESSED;
         // Every view walks the stacks again: lay them out for walking.
@@ -38,13 +67,14 @@ impl Engine {
             progress(Response::Progress { stage, done: p.done, total });
         };
         let profile = decode_with_progress(bytes, &options, &mut on_progress).map_err(|e| e.to_string())?;
-        Ok(Engine { profile, file_name: file_name.to_string() })
+        Ok(Engine::new(id, file_name, Rc::new(profile)))
     }
 
     /// What the page shows about the profile before any report.
     pub fn summary(&self) -> Summary {
         let p = &self.profile;
         Summary {
+            id: self.id,
             file_name: self.file_name.clone(),
             sample_types: p
                 .sample_types
@@ -66,6 +96,7 @@ impl Engine {
             ViewRequest::Flame { pivot } => self.flame(query, pivot).map(ViewData::Flame),
             ViewRequest::Peek { regex } => self.peek(query, regex).map(ViewData::Peek),
             ViewRequest::Source { regex } => self.source(query, regex).map(ViewData::Source),
+            ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
         }
     }
 
@@ -87,11 +118,16 @@ impl Engine {
         let g = flame(&self.profile, &options, granularity, Some(pivot)).map_err(|e| e.to_string())?;
         let legend =
             proflens_core::report::profile_legend(&self.profile, &options).map_err(|e| e.to_string())?;
+        // A frame is as wide as its increases plus its decreases (for a
+        // profile without negative samples, its total).
+        let width = |n: &proflens_core::report::FlameNode| n.positive.saturating_add(n.negative);
         let narrow = |t: &FlameTree| {
-            let root = t.nodes.first().map_or(0, |n| n.total.abs());
+            let root = t.nodes.first().map_or(0, width);
             let min = (root as f64 * FLAME_MIN_FRACTION) as i64;
-            t.without_narrow(min, |n| n.total.abs())
+            t.without_narrow(min, width)
         };
+        let diff =
+            g.tree.nodes.iter().chain(g.callers.iter().flat_map(|c| &c.nodes)).any(|n| n.negative != 0);
         let (tree, mut narrow_dropped) = narrow(&g.tree);
         let callers = g.callers.as_ref().map(|c| {
             let (c, dropped) = narrow(c);
@@ -109,8 +145,8 @@ impl Engine {
                     color: hash(&f.package),
                 })
                 .collect(),
-            tree: columns(&tree),
-            callers: callers.as_ref().map(columns),
+            tree: columns(&tree, diff),
+            callers: callers.as_ref().map(|c| columns(c, diff)),
             total: g.total,
             sample_type: g.sample_type.clone(),
             unit: g.sample_unit.clone(),
@@ -203,8 +239,8 @@ impl Engine {
     }
 }
 
-/// A flame tree as columns.
-fn columns(tree: &FlameTree) -> FlameColumns {
+/// A flame tree as columns; a diff's with the positive and negative parts.
+fn columns(tree: &FlameTree, diff: bool) -> FlameColumns {
     let mut c = FlameColumns::default();
     for n in &tree.nodes {
         c.function.push(n.function);
@@ -212,6 +248,10 @@ fn columns(tree: &FlameTree) -> FlameColumns {
         c.total.push(n.total);
         c.self_value.push(n.self_value);
         c.end.push(n.end);
+        if diff {
+            c.positive.push(n.positive);
+            c.negative.push(n.negative);
+        }
     }
     c
 }
@@ -263,7 +303,7 @@ mod tests {
     #[test]
     fn top_rows_are_cores_top_report() {
         let mut stages = Vec::new();
-        let engine = Engine::load("heap2.pb.gz", &heap2(), &mut |r| stages.push(r)).unwrap();
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |r| stages.push(r)).unwrap();
         assert!(matches!(stages.last(), Some(Response::Progress { stage: Stage::Resolve, .. })));
         let summary = engine.summary();
         assert_eq!(summary.sample_types.len(), 4);
@@ -285,7 +325,7 @@ mod tests {
 
     #[test]
     fn every_view_answers() {
-        let engine = Engine::load("heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
         let q = Query::default();
         let ViewData::Graph(g) = engine.report(&q, &ViewRequest::Graph).unwrap() else { panic!() };
         let with_value = g.nodes.iter().position(|n| n.name == "context.WithValue").expect("node");
@@ -321,9 +361,9 @@ mod tests {
 
     #[test]
     fn bad_queries_and_bytes_are_errors() {
-        let engine = Engine::load("heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
         assert!(engine.top(&Query { si: "nope".into(), ..Query::default() }).unwrap_err().contains("nope"));
         assert!(engine.top(&Query { f: "(".into(), ..Query::default() }).unwrap_err().contains("focus"));
-        assert!(Engine::load("x", b"hello world, not a profile", &mut |_| {}).is_err());
+        assert!(Engine::load(0, "x", b"hello world, not a profile", &mut |_| {}).is_err());
     }
 }

@@ -9,8 +9,8 @@ use crate::protocol::FlameColumns;
 pub struct FlameLayout {
     /// Left edge of each frame, in value units from the root's left edge.
     pub x0: Vec<f64>,
-    /// Width of each frame in value units (its total, negatives as their
-    /// magnitude).
+    /// Width of each frame in value units (see [`FlameColumns::width`]:
+    /// |total|, or increases plus decreases for a diff).
     pub width: Vec<f64>,
     /// The deepest depth.
     pub max_depth: u32,
@@ -20,7 +20,7 @@ impl FlameLayout {
     /// Lays out `tree`: each frame starts where its previous sibling ends.
     pub fn new(tree: &FlameColumns) -> FlameLayout {
         let n = tree.total.len();
-        let width: Vec<f64> = tree.total.iter().map(|&t| t.unsigned_abs() as f64).collect();
+        let width: Vec<f64> = (0..n).map(|i| tree.width(i) as f64).collect();
         let mut x0 = vec![0.0; n];
         // Preorder: a stack of (end of subtree, next child's left edge).
         let mut open: Vec<(u32, f64)> = Vec::new();
@@ -111,6 +111,29 @@ pub fn frame_color(hash: u32, dim: bool) -> String {
     }
 }
 
+/// For a diff frame: the net change as a share of the frame's width
+/// (-1..=1, pprof draws a bar that long from the left) and whether it grew.
+/// None when the tree is not a diff.
+pub fn diff_shade(tree: &FlameColumns, i: usize) -> Option<(f64, bool)> {
+    let (p, n) = (*tree.positive.get(i)?, *tree.negative.get(i)?);
+    let width = p.saturating_add(n);
+    if width == 0 {
+        return Some((0.0, false));
+    }
+    let net = p.saturating_sub(n);
+    Some((net as f64 / width as f64, net > 0))
+}
+
+/// The two colours of a diff frame's bar: (increase, decrease). pprof's
+/// red and green, or a colour-blind-safe orange and blue (Okabe–Ito).
+pub fn diff_colors(colorblind: bool) -> (&'static str, &'static str) {
+    if colorblind {
+        ("#e69f00", "#56b4e9")
+    } else {
+        ("#d9826f", "#7fbf7f")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +146,7 @@ mod tests {
             total: vec![10, 6, 2, 4],
             self_value: vec![0, 4, 2, 4],
             end: vec![4, 3, 3, 4],
+            ..FlameColumns::default()
         }
     }
 
@@ -136,6 +160,26 @@ mod tests {
         assert_eq!(l.hit(&tree(), 3.0, 2), None);
         assert_eq!(l.ancestors(&tree(), 2), vec![0, 1, 2]);
         assert_eq!(l.ancestors(&tree(), 3), vec![0, 3]);
+    }
+
+    #[test]
+    fn diff_frames_are_as_wide_as_their_increases_and_decreases() {
+        // root: +7 -5 = 2; a: +6 -0; b: +1 -5 = -4.
+        let t = FlameColumns {
+            function: vec![u32::MAX, 0, 1],
+            depth: vec![0, 1, 1],
+            total: vec![2, 6, -4],
+            self_value: vec![0, 6, -4],
+            end: vec![3, 2, 3],
+            positive: vec![7, 6, 1],
+            negative: vec![5, 0, 5],
+        };
+        let l = FlameLayout::new(&t);
+        assert_eq!(l.width, vec![12.0, 6.0, 6.0]);
+        assert_eq!(l.x0, vec![0.0, 0.0, 6.0]);
+        assert_eq!(diff_shade(&t, 2), Some((-4.0 / 6.0, false)));
+        assert_eq!(diff_shade(&t, 1), Some((1.0, true)));
+        assert_eq!(diff_shade(&tree(), 1), None);
     }
 
     #[test]

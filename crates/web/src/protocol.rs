@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker (besides loading bytes).
+#[allow(clippy::large_enum_variant, reason = "one message at a time, encoded and sent at once")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// Compute a view's data for a query; `id` comes back with the answer.
@@ -19,6 +20,39 @@ pub enum Request {
         /// Which view's data.
         view: ViewRequest,
     },
+    /// Show `setup` from now on: the worker combines the profiles and
+    /// answers [`Response::Compared`]; on failure it keeps what it showed.
+    Compare {
+        /// Matches the answer to the question.
+        id: u32,
+        /// Which profiles, and how.
+        setup: Setup,
+    },
+}
+
+/// How a base profile is taken away from the source (pprof's `-diff_base`
+/// or `-base`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BaseMode {
+    /// `-diff_base`: percentages are of the base total; views show the
+    /// change by sign.
+    #[default]
+    Diff,
+    /// `-base`: the base is subtracted; percentages are of the result.
+    Subtract,
+}
+
+/// Which loaded profiles the reports show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Setup {
+    /// The profile shown (its load id).
+    pub source: u32,
+    /// The profile subtracted from it, if any.
+    pub base: Option<u32>,
+    /// How the base is subtracted.
+    pub mode: BaseMode,
+    /// Scale the source to the base's totals (`-normalize`).
+    pub normalize: bool,
 }
 
 /// The data a view needs.
@@ -43,6 +77,8 @@ pub enum ViewRequest {
         /// The regexp.
         regex: String,
     },
+    /// Leak suspects across every loaded heap profile.
+    Leaks,
 }
 
 /// Report options as the page's URL carries them (pprof's parameter names).
@@ -111,6 +147,8 @@ pub struct SampleType {
 /// What the page needs to know about a loaded profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// The load id the page gave the file.
+    pub id: u32,
     /// The file name the user gave.
     pub file_name: String,
     /// Every sample type, in profile order.
@@ -175,10 +213,26 @@ pub enum Response {
         /// Bytes in all.
         total: u64,
     },
-    /// The profile loaded.
+    /// A profile loaded.
     Loaded(Summary),
-    /// The profile did not load (the message says why).
+    /// The file with this load id did not load (the message says why); the
+    /// worker keeps the profiles it had.
+    FileFailed {
+        /// The file's load id.
+        id: u32,
+        /// Why.
+        message: String,
+    },
+    /// The worker cannot go on (it crashed, or sent nonsense).
     LoadFailed(String),
+    /// The answer to `Request::Compare`: what is shown now, or why the
+    /// setup was refused (the previous one stays).
+    Compared {
+        /// The request's id.
+        id: u32,
+        /// The profile now shown (sample types of the combination).
+        result: Result<Summary, String>,
+    },
     /// The answer to `Request::Report`.
     Report {
         /// The request's id.
@@ -205,6 +259,8 @@ pub enum ViewData {
     Peek(PeekData),
     /// Source lines.
     Source(SourceData),
+    /// Leak suspects.
+    Leaks(LeakData),
 }
 
 /// A node of the drawn call graph, placed.
@@ -310,6 +366,28 @@ pub struct FlameColumns {
     pub self_value: Vec<i64>,
     /// Subtree end.
     pub end: Vec<u32>,
+    /// For a diff (some sample negative): the positive part of each total;
+    /// empty otherwise.
+    pub positive: Vec<i64>,
+    /// For a diff: the negative part of each total, as a magnitude; empty
+    /// otherwise.
+    pub negative: Vec<i64>,
+}
+
+impl FlameColumns {
+    /// Whether the tree is a diff, drawn with pprof's diff rendering.
+    pub fn is_diff(&self) -> bool {
+        !self.positive.is_empty()
+    }
+
+    /// How wide frame `i` is drawn, in value units: the sum of increases
+    /// and decreases for a diff (as pprof), else |total|.
+    pub fn width(&self, i: usize) -> i64 {
+        match (self.positive.get(i), self.negative.get(i)) {
+            (Some(&p), Some(&n)) => p.saturating_add(n),
+            _ => self.total[i].saturating_abs(),
+        }
+    }
 }
 
 /// The flame graph.
@@ -424,6 +502,61 @@ pub struct SourceData {
     pub files: Vec<SourceFile>,
     /// Functions that matched but have no file information.
     pub no_source: Vec<String>,
+}
+
+/// A heap snapshot of the Leaks view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeakSnapshot {
+    /// The file name.
+    pub name: String,
+    /// When it was taken (Unix nanoseconds), 0 if unknown.
+    pub time_nanos: i64,
+    /// In-use bytes, formatted.
+    pub space: String,
+    /// In-use objects.
+    pub objects: i64,
+}
+
+/// An allocation site whose in-use memory grew.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakSuspect {
+    /// 1-based rank by in-use bytes growth.
+    pub rank: usize,
+    /// 1-based rank by in-use objects growth.
+    pub objects_rank: usize,
+    /// The allocating function.
+    pub function: String,
+    /// The call chain, leaf first.
+    pub chain: Vec<String>,
+    /// In-use bytes per snapshot, oldest first (for the sparkline).
+    pub space: Vec<i64>,
+    /// Bytes growth, signed and formatted ("+17MB").
+    pub space_growth: String,
+    /// Bytes growth per minute, formatted; "" when times are unknown.
+    pub per_minute: String,
+    /// Share of all growth, formatted ("46.7%").
+    pub share: String,
+    /// Objects growth, signed ("+371387").
+    pub objects_growth: String,
+    /// Grew in every interval.
+    pub monotonic: bool,
+    /// Absent from the first snapshot.
+    pub new: bool,
+    /// "objects kept alive" or "growing buffer".
+    pub kind: String,
+    /// Why it ranks where it does.
+    pub explanation: String,
+}
+
+/// The Leaks view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakData {
+    /// The snapshots, oldest first.
+    pub snapshots: Vec<LeakSnapshot>,
+    /// The suspects, best first.
+    pub suspects: Vec<LeakSuspect>,
+    /// One line on the whole change ("+35.93MB and +1013317 objects over 5s").
+    pub summary: String,
 }
 
 /// Encodes a message for postMessage.

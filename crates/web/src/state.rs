@@ -4,7 +4,12 @@
 //! Parameter names are pprof's web UI names: si (sample index), sort, g
 //! (granularity), f (focus), i (ignore), h (hide), s (show), sf (show from),
 //! n (nodecount), nf (nodefraction), ef (edgefraction), p (pivot); plus
-//! sel, the selection, which Peek and Source show.
+//! sel, the selection, which Peek and Source show; and the comparison:
+//! src (the profile shown), base (the profile subtracted), mode=subtract
+//! (pprof's -base rather than -diff_base), norm=1 (-normalize), and
+//! pal=cb (the colour-blind-safe diff palette). Profiles are named by their
+//! file names: the page cannot keep files across a reload, so dropping the
+//! same files again restores the comparison.
 
 use crate::protocol::Query;
 
@@ -22,6 +27,8 @@ pub enum View {
     Peek,
     /// Annotated source.
     Source,
+    /// Leak suspects across heap snapshots.
+    Leaks,
 }
 
 impl View {
@@ -33,11 +40,13 @@ impl View {
             View::Flame => "flamegraph",
             View::Peek => "peek",
             View::Source => "source",
+            View::Leaks => "leaks",
         }
     }
 
-    /// Every view, in the order of the view tabs.
-    pub const ALL: [View; 5] = [View::Top, View::Graph, View::Flame, View::Peek, View::Source];
+    /// Every view, in the order of the view tabs (Leaks only shows with
+    /// two or more heap profiles).
+    pub const ALL: [View; 6] = [View::Top, View::Graph, View::Flame, View::Peek, View::Source, View::Leaks];
 
     /// The tab label.
     pub fn label(self) -> &'static str {
@@ -47,11 +56,12 @@ impl View {
             View::Flame => "Flame Graph",
             View::Peek => "Peek",
             View::Source => "Source",
+            View::Leaks => "Leaks",
         }
     }
 
     fn parse(name: &str) -> Option<View> {
-        [View::Top, View::Graph, View::Flame, View::Peek, View::Source].into_iter().find(|v| v.name() == name)
+        View::ALL.into_iter().find(|v| v.name() == name)
     }
 }
 
@@ -111,6 +121,16 @@ pub struct ViewState {
     /// The selection, as an exact-match regexp over node names (a proflens
     /// addition, so Peek and Source links can be shared).
     pub sel: String,
+    /// The file name of the profile shown, when several are loaded.
+    pub src: String,
+    /// The file name of the base profile; "" for none.
+    pub base: String,
+    /// Subtract the base as `-base` (true) rather than `-diff_base`.
+    pub subtract: bool,
+    /// Scale the source to the base's totals (`-normalize`).
+    pub normalize: bool,
+    /// Draw diffs in the colour-blind-safe palette.
+    pub colorblind: bool,
 }
 
 impl ViewState {
@@ -143,6 +163,11 @@ impl ViewState {
                 "ef" => state.ef = value.parse().ok().filter(|v: &f64| v.is_finite()),
                 "p" => state.p = value,
                 "sel" => state.sel = value,
+                "src" => state.src = value,
+                "base" => state.base = value,
+                "mode" => state.subtract = value == "subtract",
+                "norm" => state.normalize = value == "1",
+                "pal" => state.colorblind = value == "cb",
                 _ => {}
             }
         }
@@ -178,6 +203,11 @@ impl ViewState {
         }
         text("p", &self.p);
         text("sel", &self.sel);
+        text("src", &self.src);
+        text("base", &self.base);
+        text("mode", if self.subtract { "subtract" } else { "" });
+        text("norm", if self.normalize { "1" } else { "" });
+        text("pal", if self.colorblind { "cb" } else { "" });
         let mut out = self.view.name().to_string();
         for (i, (k, v)) in params.iter().enumerate() {
             out.push(if i == 0 { '?' } else { '&' });
@@ -270,6 +300,22 @@ mod tests {
         let fragment = state.to_fragment();
         assert!(fragment.starts_with("top?si=alloc_space&sort=cum&g=lines&f="), "{fragment}");
         assert_eq!(ViewState::from_fragment(&format!("#{fragment}")), state);
+    }
+
+    #[test]
+    fn comparisons_round_trip() {
+        let state = ViewState {
+            view: View::Leaks,
+            src: "heap2.pb.gz".into(),
+            base: "heap 1.pb.gz".into(),
+            subtract: true,
+            normalize: true,
+            colorblind: true,
+            ..ViewState::default()
+        };
+        let fragment = state.to_fragment();
+        assert_eq!(fragment, "leaks?src=heap2.pb.gz&base=heap%201.pb.gz&mode=subtract&norm=1&pal=cb");
+        assert_eq!(ViewState::from_fragment(&fragment), state);
     }
 
     #[test]

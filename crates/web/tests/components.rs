@@ -9,10 +9,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use proflens_web::components::banner::ErrorBanner;
+use proflens_web::components::leaks_view::{LeakLink, LeaksView};
+use proflens_web::components::profiles::{ProfileChoice, ProfilesPanel};
 use proflens_web::components::sample_menu::SampleMenu;
 use proflens_web::components::top_table::TopTable;
-use proflens_web::protocol::{SampleType, TopRow};
-use proflens_web::state::SortKey;
+use proflens_web::protocol::{LeakData, LeakSnapshot, LeakSuspect, SampleType, Setup, Summary, TopRow};
+use proflens_web::state::{SortKey, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
@@ -179,4 +181,113 @@ async fn error_banner_appears_and_dismisses() {
     click(&root, ".banner-close");
     settle().await;
     assert!(root.query_selector("[data-testid=error-banner]").unwrap().is_none(), "dismissed");
+}
+
+#[wasm_bindgen_test]
+async fn diff_rows_are_marked_by_sign() {
+    #[function_component(DiffHost)]
+    fn diff_host() -> Html {
+        let rows = Rc::new(vec![row("up", 30, 30), row("down", -20, -20), row("flat", 0, 5)]);
+        html! { <TopTable {rows} sort={SortKey::Flat} on_sort={Callback::noop()} diff=true /> }
+    }
+    let root = mount_point();
+    yew::Renderer::<DiffHost>::with_root(root.clone()).render();
+    settle().await;
+    let class = |i: usize| root.query_selector(&format!("tr[data-row='{i}']")).unwrap().unwrap().class_name();
+    assert!(class(0).contains("grew"), "{}", class(0));
+    assert!(class(1).contains("shrank"), "{}", class(1));
+    assert!(class(2).contains("grew"), "a zero flat takes the cum's sign: {}", class(2));
+}
+
+fn summary(id: u32, name: &str) -> Summary {
+    Summary {
+        id,
+        file_name: name.into(),
+        sample_types: vec![SampleType { name: "inuse_space".into(), unit: "bytes".into() }],
+        default_index: 0,
+        samples: 1,
+        functions: 1,
+        time_nanos: 0,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PanelHostProps {
+    chosen: Rc<RefCell<Vec<ProfileChoice>>>,
+}
+
+#[function_component(PanelHost)]
+fn panel_host(props: &PanelHostProps) -> Html {
+    let chosen = props.chosen.clone();
+    let on_choose = Callback::from(move |c| chosen.borrow_mut().push(c));
+    let profiles = Rc::new(vec![summary(0, "heap1.pb.gz"), summary(1, "heap2.pb.gz")]);
+    html! { <ProfilesPanel {profiles} setup={Setup { source: 1, ..Setup::default() }} {on_choose} /> }
+}
+
+#[wasm_bindgen_test]
+async fn profiles_panel_picks_a_base() {
+    let root = mount_point();
+    let chosen = Rc::new(RefCell::new(Vec::new()));
+    yew::Renderer::<PanelHost>::with_root_and_props(root.clone(), PanelHostProps { chosen: chosen.clone() })
+        .render();
+    settle().await;
+    click(&root, "tr[data-profile='heap1.pb.gz'] [data-testid=pick-base]");
+    settle().await;
+    assert_eq!(*chosen.borrow(), [ProfileChoice::Base(Some(0))]);
+    // The source cannot be its own base, and options need a base.
+    let own = root.query_selector("tr[data-profile='heap2.pb.gz'] [data-testid=pick-base]").unwrap().unwrap();
+    assert!(own.has_attribute("disabled"));
+    assert!(root.query_selector("[data-testid=compare-mode]").unwrap().unwrap().has_attribute("disabled"));
+}
+
+#[derive(Properties, PartialEq)]
+struct LeaksHostProps {
+    opened: Rc<RefCell<Vec<LeakLink>>>,
+}
+
+#[function_component(LeaksHost)]
+fn leaks_host(props: &LeaksHostProps) -> Html {
+    let opened = props.opened.clone();
+    let on_open = Callback::from(move |l| opened.borrow_mut().push(l));
+    let snapshot =
+        |name: &str| LeakSnapshot { name: name.into(), time_nanos: 0, space: "1MB".into(), objects: 1 };
+    let data = Rc::new(LeakData {
+        snapshots: vec![snapshot("a.pb.gz"), snapshot("b.pb.gz")],
+        suspects: vec![LeakSuspect {
+            rank: 1,
+            objects_rank: 1,
+            function: "context.WithValue".into(),
+            chain: vec!["context.WithValue".into(), "main.SetCtxValue".into()],
+            space: vec![10, 20],
+            space_growth: "+10B".into(),
+            per_minute: String::new(),
+            share: "100.0%".into(),
+            objects_growth: "+1".into(),
+            monotonic: true,
+            new: false,
+            kind: "objects kept alive".into(),
+            explanation: "Ranked first.".into(),
+        }],
+        summary: String::new(),
+    });
+    html! { <LeaksView {data} {on_open} /> }
+}
+
+#[wasm_bindgen_test]
+async fn leaks_view_links_to_the_chain() {
+    let root = mount_point();
+    let opened = Rc::new(RefCell::new(Vec::new()));
+    yew::Renderer::<LeaksHost>::with_root_and_props(root.clone(), LeaksHostProps { opened: opened.clone() })
+        .render();
+    settle().await;
+    assert!(root.query_selector("[data-testid=sparkline] polyline").unwrap().is_some());
+    click(&root, "tbody.suspect [data-open=graph]");
+    settle().await;
+    let opened = opened.borrow();
+    assert_eq!(opened.len(), 1);
+    assert_eq!(
+        (opened[0].view, opened[0].oldest.as_str(), opened[0].newest.as_str()),
+        (View::Graph, "a.pb.gz", "b.pb.gz")
+    );
+    assert_eq!(opened[0].chain[1], "main.SetCtxValue");
 }

@@ -38,6 +38,13 @@ pub struct FlameNode {
     pub total: i64,
     /// Value of the samples ending at this frame.
     pub self_value: i64,
+    /// Value of the positive samples through this frame (for a diff, the
+    /// source's share; equals `total` when no sample is negative).
+    pub positive: i64,
+    /// Magnitude of the negative samples through this frame (for a diff,
+    /// the base's share), so `positive - negative == total`. pprof's diff
+    /// flame graph draws a frame `positive + negative` wide.
+    pub negative: i64,
     /// One past the last node of this frame's subtree.
     pub end: u32,
     /// The frame was inlined into its parent.
@@ -192,8 +199,10 @@ pub fn flame(
         found: !view.show_from_active,
         pivoted: pivot.is_none(),
     }];
+    let signed = SignedSums::new(profile, sums, ctx.value_index);
     main.nodes[0].total = sums.sub_sum[0];
     main.nodes[0].self_value = sums.self_sum[0];
+    main.nodes[0].split = signed.split(0, sums.sub_sum[0]);
     let mut t = 1u32;
     while t < tree.len() as u32 {
         while open.last().is_some_and(|o| o.end <= t) {
@@ -207,6 +216,7 @@ pub fn flame(
         let mut o = *open.last().expect("the root stays open");
         path.truncate(o.path_len);
         let w = sums.sub_sum[ti];
+        let (pos, neg) = signed.split(ti, w);
         for loc in tree.run(t).iter() {
             let loc = loc as usize;
             if view.hidden[loc] {
@@ -231,16 +241,16 @@ pub fn flame(
                     // The root-most match: the pivot. Its callers, reversed.
                     o.pivoted = true;
                     let mut at = 0;
-                    callers.nodes[0].total += w;
+                    callers.nodes[0].add(w, pos, neg);
                     for &(g, inl) in path[..path.len() - 1].iter().rev() {
                         at = callers.child(at, g, inl);
-                        callers.nodes[at as usize].total += w;
+                        callers.nodes[at as usize].add(w, pos, neg);
                     }
                     o.at = 0;
                     continue;
                 }
                 o.at = main.child(o.at, f, inlined);
-                main.nodes[o.at as usize].total += w;
+                main.nodes[o.at as usize].add(w, pos, neg);
             }
         }
         if o.pivoted {
@@ -254,6 +264,7 @@ pub fn flame(
     if pivot.is_some() {
         // The pivot's own total: every sample through it.
         main.nodes[0].total = callers.nodes[0].total;
+        main.nodes[0].split = callers.nodes[0].split;
         main.nodes[0].self_value = main.nodes[0].self_value.min(main.nodes[0].total);
     }
     let functions = interned.functions;
@@ -282,7 +293,67 @@ struct BuildNode {
     inlined: bool,
     total: i64,
     self_value: i64,
+    /// (positive, negative magnitude) parts of `total`.
+    split: (i64, i64),
     kids: Vec<u32>,
+}
+
+impl BuildNode {
+    fn add(&mut self, total: i64, positive: i64, negative: i64) {
+        self.total += total;
+        self.split.0 += positive;
+        self.split.1 += negative;
+    }
+}
+
+/// Per stack-tree node, the positive and negative (as a magnitude) sums of
+/// the included samples in its subtree; only computed when some sample is
+/// negative, as in a diff (pprof's `sumpos` and `sumneg`).
+struct SignedSums {
+    positive: Vec<i64>,
+    negative: Vec<i64>,
+}
+
+impl SignedSums {
+    fn new(profile: &Profile, sums: &crate::graph::SampleSums, value_index: usize) -> SignedSums {
+        let samples = &profile.samples;
+        let tree = &profile.stacks;
+        let negative_at =
+            |s: usize| samples.value(s, value_index) < 0 && sums.included(samples.stack[s] as usize);
+        if !(0..samples.len()).any(negative_at) {
+            return SignedSums { positive: Vec::new(), negative: Vec::new() };
+        }
+        let mut positive = vec![0i64; tree.len()];
+        let mut negative = vec![0i64; tree.len()];
+        for s in 0..samples.len() {
+            let node = samples.stack[s] as usize;
+            if !sums.included(node) {
+                continue;
+            }
+            let v = samples.value(s, value_index);
+            if v < 0 {
+                negative[node] = negative[node].wrapping_sub(v);
+            } else {
+                positive[node] = positive[node].wrapping_add(v);
+            }
+        }
+        for node in (1..tree.len()).rev() {
+            let p = tree.parent(node as u32) as usize;
+            positive[p] = positive[p].wrapping_add(positive[node]);
+            negative[p] = negative[p].wrapping_add(negative[node]);
+        }
+        SignedSums { positive, negative }
+    }
+
+    /// The (positive, negative) parts of stack-tree node `node`, whose
+    /// subtree sums to `total`.
+    fn split(&self, node: usize, total: i64) -> (i64, i64) {
+        match (self.positive.get(node), self.negative.get(node)) {
+            (Some(&p), Some(&n)) => (p, n),
+            // No negative sample anywhere: everything is positive.
+            _ => (total, 0),
+        }
+    }
 }
 
 impl TreeBuilder {
@@ -324,6 +395,8 @@ impl TreeBuilder {
                 depth,
                 total: n.total,
                 self_value: n.self_value,
+                positive: n.split.0,
+                negative: n.split.1,
                 end: 0,
                 inlined: n.inlined,
             });
@@ -400,7 +473,16 @@ mod tests {
             .map(|(i, &(depth, total))| {
                 let end =
                     frames[i + 1..].iter().position(|&(d, _)| d <= depth).map_or(frames.len(), |p| i + 1 + p);
-                FlameNode { function: i as u32, depth, total, self_value: 0, end: end as u32, inlined: false }
+                FlameNode {
+                    function: i as u32,
+                    depth,
+                    total,
+                    self_value: 0,
+                    positive: total,
+                    negative: 0,
+                    end: end as u32,
+                    inlined: false,
+                }
             })
             .collect();
         FlameTree { nodes }
@@ -417,5 +499,63 @@ mod tests {
         assert_eq!(pruned.children(0).collect::<Vec<_>>(), vec![1, 3]);
         // Nothing narrow: the same tree.
         assert_eq!(t.without_narrow(0, |n| n.total.abs()).0, t);
+    }
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+    use crate::compare::{combine, Combine};
+    use crate::decode::{decode, DecodeOptions};
+    use crate::encode::ProfileWriter;
+
+    /// A heap-like profile: main.a calls main.b (`b` bytes) and main.c (`c`).
+    fn profile(b: i64, c: i64) -> Profile {
+        let mut w = ProfileWriter::new(&[("inuse_space", "bytes")]);
+        let fa = w.add_function("main.a", "a.go", 1);
+        let fb = w.add_function("main.b", "a.go", 10);
+        let fc = w.add_function("main.c", "a.go", 20);
+        let la = w.add_location(None, 0x10, &[(fa, 2)]);
+        let lb = w.add_location(None, 0x20, &[(fb, 11)]);
+        let lc = w.add_location(None, 0x30, &[(fc, 21)]);
+        w.add_sample(&[lb, la], &[b], &[]);
+        w.add_sample(&[lc, la], &[c], &[]);
+        decode(&w.encode(), &DecodeOptions::default()).unwrap()
+    }
+
+    /// (name, total, positive, negative) of every frame in preorder.
+    fn frames(g: &FlameGraph) -> Vec<(String, i64, i64, i64)> {
+        g.tree
+            .nodes
+            .iter()
+            .map(|n| {
+                let name = g.functions.get(n.function as usize).map_or("root".into(), |f| f.name.clone());
+                (name, n.total, n.positive, n.negative)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn diff_frames_split_increases_and_decreases() {
+        let (base, source) = ([profile(10, 4)], [profile(3, 9)]);
+        let diff = combine(&Combine { sources: &source, bases: &base, ..Combine::default() }).unwrap();
+        let g = flame(&diff, &ReportOptions::default(), Granularity::Functions, None).unwrap();
+        let want = [("root", -2, 12, 14), ("main.a", -2, 12, 14), ("main.b", -7, 3, 10), ("main.c", 5, 9, 4)];
+        let want: Vec<_> = want.iter().map(|&(n, t, p, m)| (n.to_string(), t, p, m)).collect();
+        assert_eq!(frames(&g), want);
+        // Pivoted on main.b: the pivot and its caller keep the split.
+        let pivoted =
+            flame(&diff, &ReportOptions::default(), Granularity::Functions, Some("main\\.b")).unwrap();
+        let root = &pivoted.tree.nodes[0];
+        assert_eq!((root.total, root.positive, root.negative), (-7, 3, 10));
+        let caller = &pivoted.callers.as_ref().unwrap().nodes[1];
+        assert_eq!((caller.total, caller.positive, caller.negative), (-7, 3, 10));
+    }
+
+    #[test]
+    fn without_negative_samples_everything_is_positive() {
+        let g = flame(&profile(3, 9), &ReportOptions::default(), Granularity::Functions, None).unwrap();
+        assert!(g.tree.nodes.iter().all(|n| n.positive == n.total && n.negative == 0));
+        assert_eq!(g.tree.nodes[0].total, 12);
     }
 }

@@ -8,8 +8,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
 
+use super::compare::unique_name;
 use super::model::{Action, Model};
-use crate::client::adopt_worker;
+use crate::client::{adopt_worker, WorkerClient};
 use crate::state::ViewState;
 
 /// The largest file the page reads: a wasm32 worker has 4 GiB of memory at
@@ -25,6 +26,23 @@ pub const SAMPLE_NAME: &str = "heap2.pb.gz";
 /// The fragment of the page's URL.
 pub fn current_fragment() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Records `state` in the URL without a new history entry (the page
+/// correcting the URL to what it shows).
+pub fn replace_fragment(state: &ViewState) {
+    let fragment = fragment_href(state);
+    if current_fragment() != fragment {
+        if let Some(w) = web_sys::window() {
+            let _ = w
+                .history()
+                .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment)));
+            // replaceState fires no hashchange: tell the page.
+            if let Ok(event) = web_sys::Event::new("hashchange") {
+                let _ = w.dispatch_event(&event);
+            }
+        }
+    }
 }
 
 /// The fragment (with '#') for `state`, keeping a profile the current
@@ -92,70 +110,110 @@ pub fn tz_offset_seconds(time_nanos: i64) -> i32 {
     (-date.get_timezone_offset() * 60.0) as i32
 }
 
-/// Starts loading `buffer` (already read) in a new worker.
+/// Where loaded files go.
+#[derive(Clone)]
+pub enum Target {
+    /// A new session in a new worker, replacing the current one once the
+    /// files load.
+    New,
+    /// The current session's worker (Compare with…); the new files get
+    /// load ids from `first_id` on.
+    Add {
+        /// The session's worker.
+        client: Rc<WorkerClient>,
+        /// The first free load id.
+        first_id: u32,
+        /// The names already taken in the session.
+        taken: Vec<String>,
+    },
+}
+
+/// Sends read files to their worker with unique names and fresh load ids.
 fn start_worker(
     dispatcher: UseReducerDispatcher<Model>,
     generation: u32,
-    file_name: String,
-    buffer: ArrayBuffer,
+    files: Vec<(String, ArrayBuffer)>,
+    target: Target,
 ) {
-    crate::share::remember(generation, &file_name, &buffer);
-    let respond = dispatcher.clone();
-    let client = adopt_worker(move |response| respond.dispatch(Action::Worker { generation, response }));
-    match client {
-        Ok(client) => {
-            let client = Rc::new(client);
-            if let Err(message) = client.load(&file_name, buffer) {
-                dispatcher.dispatch(Action::Failed { generation, message });
-                return;
+    let (client, first_id, mut taken, is_new) = match target {
+        Target::New => {
+            let respond = dispatcher.clone();
+            match adopt_worker(move |response| respond.dispatch(Action::Worker { generation, response })) {
+                Ok(client) => (Rc::new(client), 0, Vec::new(), true),
+                Err(message) => return dispatcher.dispatch(Action::Failed { generation, message }),
             }
-            dispatcher.dispatch(Action::Spawned { generation, client });
         }
-        Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+        Target::Add { client, first_id, taken } => (client, first_id, taken, false),
+    };
+    let mut ids = Vec::new();
+    for (i, (name, buffer)) in files.into_iter().enumerate() {
+        let id = first_id + i as u32;
+        let name = unique_name(&name, &taken);
+        // Before the bytes move to the worker: small ones can go in a link.
+        crate::share::remember(generation, &name, &buffer);
+        if let Err(message) = client.load(id, &name, buffer) {
+            return dispatcher.dispatch(Action::Failed { generation, message });
+        }
+        taken.push(name);
+        ids.push(id);
     }
+    let new_client = is_new.then_some(client);
+    dispatcher.dispatch(Action::Spawned { generation, client: new_client, ids });
 }
 
-/// Loads a profile's bytes the page already has (a link that carries it).
+/// Loads a profile's bytes the page already has (a link that carries it,
+/// or an embedding host's).
 pub fn load_bytes(dispatcher: UseReducerDispatcher<Model>, generation: u32, file_name: String, bytes: &[u8]) {
     dispatcher.dispatch(Action::StartRead {
         generation,
         file_name: file_name.clone(),
         total: bytes.len() as u64,
+        adding: false,
     });
     let buffer = js_sys::Uint8Array::from(bytes).buffer();
-    start_worker(dispatcher, generation, file_name, buffer);
+    start_worker(dispatcher, generation, vec![(file_name, buffer)], Target::New);
 }
 
-/// Loads a File from the picker or a drop.
-pub fn load_file(dispatcher: UseReducerDispatcher<Model>, generation: u32, file: web_sys::File) {
-    let file_name = file.name();
-    let size = file.size() as u64;
-    if size > PAGE_MAX_FILE {
-        dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: size });
+/// Loads files from the picker or a drop: a new session, or added to the
+/// current one.
+pub fn load_files(
+    dispatcher: UseReducerDispatcher<Model>,
+    generation: u32,
+    files: Vec<web_sys::File>,
+    target: Target,
+) {
+    if files.is_empty() {
+        return;
+    }
+    let adding = matches!(target, Target::Add { .. });
+    let label = files.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+    let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    dispatcher.dispatch(Action::StartRead { generation, file_name: label, total, adding });
+    if let Some(big) = files.iter().find(|f| f.size() as u64 > PAGE_MAX_FILE) {
         dispatcher.dispatch(Action::Failed {
             generation,
             message: format!(
-                "{file_name} is {:.1} GB, too big to analyse in a browser tab (the limit is {} GB); \
+                "{} is {:.1} GB, too big to analyse in a browser tab (the limit is {} GB); \
                  use the proflens command instead",
-                size as f64 / 1e9,
+                big.name(),
+                big.size() / 1e9,
                 PAGE_MAX_FILE / 1_000_000_000
             ),
         });
         return;
     }
-    dispatcher.dispatch(Action::StartRead {
-        generation,
-        file_name: file_name.clone(),
-        total: file.size() as u64,
-    });
     spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => start_worker(dispatcher, generation, file_name, buffer.unchecked_into()),
-            Err(e) => dispatcher.dispatch(Action::Failed {
-                generation,
-                message: format!("cannot read {file_name}: {}", js_error_text(&e)),
-            }),
+        let mut read = Vec::new();
+        for file in files {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => read.push((file.name(), buffer.unchecked_into::<ArrayBuffer>())),
+                Err(e) => {
+                    let message = format!("cannot read {}: {}", file.name(), js_error_text(&e));
+                    return dispatcher.dispatch(Action::Failed { generation, message });
+                }
+            }
         }
+        start_worker(dispatcher, generation, read, target);
     });
 }
 
@@ -173,7 +231,12 @@ pub fn load_named_url(
     url: String,
     file_name: String,
 ) {
-    dispatcher.dispatch(Action::StartRead { generation, file_name: file_name.clone(), total: 0 });
+    dispatcher.dispatch(Action::StartRead {
+        generation,
+        file_name: file_name.clone(),
+        total: 0,
+        adding: false,
+    });
     spawn_local(async move {
         let result: Result<ArrayBuffer, String> = async {
             let window = web_sys::window().ok_or("no window")?;
@@ -198,7 +261,7 @@ pub fn load_named_url(
         }
         .await;
         match result {
-            Ok(buffer) => start_worker(dispatcher, generation, file_name, buffer),
+            Ok(buffer) => start_worker(dispatcher, generation, vec![(file_name, buffer)], Target::New),
             Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
         }
     });

@@ -1,5 +1,6 @@
 //! The analyzer page: loading, the URL-fragment state, and the views.
 
+mod compare;
 mod loading;
 mod model;
 
@@ -15,8 +16,10 @@ use crate::components::configs::ConfigMenu;
 use crate::components::flame_view::{FlameAction, FlameView};
 use crate::components::graph_view::GraphView;
 use crate::components::landing::Landing;
+use crate::components::leaks_view::{LeakLink, LeaksView};
 use crate::components::legend::Legend;
 use crate::components::peek_view::PeekView;
+use crate::components::profiles::{ProfileChoice, ProfilesPanel};
 use crate::components::progress::ProgressBar;
 use crate::components::sample_menu::SampleMenu;
 use crate::components::shortcuts::ShortcutsPanel;
@@ -29,8 +32,9 @@ use crate::protocol::{Request, Stage, ViewData, ViewRequest};
 use crate::state::{SortKey, View, ViewState};
 use crate::theme::{self, Theme};
 use loading::{
-    current_fragment, embedded_profile, fragment_href, load_bytes, load_file, load_named_url, load_url,
-    push_fragment, read_sources, sample_url, tz_offset_seconds, url_parameter, SAMPLE_NAME,
+    current_fragment, embedded_profile, fragment_href, load_bytes, load_files, load_named_url, load_url,
+    push_fragment, read_sources, replace_fragment, sample_url, tz_offset_seconds, url_parameter, Target,
+    SAMPLE_NAME,
 };
 use model::{Action, Model};
 
@@ -46,7 +50,13 @@ fn view_request(state: &ViewState, search: &str) -> ViewRequest {
         View::Flame => ViewRequest::Flame { pivot: state.p.clone() },
         View::Peek => ViewRequest::Peek { regex: if chosen.is_empty() { ".".into() } else { chosen } },
         View::Source => ViewRequest::Source { regex: chosen },
+        View::Leaks => ViewRequest::Leaks,
     }
+}
+
+/// The files of a file list.
+fn file_list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    files.map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect()).unwrap_or_default()
 }
 
 /// The refine actions of pprof's Refine menu.
@@ -167,14 +177,70 @@ pub fn app() -> Html {
         let needs_search =
             matches!(model.state.view, View::Peek | View::Source) && model.state.sel.is_empty();
         let search_dep = if needs_search { model.search.clone() } else { String::new() };
-        use_effect_with((generation, query, view, search_dep), move |(_, query, view, _)| {
-            if let (Some(loaded), Some(query)) = (loaded, query) {
-                loaded.client.send(&Request::Report {
-                    id: next_id,
-                    query: query.clone(),
-                    view: view.clone(),
-                });
-                dispatcher.dispatch(Action::Requested(next_id));
+        let setup = loaded.as_ref().map(|l| l.setup);
+        let comparing = model.comparing.is_some();
+        use_effect_with(
+            (generation, setup, comparing, query, view, search_dep),
+            move |(_, _, comparing, query, view, _)| {
+                if *comparing {
+                    return; // The answer to the comparison brings a new request.
+                }
+                if let (Some(loaded), Some(query)) = (loaded, query) {
+                    loaded.client.send(&Request::Report {
+                        id: next_id,
+                        query: query.clone(),
+                        view: view.clone(),
+                    });
+                    dispatcher.dispatch(Action::Requested(next_id));
+                }
+            },
+        );
+    }
+
+    // The comparison the fragment asks for: when it names loaded profiles
+    // and differs from what the worker shows, ask the worker for it.
+    {
+        let dispatcher = dispatcher.clone();
+        let loaded = model.loaded.clone();
+        let wanted = loaded.as_ref().and_then(|l| compare::resolve(&model.state, &l.profiles));
+        let applied = loaded.as_ref().map(|l| l.setup);
+        let comparing = model.comparing.is_some();
+        let next_id = model.next_id;
+        use_effect_with((wanted, applied, comparing), move |&(wanted, applied, comparing)| {
+            if let (Some(loaded), Some(wanted)) = (loaded, wanted) {
+                if !comparing && Some(wanted) != applied {
+                    loaded.client.send(&Request::Compare { id: next_id, setup: wanted });
+                    dispatcher.dispatch(Action::Comparing(next_id, wanted));
+                }
+            }
+        });
+    }
+
+    // The fragment follows what the worker shows: the profiles' names once
+    // a session loads, and the previous comparison when one is refused.
+    {
+        let loaded = model.loaded.clone();
+        let generation = loaded.as_ref().map(|l| l.generation);
+        let applied = loaded.as_ref().map(|l| l.setup);
+        let compared = model.compared;
+        let state = model.state.clone();
+        let dispatcher = dispatcher.clone();
+        let embedded = embed.is_some();
+        use_effect_with((generation, applied, compared), move |_| {
+            let Some(loaded) = loaded else { return };
+            let mut next = state.clone();
+            (next.src, next.base) = compare::fragment_names(&loaded.setup, &loaded.profiles);
+            if loaded.setup.base.is_some() {
+                next.subtract = loaded.setup.mode == crate::protocol::BaseMode::Subtract;
+                next.normalize = loaded.setup.normalize;
+            }
+            if embedded {
+                // Embedded, the host page's URL is not ours.
+                if next != state {
+                    dispatcher.dispatch(Action::SetState(next));
+                }
+            } else {
+                replace_fragment(&next);
             }
         });
     }
@@ -363,8 +429,24 @@ pub fn app() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                load_file(dispatcher.clone(), generation, file);
+            load_files(dispatcher.clone(), generation, file_list(input.files()), Target::New);
+            input.set_value("");
+        })
+    };
+    // "Compare with…": the files join the session, the first as the base.
+    let add_target = model.loaded.as_ref().map(|l| Target::Add {
+        client: l.client.clone(),
+        first_id: model.next_file,
+        taken: l.profiles.iter().map(|p| p.file_name.clone()).collect(),
+    });
+    let on_compare_input = {
+        let dispatcher = dispatcher.clone();
+        let target = add_target.clone();
+        let generation = model.loaded.as_ref().map_or(generation, |l| l.generation);
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(target) = target.clone() {
+                load_files(dispatcher.clone(), generation, file_list(input.files()), target);
             }
             input.set_value("");
         })
@@ -379,8 +461,8 @@ pub fn app() -> Html {
             // On the Source view, dropped files are source code.
             if in_source {
                 read_sources(dispatcher.clone(), files, sources.clone());
-            } else if let Some(file) = files.get(0) {
-                load_file(dispatcher.clone(), generation, file);
+            } else {
+                load_files(dispatcher.clone(), generation, file_list(Some(files)), Target::New);
             }
         })
     };
@@ -493,8 +575,12 @@ pub fn app() -> Html {
         let share_note = share_note.clone();
         let generation = model.loaded.as_ref().map(|l| l.generation);
         let fragment = model.state.to_fragment();
+        let comparing = !model.state.base.is_empty();
         Callback::from(move |_: MouseEvent| {
             let link = match generation {
+                _ if comparing => Err("a link carries one profile, not a comparison; choose no base, \
+                                       or share the files"
+                    .to_string()),
                 Some(g) => crate::share::link_for(g, &fragment),
                 None => Err("load a profile first".to_string()),
             };
@@ -521,7 +607,9 @@ pub fn app() -> Html {
     });
     let granularity = if state.g.is_empty() { "functions" } else { state.g.as_str() };
     let search = Matcher::new(&model.search);
-    let view_tabs = View::ALL.iter().map(|&v| {
+    let profiles = model.loaded.as_ref().map(|l| l.profiles.clone()).unwrap_or_default();
+    let leaks_available = compare::heap_profiles(&profiles) >= 2;
+    let view_tabs = View::ALL.iter().filter(|&&v| v != View::Leaks || leaks_available).map(|&v| {
         let mut target = state.clone();
         target.view = v;
         let active = v == state.view;
@@ -543,39 +631,107 @@ pub fn app() -> Html {
     });
     let legend_lines =
         |lines: &[String]| lines.iter().map(|l| AttrValue::from(l.clone())).collect::<Vec<_>>();
+    let setup = model.loaded.as_ref().map(|l| l.setup);
+    let comparison = setup.and_then(|s| compare::describe(&s, &profiles)).map(AttrValue::from);
+    let diff = comparison.is_some();
+    let on_choose = {
+        let set_state = set_state.clone();
+        let profiles = profiles.clone();
+        // The choices start from what the fragment asks for (shown in the
+        // panel while the worker compares), else from what is shown.
+        let setup = compare::resolve(state, &profiles).or(setup).unwrap_or_default();
+        Callback::from(move |choice: ProfileChoice| {
+            let name = |id: u32| profiles.iter().find(|p| p.id == id).map(|p| p.file_name.clone());
+            let source = name(setup.source).unwrap_or_default();
+            let base = setup.base.and_then(name).unwrap_or_default();
+            set_state(&|s| {
+                (s.src, s.base) = (source.clone(), base.clone());
+                match choice {
+                    ProfileChoice::Source(id) => {
+                        s.src = name(id).unwrap_or_default();
+                        if s.base == s.src {
+                            s.base.clear();
+                        }
+                    }
+                    ProfileChoice::Base(id) => s.base = id.and_then(name).unwrap_or_default(),
+                    ProfileChoice::Subtract(on) => s.subtract = on,
+                    ProfileChoice::Normalize(on) => s.normalize = on,
+                }
+            })
+        })
+    };
+    // A leak suspect opens in another view: the newest snapshot compared
+    // with the oldest, in-use bytes, focused on the allocating function,
+    // with its chain selected.
+    let on_leak = {
+        let set_state = set_state.clone();
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |link: LeakLink| {
+            let focus = format!("^{}$", escape(&link.function));
+            let chain = exact_names(link.chain.iter().map(String::as_str));
+            dispatcher.dispatch(Action::Select(Rc::new(link.chain.iter().cloned().collect())));
+            set_state(&|s| {
+                s.view = link.view;
+                s.src = link.newest.clone();
+                s.base = link.oldest.clone();
+                s.subtract = false;
+                s.si = "inuse_space".into();
+                s.f = focus.clone();
+                s.sel = chain.clone();
+                s.p.clear();
+            })
+        })
+    };
+    let on_palette = {
+        let set_state = set_state.clone();
+        Callback::from(move |on: bool| set_state(&|s| s.colorblind = on))
+    };
     let body = match (&model.loaded, model.data.as_deref()) {
         (Some(_), Some(ViewData::Top(t))) if state.view == View::Top => html! {
             <main class="view-top">
-                <Legend lines={legend_lines(&t.legend)} />
-                <TopTable rows={model.rows.clone()} sort={state.sort} {on_sort}
+                <Legend lines={legend_lines(&t.legend)} compare={comparison.clone()} />
+                <TopTable rows={model.rows.clone()} sort={state.sort} {on_sort} {diff}
                           selected={model.selected.clone()} on_select={on_select.clone()} />
             </main>
         },
         (Some(_), Some(ViewData::Graph(g))) if state.view == View::Graph => html! {
             <main class="view-top">
-                <Legend lines={legend_lines(&g.legend)} />
+                <Legend lines={legend_lines(&g.legend)} compare={comparison.clone()} />
                 <GraphView data={Rc::new(g.clone())} selected={model.selected.clone()} search={search.clone()}
                            on_select={on_select.clone()} />
             </main>
         },
         (Some(_), Some(ViewData::Flame(f))) if state.view == View::Flame => html! {
             <main class="view-top">
-                <Legend lines={legend_lines(&f.legend)} />
+                <Legend lines={legend_lines(&f.legend)} compare={comparison.clone()} />
                 <FlameView data={Rc::new(f.clone())} search={search.clone()} selected={model.selected.clone()}
                            on_select={on_select.clone()} on_action={on_flame_action}
-                           pivot={AttrValue::from(state.p.clone())} />
+                           pivot={AttrValue::from(state.p.clone())} colorblind={state.colorblind} {on_palette} />
             </main>
         },
         (Some(_), Some(ViewData::Peek(p))) if state.view == View::Peek => html! {
             <main class="view-top">
-                <Legend lines={legend_lines(&p.legend)} />
+                <Legend lines={legend_lines(&p.legend)} compare={comparison.clone()} />
                 <PeekView data={Rc::new(p.clone())} on_select={on_select.clone()} />
             </main>
         },
         (Some(_), Some(ViewData::Source(s))) if state.view == View::Source => html! {
             <main class="view-top">
+                if comparison.is_some() {
+                    <Legend lines={Vec::new()} compare={comparison.clone()} />
+                }
                 <SourceView data={Rc::new(s.clone())} texts={model.sources.clone()} on_files={on_source_files} />
             </main>
+        },
+        (Some(_), Some(ViewData::Leaks(l))) if state.view == View::Leaks => html! {
+            <main class="view-top">
+                <LeaksView data={Rc::new(l.clone())} on_open={on_leak} />
+            </main>
+        },
+        (Some(_), _) if state.view == View::Leaks && !leaks_available => html! {
+            <p class="empty-note" data-testid="leaks-hint">
+                { "Leaks compares two or more heap profiles: drop several heap snapshots together, or add one with “Compare with…”." }
+            </p>
         },
         (Some(_), _)
             if model.awaited.is_none()
@@ -592,7 +748,19 @@ pub fn app() -> Html {
         (Some(_), _) => html! {
             <div class="progress" data-testid="aggregating" data-stage="Aggregating">{ Stage::Aggregate.label() }{ " …" }</div>
         },
-        (None, _) if model.loading.is_none() => html! { <Landing {on_sample} /> },
+        (None, _) if model.loading.is_none() => {
+            let missing = compare::missing(state, &[]);
+            html! {
+                <>
+                    if !missing.is_empty() {
+                        <p class="restore-hint" data-testid="restore-hint">
+                            { format!("Drop {} again to restore this comparison.", missing.join(" and ")) }
+                        </p>
+                    }
+                    <Landing {on_sample} />
+                </>
+            }
+        }
         _ => html! {},
     };
 
@@ -605,8 +773,14 @@ pub fn app() -> Html {
                     <span class="file" title={l.summary.file_name.clone()}>{ &l.summary.file_name }</span>
                 }
                 <label class="button" for="file-input">{ "Open…" }</label>
-                <input id="file-input" type="file" class="visually-hidden" data-testid="file-input"
+                <input id="file-input" type="file" class="visually-hidden" data-testid="file-input" multiple=true
                        onchange={on_file_input} />
+                if model.loaded.is_some() {
+                    <label class="button" for="compare-input" data-testid="compare-with"
+                           title="Add profiles to compare with: the first becomes the base">{ "Compare with…" }</label>
+                    <input id="compare-input" type="file" class="visually-hidden" data-testid="compare-input"
+                           multiple=true onchange={on_compare_input} />
+                }
                 if let (Some(l), Some(selected)) = (&model.loaded, selected_type) {
                     <SampleMenu types={l.summary.sample_types.clone()} {selected} on_select={on_sample_type} />
                     <label class="control">
@@ -663,6 +837,10 @@ pub fn app() -> Html {
             }
             if let Some(message) = &model.error {
                 <ErrorBanner message={message.clone()} {on_dismiss} />
+            }
+            if let (Some(l), true) = (&model.loaded, profiles.len() >= 2) {
+                <ProfilesPanel profiles={l.profiles.clone()} {on_choose}
+                               setup={compare::resolve(state, &l.profiles).unwrap_or(l.setup)} />
             }
             if let Some(l) = &model.loading {
                 <ProgressBar file_name={l.file_name.clone()} stage={l.stage} done={l.done} total={l.total}

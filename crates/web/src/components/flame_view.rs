@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::flame_layout::{frame_color, FlameLayout};
+use crate::flame_layout::{diff_colors, diff_shade, frame_color, FlameLayout};
 use crate::js_regex::Matcher;
 use crate::protocol::{FlameColumns, FlameData, FLAME_MIN_FRACTION};
 
@@ -80,6 +80,12 @@ pub struct FlameViewProps {
     pub on_action: Callback<(FlameAction, String)>,
     /// The pivot regexp shown as the root's label ("" for none).
     pub pivot: AttrValue,
+    /// Draw a diff in the colour-blind-safe palette.
+    #[prop_or_default]
+    pub colorblind: bool,
+    /// Called when the palette switch is flipped.
+    #[prop_or_default]
+    pub on_palette: Callback<bool>,
 }
 
 /// Which tree a frame belongs to.
@@ -120,6 +126,7 @@ struct Drawing<'a> {
     search: Option<&'a Matcher>,
     selected: &'a BTreeSet<String>,
     pivot: &'a str,
+    colorblind: bool,
 }
 
 fn function_name(data: &FlameData, f: u32) -> Option<&str> {
@@ -172,9 +179,26 @@ impl Drawing<'_> {
             None => (self.pivot, self.pivot, 0),
         };
         let dim = self.search.is_some_and(|m| !m.is_match(name));
-        let fill = if f == u32::MAX { "#d8dbe2".to_string() } else { frame_color(color, dim) };
+        let shade = diff_shade(tree, i);
+        let fill = match shade {
+            // pprof's diff: a grey frame with a bar for the net change.
+            Some(_) if dim => "#eceef2".to_string(),
+            Some(_) => "#d8d8d8".to_string(),
+            None if f == u32::MAX => "#d8dbe2".to_string(),
+            None => frame_color(color, dim),
+        };
         ctx.set_fill_style_str(&fill);
         ctx.fill_rect(x, y, (w - 1.0).max(0.5), ROW - 1.0);
+        if let Some((share, grew)) = shade {
+            let bar = (w - 1.0).max(0.5) * share.abs();
+            if bar >= MIN_PX {
+                let (up, down) = diff_colors(self.colorblind);
+                ctx.set_global_alpha(if dim { 0.35 } else { 1.0 });
+                ctx.set_fill_style_str(if grew { up } else { down });
+                ctx.fill_rect(x, y, bar, ROW - 1.0);
+                ctx.set_global_alpha(1.0);
+            }
+        }
         let highlighted = self.hovered_function.is_some_and(|h| h == f) || self.selected.contains(name);
         if highlighted && f != u32::MAX {
             ctx.set_stroke_style_str("#1d2330");
@@ -194,6 +218,27 @@ impl Drawing<'_> {
             ctx.set_fill_style_str(if dim { "#8a909c" } else { "#1d2330" });
             let _ = ctx.fill_text(&text, x + 3.0, y + ROW / 2.0);
         }
+    }
+}
+
+/// The diff colours' key and the palette switch.
+fn diff_key(colorblind: bool, on_palette: Callback<bool>) -> Html {
+    let (up, down) = diff_colors(colorblind);
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            on_palette.emit(input.checked());
+        }
+    });
+    html! {
+        <span class="diff-key" data-testid="flame-diff-key">
+            <span class="swatch" style={format!("background: {up}")}></span>{ "grew" }
+            <span class="swatch" style={format!("background: {down}")}></span>{ "shrank" }
+            <span class="hint">{ "(width: increases + decreases; bar: net change)" }</span>
+            <label class="control">
+                <input type="checkbox" data-testid="flame-palette" checked={colorblind} {onchange} />
+                <span>{ "Colour-blind palette" }</span>
+            </label>
+        </span>
     }
 }
 
@@ -254,9 +299,10 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
         let search = props.search.clone();
         let selected = props.selected.clone();
         let pivot = props.pivot.clone();
+        let colorblind = props.colorblind;
         let target = *range;
         use_effect_with(
-            (target, hovered_function, search.clone(), selected.clone(), data.clone()),
+            (target, hovered_function, search.clone(), selected.clone(), data.clone(), colorblind),
             move |_| {
                 let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
                 let from = *shown.borrow();
@@ -278,6 +324,7 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
                         search: search.as_ref(),
                         selected: &selected,
                         pivot: &pivot,
+                        colorblind,
                     }
                     .draw(&el);
                     if step < steps {
@@ -370,11 +417,17 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
         let fmt = |v: i64| proflens_core::units::scaled_label(v, &data.unit, "auto");
         let pct = |v: i64| proflens_core::units::percentage(v, data.total).trim().to_string();
         let (total, self_value) = (tree.total[n], tree.self_value[n]);
+        // For a diff, pprof's "from → to": the base's part, then the source's.
+        let change = tree.is_diff().then(|| {
+            let (before, after) = (tree.negative[n], tree.positive[n]);
+            format!("base {} ({}) → {} ({})", fmt(before), pct(before), fmt(after), pct(after))
+        });
         Some(html! {
             <div class="flame-tooltip" style={format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)}
                  data-testid="flame-tooltip">
                 <div class="flame-tooltip-name">{ name }</div>
                 <div>{ format!("total {} ({})  ·  self {} ({})", fmt(total), pct(total), fmt(self_value), pct(self_value)) }</div>
+                if let Some(change) = change { <div class="flame-tooltip-diff">{ change }</div> }
             </div>
         })
     });
@@ -404,6 +457,9 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
             <div class="graph-tools">
                 <button class="button" onclick={reset} data-testid="flame-reset">{ "Reset zoom" }</button>
                 <span class="hint">{ "Click to zoom, shift-click to select, right-click for more." }</span>
+                if data.tree.is_diff() {
+                    { diff_key(props.colorblind, props.on_palette.clone()) }
+                }
                 if data.narrow_dropped > 0 {
                     <span class="hint" data-testid="flame-narrow">
                         { format!("{} frames narrower than {}% of the total are not drawn.",

@@ -29,6 +29,19 @@ pub struct TopTableProps {
     /// Called with a clicked row's name and whether to add to the selection.
     #[prop_or_default]
     pub on_select: Callback<(String, bool)>,
+    /// A comparison: rows are coloured by the sign of their change.
+    #[prop_or_default]
+    pub diff: bool,
+}
+
+/// The class of a value in a diff: "grew" or "shrank" (None for zero or
+/// outside a diff).
+pub fn sign_class(diff: bool, value: i64) -> Option<&'static str> {
+    match (diff, value.signum()) {
+        (true, 1) => Some("grew"),
+        (true, -1) => Some("shrank"),
+        _ => None,
+    }
 }
 
 /// The rows in display order: the worker's, or by name.
@@ -117,14 +130,16 @@ pub fn top_table(props: &TopTableProps) -> Html {
                         let onclick = Callback::from(move |e: MouseEvent| {
                             on_select.emit((name.clone(), e.shift_key() || e.ctrl_key() || e.meta_key()))
                         });
+                        let (flat, cum) = (sign_class(props.diff, r.flat), sign_class(props.diff, r.cum));
+                        let row_sign = if r.flat != 0 { flat } else { cum };
                         html! {
-                            <tr key={i} data-row={i.to_string()} class={classes!(selected.then_some("selected"))}
+                            <tr key={i} data-row={i.to_string()} class={classes!(selected.then_some("selected"), row_sign)}
                                 aria-selected={selected.to_string()} {onclick}>
-                                <td class="num">{ &r.flat_text }</td>
-                                <td class="num">{ &r.flat_pct }</td>
+                                <td class={classes!("num", flat)}>{ &r.flat_text }</td>
+                                <td class={classes!("num", flat)}>{ &r.flat_pct }</td>
                                 <td class="num">{ &r.sum_pct }</td>
-                                <td class="num">{ &r.cum_text }</td>
-                                <td class="num">{ &r.cum_pct }</td>
+                                <td class={classes!("num", cum)}>{ &r.cum_text }</td>
+                                <td class={classes!("num", cum)}>{ &r.cum_pct }</td>
                                 <td class="name" title={r.name.clone()}>{ &r.name }</td>
                                 <td class="inl">{ &r.inline }</td>
                             </tr>
