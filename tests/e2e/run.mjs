@@ -950,6 +950,7 @@ test('dark mode: follows the system, has a toggle, and text keeps its contrast i
   const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   check(contrast(light, 'rgb(255, 255, 255)') < 1.2, `light theme background is ${light}`);
   await page.click('[data-view=top]');
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2, back in Top' });
   await checkContrast('light');
   // Kept across reloads.
   await page.reload();

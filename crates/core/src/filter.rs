@@ -6,7 +6,7 @@
 //! functions, or its mapping's file. focus/ignore pick samples; hide/show
 //! remove frames; show_from drops the frames above the highest match.
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 use crate::error::Error;
 use crate::model::{LineIndex, LocationIndex, Profile};
@@ -15,23 +15,23 @@ use crate::model::{LineIndex, LocationIndex, Profile};
 #[derive(Clone, Debug, Default)]
 pub struct NameFilters {
     /// Keep samples with a frame matching this.
-    pub focus: Option<Regex>,
+    pub focus: Option<Pattern>,
     /// Drop samples with a frame matching this.
-    pub ignore: Option<Regex>,
+    pub ignore: Option<Pattern>,
     /// Remove frames matching this.
-    pub hide: Option<Regex>,
+    pub hide: Option<Pattern>,
     /// Remove frames not matching this.
-    pub show: Option<Regex>,
+    pub show: Option<Pattern>,
     /// Drop frames above the highest frame matching this.
-    pub show_from: Option<Regex>,
+    pub show_from: Option<Pattern>,
 }
 
 /// Compiles an optional regexp option; "" means unset.
-pub(crate) fn compile_option(option: &'static str, pattern: &str) -> Result<Option<Regex>, Error> {
+pub(crate) fn compile_option(option: &'static str, pattern: &str) -> Result<Option<Pattern>, Error> {
     if pattern.is_empty() {
         return Ok(None);
     }
-    Regex::new(pattern).map(Some).map_err(|e| Error::Regex { option, detail: e.to_string() })
+    Pattern::new(pattern).map(Some).map_err(|detail| Error::Regex { option, detail })
 }
 
 impl NameFilters {
@@ -101,7 +101,7 @@ struct Verdicts<'p> {
 }
 
 impl<'p> Verdicts<'p> {
-    fn new(profile: &'p Profile, re: &Regex) -> Self {
+    fn new(profile: &'p Profile, re: &Pattern) -> Self {
         let functions = profile
             .functions
             .iter()
@@ -140,7 +140,7 @@ impl FrameView {
             frames: Vec::with_capacity(profile.lines.len()),
         };
         let selects = filters.selects_samples();
-        let verdicts = |re: &Option<Regex>| re.as_ref().map(|re| Verdicts::new(profile, re));
+        let verdicts = |re: &Option<Pattern>| re.as_ref().map(|re| Verdicts::new(profile, re));
         let (focus, ignore, hide, show, show_from) = (
             verdicts(&filters.focus),
             verdicts(&filters.ignore),

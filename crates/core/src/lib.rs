@@ -23,6 +23,7 @@ pub mod encode;
 pub mod error;
 mod fastmap;
 pub mod model;
+pub mod pattern;
 pub mod proto;
 mod prune;
 

@@ -1,22 +1,22 @@
 //! drop_frames / keep_frames: frames a profile asks viewers to remove at
 //! load time (allocator internals, signal handlers), with pprof's rules.
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 use crate::model::{Function, Line, Location, StackNode, StackTreeBuilder, Strings};
 
 /// The compiled drop_frames and keep_frames regexps.
 pub(crate) struct DropRules {
-    drop: Regex,
-    keep: Option<Regex>,
+    drop: Pattern,
+    keep: Option<Pattern>,
 }
 
 impl DropRules {
     /// Compiles the rules as whole-name matches. pprof ignores a profile whose
     /// drop_frames does not compile, so None is returned rather than an error.
     pub(crate) fn compile(drop: &str, keep: &str) -> Option<Self> {
-        let drop = Regex::new(&format!("^({drop})$")).ok()?;
-        let keep = if keep.is_empty() { None } else { Some(Regex::new(&format!("^({keep})$")).ok()?) };
+        let drop = Pattern::new(&format!("^({drop})$")).ok()?;
+        let keep = if keep.is_empty() { None } else { Some(Pattern::new(&format!("^({keep})$")).ok()?) };
         Some(DropRules { drop, keep })
     }
 

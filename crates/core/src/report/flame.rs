@@ -3,7 +3,7 @@
 //! on a function (its callees below, its callers above), as pprof's flame
 //! graph shows it.
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 use crate::error::Error;
 use crate::fastmap::U64Map;
@@ -164,7 +164,7 @@ pub fn flame(
         });
     }
     let pivot = match pivot.filter(|p| !p.is_empty()) {
-        Some(p) => Some(Regex::new(p).map_err(|e| Error::Regex { option: "pivot", detail: e.to_string() })?),
+        Some(p) => Some(Pattern::new(p).map_err(|detail| Error::Regex { option: "pivot", detail })?),
         None => None,
     };
     let options = ReportOptions { granularity, ..options.clone() };
@@ -429,7 +429,7 @@ impl Interned {
         id: u32,
         table: &NodeTable<'_>,
         profile: &Profile,
-        pivot: Option<&Regex>,
+        pivot: Option<&Pattern>,
     ) -> (u32, bool) {
         let slot = self.of[id as usize];
         if slot != u32::MAX {

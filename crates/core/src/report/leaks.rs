@@ -17,7 +17,6 @@
 //! Only sites that grew (in bytes or objects) are suspects, so identical
 //! snapshots give none.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::error::Error;
@@ -116,8 +115,8 @@ pub struct LeakReport {
     pub objects_growth: i64,
 }
 
-/// In-use (objects, bytes) per site of one profile.
-type SiteValues = HashMap<Vec<String>, (i64, i64)>;
+/// One sample's share of a site: (chain, snapshot, objects, bytes).
+type SiteRow = (Vec<String>, usize, i64, i64);
 
 /// Finds the leak suspects of two or more heap profiles.
 pub fn leak_suspects(inputs: &[LeakInput<'_>]) -> Result<LeakReport, Error> {
@@ -133,18 +132,18 @@ pub fn leak_suspects(inputs: &[LeakInput<'_>]) -> Result<LeakReport, Error> {
         order.sort_by_key(|&i| inputs[i].profile.time_nanos);
     }
     let mut snapshots = Vec::new();
-    let mut per_snapshot: Vec<SiteValues> = Vec::new();
-    for &i in &order {
+    let mut rows: Vec<SiteRow> = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
         let input = inputs[i];
-        let sites = site_values(input)?;
-        let (objects, space) = sites.values().fold((0i64, 0i64), |(o, s), &(vo, vs)| (o + vo, s + vs));
+        let before = rows.len();
+        site_rows(input, k, &mut rows)?;
+        let (objects, space) = rows[before..].iter().fold((0i64, 0i64), |(o, s), r| (o + r.2, s + r.3));
         snapshots.push(LeakSnapshot {
             name: input.name.to_string(),
             time_nanos: input.profile.time_nanos,
             inuse_space: space,
             inuse_objects: objects,
         });
-        per_snapshot.push(sites);
     }
     let (first, last) = (&snapshots[0], &snapshots[snapshots.len() - 1]);
     let minutes = (first.time_nanos != 0 && last.time_nanos > first.time_nanos)
@@ -152,13 +151,13 @@ pub fn leak_suspects(inputs: &[LeakInput<'_>]) -> Result<LeakReport, Error> {
     let space_growth = last.inuse_space - first.inuse_space;
     let objects_growth = last.inuse_objects - first.inuse_objects;
 
-    let mut suspects = collect_suspects(&per_snapshot, minutes);
+    let mut suspects = collect_suspects(rows, snapshots.len(), minutes);
     rank(&mut suspects);
     Ok(LeakReport { snapshots, suspects, minutes, space_growth, objects_growth })
 }
 
-/// The in-use values of each site of one profile.
-fn site_values(input: LeakInput<'_>) -> Result<SiteValues, Error> {
+/// Appends a row per sample of snapshot `k` with in-use memory.
+fn site_rows(input: LeakInput<'_>, k: usize, rows: &mut Vec<SiteRow>) -> Result<(), Error> {
     let p = input.profile;
     let column = |name: &str| {
         p.sample_types.iter().position(|t| p.str(t.kind) == name).ok_or_else(|| Error::InvalidOption {
@@ -171,20 +170,13 @@ fn site_values(input: LeakInput<'_>) -> Result<SiteValues, Error> {
         })
     };
     let (space, objects) = (column("inuse_space")?, column("inuse_objects")?);
-    let mut chains: HashMap<StackNode, Vec<String>> = HashMap::new();
-    let mut sites = SiteValues::new();
     for s in 0..p.samples.len() {
         let (o, b) = (p.samples.value(s, objects), p.samples.value(s, space));
-        if o == 0 && b == 0 {
-            continue;
+        if o != 0 || b != 0 {
+            rows.push((chain_of(p, p.samples.stack[s]), k, o, b));
         }
-        let node = p.samples.stack[s];
-        let chain = chains.entry(node).or_insert_with(|| chain_of(p, node));
-        let entry = sites.entry(chain.clone()).or_insert((0, 0));
-        entry.0 += o;
-        entry.1 += b;
     }
-    Ok(sites)
+    Ok(())
 }
 
 /// Function names of a stack, leaf first, inlined frames expanded.
@@ -204,16 +196,22 @@ fn chain_of(p: &Profile, node: StackNode) -> Vec<String> {
     chain
 }
 
-fn collect_suspects(per_snapshot: &[SiteValues], minutes: Option<f64>) -> Vec<Suspect> {
-    let mut all_sites: Vec<&Vec<String>> = per_snapshot.iter().flat_map(|s| s.keys()).collect();
-    all_sites.sort();
-    all_sites.dedup();
+/// Sums the rows by site and snapshot, and keeps the sites that grew.
+/// (Sorting rather than hashing: the report is small, and so is its code
+/// in the page's wasm.)
+fn collect_suspects(mut rows: Vec<SiteRow>, snapshots: usize, minutes: Option<f64>) -> Vec<Suspect> {
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut suspects = Vec::new();
-    for chain in all_sites {
-        let values: Vec<(i64, i64)> =
-            per_snapshot.iter().map(|s| s.get(chain).copied().unwrap_or((0, 0))).collect();
-        let space: Vec<i64> = values.iter().map(|v| v.1).collect();
-        let objects: Vec<i64> = values.iter().map(|v| v.0).collect();
+    let mut at = 0;
+    while at < rows.len() {
+        let end = at + rows[at..].iter().take_while(|r| r.0 == rows[at].0).count();
+        let (mut space, mut objects) = (vec![0i64; snapshots], vec![0i64; snapshots]);
+        for r in &rows[at..end] {
+            objects[r.1] += r.2;
+            space[r.1] += r.3;
+        }
+        let chain = std::mem::take(&mut rows[at].0);
+        at = end;
         let space_growth = space[space.len() - 1] - space[0];
         let objects_growth = objects[objects.len() - 1] - objects[0];
         if space_growth <= 0 && objects_growth <= 0 {
@@ -223,7 +221,7 @@ fn collect_suspects(per_snapshot: &[SiteValues], minutes: Option<f64>) -> Vec<Su
             rank: 0,
             objects_rank: 0,
             function: chain.first().cloned().unwrap_or_default(),
-            chain: chain.clone(),
+            chain,
             monotonic: space.windows(2).all(|w| w[1] > w[0]),
             new: space[0] == 0 && objects[0] == 0,
             kind: if objects_growth > 0 { GrowthKind::ObjectsKeptAlive } else { GrowthKind::GrowingBuffer },
@@ -243,13 +241,14 @@ fn collect_suspects(per_snapshot: &[SiteValues], minutes: Option<f64>) -> Vec<Su
 fn rank(suspects: &mut [Suspect]) {
     let positive: i64 = suspects.iter().map(|s| s.space_growth.max(0)).sum();
     // By objects growth first, to number that ranking.
-    suspects.sort_by(|a, b| b.objects_growth.cmp(&a.objects_growth).then_with(|| a.chain.cmp(&b.chain)));
+    suspects
+        .sort_unstable_by(|a, b| b.objects_growth.cmp(&a.objects_growth).then_with(|| a.chain.cmp(&b.chain)));
     for (i, s) in suspects.iter_mut().enumerate() {
         s.objects_rank = i + 1;
     }
     // Then the report's order: bytes, growing in every interval first on
     // ties, then objects, then the chain for a stable order.
-    suspects.sort_by(|a, b| {
+    suspects.sort_unstable_by(|a, b| {
         b.space_growth
             .cmp(&a.space_growth)
             .then_with(|| b.monotonic.cmp(&a.monotonic))

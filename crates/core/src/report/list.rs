@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 use crate::error::Error;
 use crate::graph::{EdgeScope, Graph};
@@ -122,7 +122,7 @@ impl ListReport {
 
 /// Computes the listing for the functions whose name matches `regex`.
 pub fn list(profile: &Profile, options: &ReportOptions, regex: &str) -> Result<ListReport, Error> {
-    let rx = Regex::new(regex).map_err(|e| Error::Regex { option: "list", detail: e.to_string() })?;
+    let rx = Pattern::new(regex).map_err(|detail| Error::Regex { option: "list", detail })?;
     let ctx = ReportContext::new(profile, options, ReportKind::List)?;
     let table = &ctx.walker.nodes;
     let g = Graph::from_walk(ctx.walker.walk(None, EdgeScope::None), table, options.drop_negative);

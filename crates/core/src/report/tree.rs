@@ -1,7 +1,7 @@
 //! The tree and peek reports (pprof's -tree and -peek): each node with its
 //! callers above and callees below.
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 use crate::error::Error;
 use crate::graph::Graph;
@@ -116,7 +116,7 @@ pub fn tree(profile: &Profile, options: &ReportOptions) -> Result<TreeReport, Er
 /// Computes the peek report for the nodes whose printable name matches
 /// `regex`.
 pub fn peek(profile: &Profile, options: &ReportOptions, regex: &str) -> Result<TreeReport, Error> {
-    let rx = Regex::new(regex).map_err(|e| Error::Regex { option: "peek", detail: e.to_string() })?;
+    let rx = Pattern::new(regex).map_err(|detail| Error::Regex { option: "peek", detail })?;
     let report = tree_report(profile, options, ReportKind::Peek, Some(&rx))?;
     if report.entries.is_empty() {
         return Err(Error::NoMatches { regex: regex.to_string() });
@@ -128,7 +128,7 @@ fn tree_report(
     profile: &Profile,
     options: &ReportOptions,
     kind: ReportKind,
-    rx: Option<&Regex>,
+    rx: Option<&Pattern>,
 ) -> Result<TreeReport, Error> {
     let mut ctx = ReportContext::new(profile, options, kind)?;
     let trimmed = ctx.trimmed_graph(kind);
