@@ -1,11 +1,11 @@
 //! The regexps of pprof's options (focus, ignore, hide, show, show_from,
 //! peek, list, a flame graph pivot, drop_frames).
 //!
-//! Builds without the `unicode-case` feature (the page, to keep its wasm
-//! small) have no Unicode case tables, so `(?i)` cannot fold case the
-//! Unicode way there. Such a pattern is then compiled without Unicode
-//! mode, matching bytes: case folds in ASCII, and `\w`, `\d`, `\s` and `\b`
-//! are ASCII, as they are in Go's regexp anyway.
+//! Builds without the `unicode` feature (the page, to keep its wasm small)
+//! have no Unicode tables, so `(?i)`, `\w`, `\d`, `\s` and `\b` cannot be
+//! compiled the Unicode way there. Such a pattern is then compiled without
+//! Unicode mode, matching bytes: case folds in ASCII, and the Perl classes
+//! and word boundaries are ASCII, as they are in Go's regexp anyway.
 
 use regex::bytes;
 use regex::Regex;
@@ -15,7 +15,7 @@ use regex::Regex;
 pub enum Pattern {
     /// The usual form.
     Unicode(Regex),
-    /// A case-insensitive pattern in a build without Unicode case tables.
+    /// A pattern that needs Unicode tables, in a build without them.
     Ascii(bytes::Regex),
 }
 
@@ -24,12 +24,16 @@ impl Pattern {
     pub fn new(pattern: &str) -> Result<Pattern, String> {
         match Regex::new(pattern) {
             Ok(re) => Ok(Pattern::Unicode(re)),
-            Err(e) if e.to_string().contains("case insensitivity") => bytes::RegexBuilder::new(pattern)
+            // Without Unicode tables: "Unicode-aware case insensitivity
+            // matching is not available", "Unicode-aware Perl class not
+            // found", a Unicode word boundary the NFA cannot build. Only a
+            // pattern that is fine in ASCII gets here; a bad one keeps its
+            // first error.
+            Err(e) => bytes::RegexBuilder::new(pattern)
                 .unicode(false)
                 .build()
                 .map(Pattern::Ascii)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+                .map_err(|_| e.to_string()),
         }
     }
 
@@ -59,6 +63,9 @@ mod tests {
         let p = Pattern::new("(?i)handler").unwrap();
         assert!(p.is_match("net/http.HandlerFunc.ServeHTTP"));
         assert!(!p.is_match("main.main"));
+        let w = Pattern::new(r"^main\.\w+$").unwrap();
+        assert!(w.is_match("main.flushEvent") && !w.is_match("main.(*T).m"));
+        assert!(Pattern::new(r"\bWithValue\b").unwrap().is_match("context.WithValue"));
         assert!(Pattern::new("main\\.(").is_err());
         assert_eq!(Pattern::new("a|b").unwrap().as_str(), "a|b");
     }
