@@ -291,3 +291,39 @@ async fn leaks_view_links_to_the_chain() {
     );
     assert_eq!(opened[0].chain[1], "main.SetCtxValue");
 }
+
+/// The Yew `Analyzer` for portals: its state stays inside (the page's URL
+/// is left alone), and what happens reaches `on_event`: here a profile URL
+/// that does not exist becomes an Error event naming it.
+#[wasm_bindgen_test]
+async fn analyzer_component_reports_through_on_event() {
+    use proflens_web::embed::{Analyzer, AnalyzerProps, EmbedEvent};
+    let hash_before = web_sys::window().unwrap().location().hash().unwrap();
+    let events: Rc<RefCell<Vec<EmbedEvent>>> = Rc::default();
+    let seen = events.clone();
+    let props = AnalyzerProps {
+        src: Some("missing-profile-for-test.pb.gz".into()),
+        view: Some("graph".into()),
+        sample: None,
+        on_event: Some(Callback::from(move |e: EmbedEvent| seen.borrow_mut().push(e))),
+        embed: None,
+    };
+    let root = mount_point();
+    yew::Renderer::<Analyzer>::with_root_and_props(root.clone(), props).render();
+    for _ in 0..100 {
+        if !events.borrow().is_empty() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = events.borrow().clone();
+    assert!(
+        matches!(got.first(), Some(EmbedEvent::Error(m)) if m.contains("missing-profile-for-test.pb.gz")),
+        "events: {got:?}"
+    );
+    assert_eq!(web_sys::window().unwrap().location().hash().unwrap(), hash_before, "the URL changed");
+    assert!(
+        root.query_selector("[data-testid=error-banner]").unwrap().is_some(),
+        "no banner in the component"
+    );
+}
