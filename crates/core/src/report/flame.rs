@@ -287,7 +287,14 @@ struct TreeBuilder {
     children: U64Map,
 }
 
-#[derive(Clone, Default)]
+/// No node (for the child links below).
+const NONE: u32 = u32::MAX;
+
+/// A node under construction. Children are a linked list in insertion
+/// order (first, last, next sibling) rather than a Vec per node: big
+/// profiles have tens of millions of frames, and a heap allocation each
+/// cost more time than the rest of the build.
+#[derive(Clone, Copy)]
 struct BuildNode {
     function: u32,
     inlined: bool,
@@ -295,7 +302,24 @@ struct BuildNode {
     self_value: i64,
     /// (positive, negative magnitude) parts of `total`.
     split: (i64, i64),
-    kids: Vec<u32>,
+    first_kid: u32,
+    last_kid: u32,
+    next: u32,
+}
+
+impl BuildNode {
+    fn new(function: u32, inlined: bool) -> BuildNode {
+        BuildNode {
+            function,
+            inlined,
+            total: 0,
+            self_value: 0,
+            split: (0, 0),
+            first_kid: NONE,
+            last_kid: NONE,
+            next: NONE,
+        }
+    }
 }
 
 impl BuildNode {
@@ -358,10 +382,7 @@ impl SignedSums {
 
 impl TreeBuilder {
     fn new() -> Self {
-        TreeBuilder {
-            nodes: vec![BuildNode { function: u32::MAX, ..BuildNode::default() }],
-            children: U64Map::default(),
-        }
+        TreeBuilder { nodes: vec![BuildNode::new(u32::MAX, false)], children: U64Map::default() }
     }
 
     fn child(&mut self, parent: u32, function: u32, inlined: bool) -> u32 {
@@ -369,26 +390,33 @@ impl TreeBuilder {
         let next = self.nodes.len() as u32;
         let id = self.children.get_or_insert(key, next);
         if id == next {
-            self.nodes.push(BuildNode { function, inlined, ..BuildNode::default() });
-            self.nodes[parent as usize].kids.push(id);
+            self.nodes.push(BuildNode::new(function, inlined));
+            let last = self.nodes[parent as usize].last_kid;
+            if last == NONE {
+                self.nodes[parent as usize].first_kid = id;
+            } else {
+                self.nodes[last as usize].next = id;
+            }
+            self.nodes[parent as usize].last_kid = id;
         }
         id
     }
 
     /// Lays the tree out in preorder with children in `order`.
     /// `order` compares two functions for display.
-    fn finish(mut self, order: &dyn Fn(u32, u32) -> std::cmp::Ordering) -> FlameTree {
+    fn finish(self, order: &dyn Fn(u32, u32) -> std::cmp::Ordering) -> FlameTree {
         let mut out: Vec<FlameNode> = Vec::with_capacity(self.nodes.len());
         let mut index_of = vec![0usize; self.nodes.len()];
         // (node, depth, leaving): a node is visited on the way in and out.
         let mut stack: Vec<(u32, u32, bool)> = vec![(0, 0, false)];
+        let mut kids: Vec<u32> = Vec::new();
         while let Some((node, depth, leaving)) = stack.pop() {
             if leaving {
                 let len = out.len() as u32;
                 out[index_of[node as usize]].end = len;
                 continue;
             }
-            let n = std::mem::take(&mut self.nodes[node as usize]);
+            let n = self.nodes[node as usize];
             index_of[node as usize] = out.len();
             out.push(FlameNode {
                 function: n.function,
@@ -401,7 +429,12 @@ impl TreeBuilder {
                 inlined: n.inlined,
             });
             stack.push((node, depth, true));
-            let mut kids = n.kids;
+            kids.clear();
+            let mut kid = n.first_kid;
+            while kid != NONE {
+                kids.push(kid);
+                kid = self.nodes[kid as usize].next;
+            }
             kids.sort_by(|&a, &b| {
                 let (fa, fb) = (&self.nodes[a as usize], &self.nodes[b as usize]);
                 order(fa.function, fb.function).then(fa.inlined.cmp(&fb.inlined))
