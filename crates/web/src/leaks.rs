@@ -1,7 +1,7 @@
 //! The Leaks view's data: core's leak suspects over every loaded heap
 //! profile, formatted for the page.
 
-use proflens_core::report::{leak_suspects, LeakInput};
+use proflens_core::report::{leak_suspects, signed_bytes, signed_count, LeakInput};
 use proflens_core::units::scaled_label;
 
 use crate::engine::Engine;
@@ -11,23 +11,6 @@ use crate::protocol::{LeakData, LeakSnapshot, LeakSuspect};
 /// inuse_objects (a Go heap profile).
 pub fn is_heap(sample_types: &[&str]) -> bool {
     ["inuse_space", "inuse_objects"].iter().all(|t| sample_types.contains(t))
-}
-
-fn bytes(v: i64) -> String {
-    let text = scaled_label(v.saturating_abs(), "bytes", "auto");
-    if v < 0 {
-        format!("-{text}")
-    } else {
-        format!("+{text}")
-    }
-}
-
-fn count(v: i64) -> String {
-    if v > 0 {
-        format!("+{v}")
-    } else {
-        v.to_string()
-    }
 }
 
 /// Leak suspects across the heap profiles among `loaded` (oldest first by
@@ -52,8 +35,8 @@ pub fn report(loaded: &[Engine]) -> Result<LeakData, String> {
     Ok(LeakData {
         summary: format!(
             "In use: {} and {} objects{over}, from {} to {}.",
-            bytes(report.space_growth),
-            count(report.objects_growth),
+            signed_bytes(report.space_growth),
+            signed_count(report.objects_growth),
             report.snapshots.first().map_or("", |s| s.name.as_str()),
             report.snapshots.last().map_or("", |s| s.name.as_str()),
         ),
@@ -76,13 +59,13 @@ pub fn report(loaded: &[Engine]) -> Result<LeakData, String> {
                 function: s.function.clone(),
                 chain: s.chain.clone(),
                 space: s.space.clone(),
-                space_growth: bytes(s.space_growth),
+                space_growth: signed_bytes(s.space_growth),
                 per_minute: s
                     .space_per_minute
-                    .map(|r| format!("{}/min", bytes(r as i64)))
+                    .map(|r| format!("{}/min", signed_bytes(r as i64)))
                     .unwrap_or_default(),
                 share: format!("{:.1}%", s.share * 100.0),
-                objects_growth: count(s.objects_growth),
+                objects_growth: signed_count(s.objects_growth),
                 monotonic: s.monotonic,
                 new: s.new,
                 kind: s.kind.label().to_string(),

@@ -62,13 +62,11 @@ pub(crate) struct Input<'a> {
 pub const BASE_LABEL: &str = "pprof::base";
 
 impl Merger {
-    /// A merger with `header` as the output's header fields; its string
-    /// table (which must start with "") is kept and extended.
-    pub(crate) fn new(header: proto::Profile) -> Merger {
-        let strings = header.string_table.iter().enumerate().map(|(i, s)| (s.clone(), i as i64)).collect();
+    /// An empty merger; its string table starts with "".
+    pub(crate) fn new() -> Merger {
         let mut m = Merger {
-            out: header,
-            strings,
+            out: proto::Profile::default(),
+            strings: HashMap::new(),
             mappings: HashMap::new(),
             functions: HashMap::new(),
             locations: HashMap::new(),
@@ -76,6 +74,20 @@ impl Merger {
         };
         m.string("");
         m
+    }
+
+    /// Sets the output's header fields (types, times, comments...), whose
+    /// strings must come from [`Merger::string`]; the tables stay.
+    pub(crate) fn set_header(&mut self, header: proto::Profile) {
+        let tables = std::mem::take(&mut self.out);
+        self.out = proto::Profile {
+            string_table: tables.string_table,
+            mapping: tables.mapping,
+            function: tables.function,
+            location: tables.location,
+            sample: tables.sample,
+            ..header
+        };
     }
 
     /// The output's index of `s`.

@@ -65,8 +65,8 @@ pub fn combine(request: &Combine<'_>) -> Result<Profile, Error> {
     let pair = [source, base];
     let columns = common_columns(&pair)?;
     check_compatible(&pair, &columns)?;
-    let header = combined_header(&pair, &columns[0]);
-    let mut merger = Merger::new(header);
+    let mut merger = Merger::new();
+    combined_header(&pair, &columns[0], &mut merger);
     let source_scale: Vec<f64> = columns[0].iter().map(|&c| ratios[c]).collect();
     merger.add(&Input { profile: source, columns: &columns[0], scale: &source_scale, mark_base: false });
     let base_scale = vec![-1.0; columns[1].len()];
@@ -95,7 +95,8 @@ fn merge_group<'a>(profiles: &'a [Profile], what: &str) -> Result<std::borrow::C
             let all: Vec<&Profile> = many.iter().collect();
             let columns = common_columns(&all)?;
             check_compatible(&all, &columns)?;
-            let mut merger = Merger::new(combined_header(&all, &columns[0]));
+            let mut merger = Merger::new();
+            combined_header(&all, &columns[0], &mut merger);
             for (p, cols) in all.iter().zip(&columns) {
                 let scale = vec![1.0; cols.len()];
                 merger.add(&Input { profile: p, columns: cols, scale: &scale, mark_base: false });
@@ -210,18 +211,18 @@ fn normalizing_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Erro
     Ok(src.iter().zip(&base_totals).map(|(&s, &b)| if s == 0 { 0.0 } else { b as f64 / s as f64 }).collect())
 }
 
-/// pprof's `combineHeaders`: the earliest time, the summed durations, the
-/// largest period, the comments once each, and the first profile's types,
-/// drop/keep frames, default sample type and doc URL.
-fn combined_header(profiles: &[&Profile], columns: &[usize]) -> proto::Profile {
+/// pprof's `combineHeaders`, written into `merger`'s output: the earliest
+/// time, the summed durations, the largest period, the comments once each,
+/// and the first profile's types, drop/keep frames, default sample type
+/// and doc URL.
+fn combined_header(profiles: &[&Profile], columns: &[usize], merger: &mut Merger) {
     let first = profiles[0];
-    let mut header = proto::Profile::default();
     let mut time = 0i64;
     let mut duration = 0i64;
     let mut period = 0i64;
-    let mut comments: Vec<String> = Vec::new();
-    let mut default_type = String::new();
-    let mut doc_url = String::new();
+    let mut comments: Vec<&str> = Vec::new();
+    let mut default_type = "";
+    let mut doc_url = "";
     for p in profiles {
         if time == 0 || p.time_nanos < time {
             time = p.time_nanos;
@@ -232,46 +233,37 @@ fn combined_header(profiles: &[&Profile], columns: &[usize]) -> proto::Profile {
         }
         for &c in &p.comments {
             let c = p.str(c);
-            if !comments.iter().any(|seen| seen == c) {
-                comments.push(c.to_string());
+            if !comments.contains(&c) {
+                comments.push(c);
             }
         }
         if default_type.is_empty() {
-            default_type = p.str(p.default_sample_type).to_string();
+            default_type = p.str(p.default_sample_type);
         }
         if doc_url.is_empty() {
-            doc_url = p.str(p.doc_url).to_string();
+            doc_url = p.str(p.doc_url);
         }
     }
-    // Strings go in through a scratch table that Merger::new re-interns.
-    let mut strings: Vec<String> = vec![String::new()];
-    let mut intern = |s: &str| -> i64 {
-        if let Some(i) = strings.iter().position(|t| t == s) {
-            return i as i64;
-        }
-        strings.push(s.to_string());
-        strings.len() as i64 - 1
+    let mut value_type = |t: ValueType| proto::ValueType {
+        r#type: merger.string(first.str(t.kind)),
+        unit: merger.string(first.str(t.unit)),
     };
-    header.sample_type = columns
-        .iter()
-        .map(|&c| {
-            let t = first.sample_types[c];
-            proto::ValueType { r#type: intern(first.str(t.kind)), unit: intern(first.str(t.unit)) }
-        })
-        .collect();
-    header.period_type = first
-        .period_type
-        .map(|t| proto::ValueType { r#type: intern(first.str(t.kind)), unit: intern(first.str(t.unit)) });
-    header.drop_frames = intern(first.str(first.drop_frames));
-    header.keep_frames = intern(first.str(first.keep_frames));
-    header.comment = comments.iter().map(|c| intern(c)).collect();
-    header.default_sample_type = intern(&default_type);
-    header.doc_url = intern(&doc_url);
-    header.time_nanos = time;
-    header.duration_nanos = duration;
-    header.period = period;
-    header.string_table = strings;
-    header
+    let sample_type = columns.iter().map(|&c| value_type(first.sample_types[c])).collect();
+    let period_type = first.period_type.map(&mut value_type);
+    let header = proto::Profile {
+        sample_type,
+        period_type,
+        drop_frames: merger.string(first.str(first.drop_frames)),
+        keep_frames: merger.string(first.str(first.keep_frames)),
+        comment: comments.iter().map(|c| merger.string(c)).collect(),
+        default_sample_type: merger.string(default_type),
+        doc_url: merger.string(doc_url),
+        time_nanos: time,
+        duration_nanos: duration,
+        period,
+        ..proto::Profile::default()
+    };
+    merger.set_header(header);
 }
 
 #[cfg(test)]

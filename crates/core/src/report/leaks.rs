@@ -263,8 +263,9 @@ fn rank(suspects: &mut [Suspect]) {
     }
 }
 
-fn bytes(v: i64) -> String {
-    let text = units::scaled_label(v.abs(), "bytes", "auto");
+/// A change in bytes with its sign, auto-scaled: "+17MB", "-512kB".
+pub fn signed_bytes(v: i64) -> String {
+    let text = units::scaled_label(v.saturating_abs(), "bytes", "auto");
     if v < 0 {
         format!("-{text}")
     } else {
@@ -272,7 +273,8 @@ fn bytes(v: i64) -> String {
     }
 }
 
-fn signed(v: i64) -> String {
+/// A change in a count with its sign: "+371387", "-3", "0".
+pub fn signed_count(v: i64) -> String {
     if v > 0 {
         format!("+{v}")
     } else {
@@ -308,7 +310,7 @@ fn explain(s: &Suspect, count: usize) -> String {
             let _ = write!(
                 why,
                 ", with {} live objects: objects are being kept alive.",
-                signed(s.objects_growth)
+                signed_count(s.objects_growth)
             );
         }
         GrowthKind::GrowingBuffer => {
@@ -343,19 +345,22 @@ impl LeakReport {
                 format!(
                     " over {:.0}s ({}/min)",
                     m * 60.0,
-                    bytes((self.space_growth as f64 / m).round() as i64)
+                    signed_bytes((self.space_growth as f64 / m).round() as i64)
                 )
             }
             Some(m) => {
-                format!(" over {m:.1} min ({}/min)", bytes((self.space_growth as f64 / m).round() as i64))
+                format!(
+                    " over {m:.1} min ({}/min)",
+                    signed_bytes((self.space_growth as f64 / m).round() as i64)
+                )
             }
             None => String::new(),
         };
         let _ = writeln!(
             w,
             "Total in-use change: {} and {} objects{span}",
-            bytes(self.space_growth),
-            signed(self.objects_growth)
+            signed_bytes(self.space_growth),
+            signed_count(self.objects_growth)
         );
         if self.suspects.is_empty() {
             let _ = writeln!(w, "\nNo suspects: no allocation site grew.");
@@ -370,16 +375,18 @@ impl LeakReport {
             if s.new {
                 flags.push("new");
             }
-            let rate =
-                s.space_per_minute.map(|r| format!(", {}/min", bytes(r.round() as i64))).unwrap_or_default();
+            let rate = s
+                .space_per_minute
+                .map(|r| format!(", {}/min", signed_bytes(r.round() as i64)))
+                .unwrap_or_default();
             let _ = writeln!(
                 w,
                 "\n#{} {}\n   bytes {}{rate}, {:.1}% of growth; objects {} (rank {}); {}",
                 s.rank,
                 s.function,
-                bytes(s.space_growth),
+                signed_bytes(s.space_growth),
                 s.share * 100.0,
-                signed(s.objects_growth),
+                signed_count(s.objects_growth),
                 s.objects_rank,
                 flags.join(", ")
             );

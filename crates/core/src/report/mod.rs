@@ -14,7 +14,9 @@ mod tree;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
-pub use leaks::{leak_suspects, GrowthKind, LeakInput, LeakReport, LeakSnapshot, Suspect};
+pub use leaks::{
+    leak_suspects, signed_bytes, signed_count, GrowthKind, LeakInput, LeakReport, LeakSnapshot, Suspect,
+};
 pub use legend::{format_time, profile_legend};
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};
