@@ -3,8 +3,8 @@
 //! extents and a longest-path compaction of the blocks, refined by network
 //! simplex on the auxiliary graph of Gansner et al. (1993).
 
+use crate::input::Opts;
 use crate::layered::LGraph;
-use crate::Opts;
 
 /// The x of every layered node's anchor (where its edges pass).
 pub(crate) fn x_coordinates(g: &LGraph, layers: &[Vec<usize>], opts: &Opts) -> Vec<f64> {
