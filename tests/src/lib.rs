@@ -1,4 +1,7 @@
-//! Helpers shared by the cross-crate tests in `tests/tests/`.
+//! Helpers shared by the cross-crate tests in `tests/tests/`, and the
+//! golden case format that `cargo xtask golden` writes.
+
+pub mod cases;
 
 use std::path::PathBuf;
 

@@ -9,26 +9,19 @@ use std::path::PathBuf;
 use std::sync::Once;
 
 use proflens_cli::{run_args, Outcome};
+use proflens_tests::cases::{self, shell_quote, CaseRow};
 use proflens_tests::tests_dir;
 
-/// One line of cases.tsv.
+/// One golden case: a row of cases.tsv.
 #[derive(Debug)]
-struct Case {
-    name: String,
-    fixture: String,
-    report: String,
-    peek: String,
-    expect_ok: bool,
-    go_command: String,
-    options: Vec<String>,
-}
+struct Case(CaseRow);
 
 impl Case {
     /// The proflens command line, program name first.
     fn args(&self) -> Vec<String> {
         let mut args = vec!["proflens".to_string(), self.report.clone()];
-        if self.takes_regex() {
-            args.push(self.peek.clone());
+        if self.takes_regexp() {
+            args.push(self.regexp.clone());
         }
         let tests = tests_dir().display().to_string();
         args.extend(self.options.iter().map(|o| o.replace("{tests}", &tests)));
@@ -39,17 +32,12 @@ impl Case {
     /// The command line as a person would type it from the workspace root.
     fn display(&self) -> String {
         let mut words = vec!["proflens".to_string(), self.report.clone()];
-        if self.takes_regex() {
-            words.push(shell_quote(&self.peek));
+        if self.takes_regexp() {
+            words.push(shell_quote(&self.regexp));
         }
         words.extend(self.options.iter().map(|o| shell_quote(o)));
         words.push(format!("tests/{}", self.fixture));
         words.join(" ")
-    }
-
-    /// peek and list take a regexp before the options.
-    fn takes_regex(&self) -> bool {
-        self.report == "peek" || self.report == "list"
     }
 
     fn golden_path(&self) -> PathBuf {
@@ -57,13 +45,10 @@ impl Case {
     }
 }
 
-/// Single-quotes `s` for a POSIX shell when it holds anything special.
-fn shell_quote(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=./,:+@%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+impl std::ops::Deref for Case {
+    type Target = CaseRow;
+    fn deref(&self) -> &CaseRow {
+        &self.0
     }
 }
 
@@ -76,29 +61,7 @@ fn load_cases() -> Vec<Case> {
     let path = golden_dir().join("cases.tsv");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e} (run `cargo xtask golden`)", path.display()));
-    let mut cases = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
-        assert!(cols.len() >= 6, "cases.tsv line {}: expected at least 6 columns, got {}", n + 1, cols.len());
-        let expect_ok = match cols[4] {
-            "ok" => true,
-            "fail" => false,
-            other => panic!("cases.tsv line {}: expect must be ok or fail, not {other:?}", n + 1),
-        };
-        cases.push(Case {
-            name: cols[0].to_string(),
-            fixture: cols[1].to_string(),
-            report: cols[2].to_string(),
-            peek: cols[3].to_string(),
-            expect_ok,
-            go_command: cols[5].to_string(),
-            options: cols[6..].iter().map(|s| s.to_string()).collect(),
-        });
-    }
-    cases
+    cases::parse(&text).unwrap_or_else(|e| panic!("{e}")).into_iter().map(Case).collect()
 }
 
 /// Runs proflens with the golden environment: the `Time:` line uses the
@@ -240,7 +203,7 @@ fn case_list_is_broad() {
     let reports: BTreeSet<&str> = cases.iter().map(|c| c.report.as_str()).collect();
     assert_eq!(reports, BTreeSet::from(["dot", "list", "peek", "top", "traces", "tree"]));
     for c in &cases {
-        assert_eq!(c.takes_regex(), !c.peek.is_empty(), "case {}: regexp column", c.name);
+        assert_eq!(c.takes_regexp(), !c.regexp.is_empty(), "case {}: regexp column", c.name);
     }
 
     // Every report option of the CLI that go tool pprof has, at least once.
