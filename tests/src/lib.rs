@@ -1,6 +1,8 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`, and the
 //! golden case format that `cargo xtask golden` writes.
 
+#![forbid(unsafe_code)]
+
 pub mod cases;
 
 use std::path::PathBuf;

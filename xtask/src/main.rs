@@ -13,6 +13,8 @@
 //! - `perf`: time proflens against go tool pprof and write docs/PERFORMANCE.md.
 //! - `perf-web`: time the page in Chromium and write docs/PERFORMANCE.md.
 
+#![forbid(unsafe_code)]
+
 mod golden;
 mod perf;
 mod perf_web;

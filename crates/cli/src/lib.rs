@@ -4,6 +4,8 @@
 //! returns; every number comes from proflens-core. The library form lets
 //! tests run the exact command line without spawning a process.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod page;
 pub mod serve;

@@ -1,5 +1,7 @@
 //! The `proflens` binary: a thin shell over proflens_cli::run_args.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

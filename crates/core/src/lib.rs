@@ -9,13 +9,18 @@
 //! 3. [`filter`]: focus / ignore / hide / show / show_from and the sample
 //!    type, resolved into a per-location frame view.
 //! 4. [`graph`]: nodes and edges at a granularity, with pprof's pruning.
-//! 5. [`report`]: text reports (top, traces, tree, peek) with pprof's
-//!    formatting from [`units`].
+//! 5. [`report`]: the reports (top, traces, tree, peek, dot, list, flame,
+//!    leaks) as rows and as pprof's exact text, formatted with [`units`].
+//!
+//! Beside the pipeline: [`compare`] merges and subtracts profiles (pprof's
+//! `-base`, `-diff_base`, `-normalize`) into one profile the pipeline reads;
+//! [`encode`] writes profiles; [`synth`] generates test profiles.
 //!
 //! Invariant: this crate does no I/O and never panics on any input; every
 //! failure is an [`Error`].
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod compare;
 pub mod decode;

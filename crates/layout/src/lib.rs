@@ -63,6 +63,7 @@
 //! layout takes about 2 ms natively and 4 ms in wasm32 (V8).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod acyclic;
 mod component;
