@@ -3,7 +3,7 @@
 //! The pipeline has one stage per module, each taking the previous stage's
 //! output and nothing more:
 //!
-//! 1. [`decode`]: bytes (gzip or raw protobuf) to a validated [`Profile`];
+//! 1. [`decode`](mod@decode): bytes (gzip or raw protobuf) to a validated [`Profile`];
 //!    drop_frames is applied here (see `prune`).
 //! 2. [`model`]: the interned, index-based profile every report reads.
 //! 3. [`filter`]: focus / ignore / hide / show / show_from and the sample
