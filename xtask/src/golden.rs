@@ -125,7 +125,8 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
     Ok(flags)
 }
 
-fn default_go() -> String {
+/// The go command: $GO, else `go` on PATH, else Go 1.23 from Debian.
+pub fn default_go() -> String {
     if let Ok(go) = std::env::var("GO") {
         if !go.is_empty() {
             return go;
@@ -769,7 +770,8 @@ impl Sandbox {
     }
 }
 
-fn go_version(go: &str) -> Result<String, String> {
+/// What `go version` prints.
+pub fn go_version(go: &str) -> Result<String, String> {
     let out = Command::new(go)
         .arg("version")
         .env("GOTOOLCHAIN", "local")

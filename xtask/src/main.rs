@@ -10,11 +10,14 @@
 //!   native tests, the wasm component tests and the browser tests.
 //! - `proto`: regenerate the prost code from proto/profile.proto.
 //! - `golden`: regenerate the go tool pprof golden files (needs Go).
+//! - `capture-go`: capture the Go fixtures service's pprof endpoints into
+//!   tests/fixtures/go/capture (needs Go).
 //! - `perf`: time proflens against go tool pprof and write docs/PERFORMANCE.md.
 //! - `perf-web`: time the page in Chromium and write docs/PERFORMANCE.md.
 
 #![forbid(unsafe_code)]
 
+mod capture_go;
 mod golden;
 mod perf;
 mod perf_web;
@@ -40,6 +43,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   perf [RUNS]                time the CLI against go tool pprof (needs Go)
   perf-web [RUNS]            time the page in Chromium
   golden                     regenerate the golden files (needs Go)
+  capture-go [--go PATH]     capture the Go fixtures service's endpoints (needs Go)
   proto                      regenerate the prost code";
 
 fn main() -> ExitCode {
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Some("test") => web::test(&root),
         Some("proto") => proto(&root),
         Some("golden") => golden::run(&root, rest),
+        Some("capture-go") => capture_go::run(&root, rest),
         Some("perf") => perf::run(&root, rest),
         Some("perf-web") => perf_web::run_perf(&root, rest),
         Some("help" | "--help" | "-h") => {
