@@ -8,13 +8,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use proflens_web::components::banner::ErrorBanner;
-use proflens_web::components::leaks_view::{LeakLink, LeaksView};
-use proflens_web::components::profiles::{ProfileChoice, ProfilesPanel};
-use proflens_web::components::sample_menu::SampleMenu;
-use proflens_web::components::top_table::TopTable;
 use proflens_web::protocol::{LeakData, LeakSnapshot, LeakSuspect, SampleType, Setup, Summary, TopRow};
-use proflens_web::state::{SortKey, View};
+use proflens_web::query::{SortKey, View};
+use proflens_web::ui::components::banner::ErrorBanner;
+use proflens_web::ui::components::leaks_view::{LeakLink, LeaksView};
+use proflens_web::ui::components::profiles::{ProfileChoice, ProfilesPanel};
+use proflens_web::ui::components::sample_menu::SampleMenu;
+use proflens_web::ui::components::top_table::TopTable;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
@@ -297,7 +297,7 @@ async fn leaks_view_links_to_the_chain() {
 /// that does not exist becomes an Error event naming it.
 #[wasm_bindgen_test]
 async fn analyzer_component_reports_through_on_event() {
-    use proflens_web::embed::{Analyzer, AnalyzerProps, EmbedEvent};
+    use proflens_web::ui::embed::{Analyzer, AnalyzerProps, EmbedEvent};
     let hash_before = web_sys::window().unwrap().location().hash().unwrap();
     let events: Rc<RefCell<Vec<EmbedEvent>>> = Rc::default();
     let seen = events.clone();

@@ -20,6 +20,10 @@ pub const FLAME_MIN_FRACTION: f64 = 1e-5;
 /// What a viewer asks of the flame graph.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FlameViewOptions {
+    /// The granularity the viewer asked for, if any; the flame graph
+    /// groups by [`flame_granularity`] of it (the report options'
+    /// granularity is not used).
+    pub granularity: Option<Granularity>,
     /// Leave out frames (and their subtrees) narrower than this share of
     /// the root's drawn width; 0 keeps every frame.
     pub min_fraction: f64,
@@ -27,7 +31,7 @@ pub struct FlameViewOptions {
 
 impl Default for FlameViewOptions {
     fn default() -> Self {
-        FlameViewOptions { min_fraction: FLAME_MIN_FRACTION }
+        FlameViewOptions { granularity: None, min_fraction: FLAME_MIN_FRACTION }
     }
 }
 
@@ -45,11 +49,12 @@ pub struct FlameView {
     pub min_fraction: f64,
 }
 
-/// The granularity pprof's flame graph groups frames by for a requested
-/// one: functions when asked for functions, else functions and files.
-pub fn flame_granularity(requested: Granularity) -> Granularity {
+/// The granularity pprof's flame graph groups frames by: functions when
+/// asked for functions alone, else functions and files (also when nothing
+/// was asked).
+pub fn flame_granularity(requested: Option<Granularity>) -> Granularity {
     match requested {
-        Granularity::Functions => Granularity::Functions,
+        Some(Granularity::Functions) => Granularity::Functions,
         _ => Granularity::FileFunctions,
     }
 }
@@ -60,16 +65,16 @@ pub fn drawn_width(node: &FlameNode) -> i64 {
     node.positive.saturating_add(node.negative)
 }
 
-/// The flame graph of `profile` for `options` (at [`flame_granularity`] of
-/// its granularity), pivoted on `pivot` if not empty, without the frames
-/// `view` leaves out.
+/// The flame graph of `profile` for `options`, grouped by
+/// [`flame_granularity`] of the granularity `view` asks for, pivoted on
+/// `pivot` if not empty, without the frames `view` leaves out.
 pub fn flame_view(
     profile: &Profile,
     options: &ReportOptions,
     pivot: &str,
     view: FlameViewOptions,
 ) -> Result<FlameView, Error> {
-    let graph = flame(profile, options, flame_granularity(options.granularity), Some(pivot))?;
+    let graph = flame(profile, options, flame_granularity(view.granularity), Some(pivot))?;
     Ok(narrowed(graph, view))
 }
 
@@ -112,6 +117,11 @@ mod tests {
         decode(&w.encode(), &DecodeOptions::default()).unwrap()
     }
 
+    /// The default narrowing, grouped by function alone (short names).
+    fn functions() -> FlameViewOptions {
+        FlameViewOptions { granularity: Some(Granularity::Functions), ..FlameViewOptions::default() }
+    }
+
     fn names(v: &FlameView) -> Vec<&str> {
         v.graph.tree.nodes[1..].iter().map(|n| v.graph.functions[n.function as usize].name.as_str()).collect()
     }
@@ -119,13 +129,18 @@ mod tests {
     #[test]
     fn frames_under_the_fraction_are_left_out_and_counted() {
         let p = profile();
-        let v = flame_view(&p, &ReportOptions::default(), "", FlameViewOptions::default()).unwrap();
+        let v = flame_view(&p, &ReportOptions::default(), "", functions()).unwrap();
         assert_eq!(names(&v), ["main.main", "main.hot"]);
         assert_eq!((v.dropped, v.diff, v.min_fraction), (1, false, FLAME_MIN_FRACTION));
         // The totals are the profile's, narrow frames or not.
         assert_eq!(v.graph.tree.nodes[0].total, 1_000_005);
-        let all =
-            flame_view(&p, &ReportOptions::default(), "", FlameViewOptions { min_fraction: 0.0 }).unwrap();
+        let all = flame_view(
+            &p,
+            &ReportOptions::default(),
+            "",
+            FlameViewOptions { min_fraction: 0.0, ..functions() },
+        )
+        .unwrap();
         assert_eq!(names(&all), ["main.main", "main.cold", "main.hot"]);
         assert_eq!(all.dropped, 0);
     }
@@ -133,8 +148,7 @@ mod tests {
     #[test]
     fn pivots_narrow_both_trees() {
         let p = profile();
-        let v =
-            flame_view(&p, &ReportOptions::default(), "main\\.main", FlameViewOptions::default()).unwrap();
+        let v = flame_view(&p, &ReportOptions::default(), "main\\.main", functions()).unwrap();
         let callers = v.graph.callers.as_ref().expect("a pivot has callers");
         assert_eq!(callers.nodes.len(), 1, "main.main has no callers");
         assert_eq!(names(&v), ["main.hot"]);
@@ -143,10 +157,20 @@ mod tests {
 
     #[test]
     fn flame_graphs_group_by_function_and_file_unless_asked_for_functions() {
-        assert_eq!(flame_granularity(Granularity::Functions), Granularity::Functions);
+        let p = profile();
+        let by_file = flame_view(&p, &ReportOptions::default(), "", FlameViewOptions::default()).unwrap();
+        assert!(by_file.graph.functions.iter().all(|f| f.file == "main.go"), "{:?}", by_file.graph.functions);
+        let by_function = flame_view(&p, &ReportOptions::default(), "", functions()).unwrap();
+        assert!(
+            by_function.graph.functions.iter().all(|f| f.file.is_empty()),
+            "{:?}",
+            by_function.graph.functions
+        );
+        assert_eq!(flame_granularity(Some(Granularity::Functions)), Granularity::Functions);
+        assert_eq!(flame_granularity(None), Granularity::FileFunctions);
         for g in [Granularity::FileFunctions, Granularity::Files, Granularity::Lines, Granularity::Addresses]
         {
-            assert_eq!(flame_granularity(g), Granularity::FileFunctions);
+            assert_eq!(flame_granularity(Some(g)), Granularity::FileFunctions);
         }
     }
 
@@ -171,7 +195,7 @@ mod tests {
             sample_type: String::new(),
             sample_unit: String::new(),
         };
-        let v = narrowed(graph, FlameViewOptions { min_fraction: f64::INFINITY });
+        let v = narrowed(graph, FlameViewOptions { min_fraction: f64::INFINITY, granularity: None });
         assert_eq!(v.graph.tree.nodes.len(), 1, "the root stays");
     }
 }

@@ -1,5 +1,7 @@
-//! Getting a profile in: files, drops, URLs, each into a fresh worker, and
-//! the page URL's fragment and parameters.
+//! Getting a profile in: files, drops, URLs, links and an embedding host's
+//! bytes, each into a fresh worker (or the session's, for "Compare
+//! with…"), within the page's size caps; and the source files the Source
+//! view shows.
 
 use std::rc::Rc;
 
@@ -8,14 +10,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
 
+use super::client::{adopt_worker, WorkerClient};
 use super::compare::unique_name;
-use super::model::{Action, Model};
-use crate::client::{adopt_worker, WorkerClient};
-use crate::state::ViewState;
+use super::embed::Embed;
+use super::fetch::{fetch_capped, js_error_text, over_cap, PAGE_MAX_FILE};
+use super::fragment_sync::current_fragment;
+use super::model::{Action, Model, Origin};
+use crate::share_link::{carried_profile, LINK_MAX_INFLATED};
 
-/// The largest file the page reads: a wasm32 worker has 4 GiB of memory at
-/// most, and needs room for the model beside the bytes.
-const PAGE_MAX_FILE: u64 = 1_000_000_000;
+/// The most a profile may decompress to in a worker: wasm32 memory is 4
+/// GiB at most and the model needs room beside the bytes.
+pub const PAGE_MAX_DECOMPRESSED: u64 = 1 << 30;
 
 /// Where "Try a sample" loads from, relative to the page.
 pub const SAMPLE_URL: &str = "samples/heap2.pb.gz";
@@ -23,52 +28,7 @@ pub const SAMPLE_URL: &str = "samples/heap2.pb.gz";
 /// The sample's file name, as the legend shows it.
 pub const SAMPLE_NAME: &str = "heap2.pb.gz";
 
-/// The fragment of the page's URL.
-pub fn current_fragment() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
-}
-
-/// Records `state` in the URL without a new history entry (the page
-/// correcting the URL to what it shows).
-pub fn replace_fragment(state: &ViewState) {
-    let fragment = fragment_href(state);
-    if current_fragment() != fragment {
-        if let Some(w) = web_sys::window() {
-            let _ = w
-                .history()
-                .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment)));
-            // replaceState fires no hashchange: tell the page.
-            if let Ok(event) = web_sys::Event::new("hashchange") {
-                let _ = w.dispatch_event(&event);
-            }
-        }
-    }
-}
-
-/// The fragment (with '#') for `state`, keeping a profile the current
-/// link carries.
-pub fn fragment_href(state: &ViewState) -> String {
-    let mut fragment = format!("#{}", state.to_fragment());
-    let carried = crate::share::carried_params(&current_fragment());
-    if !carried.is_empty() {
-        fragment.push(if fragment.contains('?') { '&' } else { '?' });
-        fragment.push_str(&carried[1..]);
-    }
-    fragment
-}
-
-/// Records `state` in the URL: a new history entry, so back/forward work.
-/// A profile the link carries stays in it.
-pub fn push_fragment(state: &ViewState) {
-    let fragment = fragment_href(state);
-    if current_fragment() != fragment {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_hash(&fragment);
-        }
-    }
-}
-
-/// A global the single-file page sets, as a string.
+/// A global the single-file page sets.
 fn page_global(name: &str) -> Option<wasm_bindgen::JsValue> {
     let window = web_sys::window()?;
     js_sys::Reflect::get(&window, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
@@ -82,14 +42,14 @@ pub fn sample_url() -> String {
 
 /// A profile carried inside the page (`proflens export`): its blob URL and
 /// file name.
-pub fn embedded_profile() -> Option<(String, String)> {
+fn embedded_profile() -> Option<(String, String)> {
     let embedded = page_global("__proflensEmbedded")?;
     let field = |k: &str| js_sys::Reflect::get(&embedded, &k.into()).ok()?.as_string();
     Some((field("url")?, field("name").unwrap_or_else(|| "profile.pb.gz".into())))
 }
 
 /// The `?url=` parameter of the page, if any.
-pub fn url_parameter() -> Option<String> {
+fn url_parameter() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("url").filter(|u| !u.is_empty())
 }
@@ -100,7 +60,7 @@ fn file_name_of(url: &str) -> String {
     path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url).to_string()
 }
 
-/// Minutes east of UTC at `time_nanos` (or now), for the Time line.
+/// Seconds east of UTC at `time_nanos` (or now), for the Time line.
 pub fn tz_offset_seconds(time_nanos: i64) -> i32 {
     let date = if time_nanos != 0 {
         js_sys::Date::new(&((time_nanos / 1_000_000) as f64).into())
@@ -128,147 +88,165 @@ pub enum Target {
     },
 }
 
-/// Sends read files to their worker with unique names and fresh load ids.
-fn start_worker(
-    dispatcher: UseReducerDispatcher<Model>,
-    generation: u32,
-    files: Vec<(String, ArrayBuffer)>,
-    target: Target,
-) {
-    let (client, first_id, mut taken, is_new) = match target {
-        Target::New => {
-            let respond = dispatcher.clone();
-            match adopt_worker(move |response| respond.dispatch(Action::Worker { generation, response })) {
-                Ok(client) => (Rc::new(client), 0, Vec::new(), true),
-                Err(message) => return dispatcher.dispatch(Action::Failed { generation, message }),
-            }
-        }
-        Target::Add { client, first_id, taken } => (client, first_id, taken, false),
-    };
-    let mut ids = Vec::new();
-    for (i, (name, buffer)) in files.into_iter().enumerate() {
-        let id = first_id + i as u32;
-        let name = unique_name(&name, &taken);
-        // Before the bytes move to the worker: small ones can go in a link.
-        crate::share::remember(generation, &name, &buffer);
-        if let Err(message) = client.load(id, &name, buffer) {
-            return dispatcher.dispatch(Action::Failed { generation, message });
-        }
-        taken.push(name);
-        ids.push(id);
-    }
-    let new_client = is_new.then_some(client);
-    dispatcher.dispatch(Action::Spawned { generation, client: new_client, ids });
+/// Loads into the model's state through its dispatcher, as load `generation`.
+#[derive(Clone)]
+pub struct Loader {
+    /// The model's dispatcher.
+    pub dispatcher: UseReducerDispatcher<Model>,
+    /// The load's generation.
+    pub generation: u32,
 }
 
-/// Loads a profile's bytes the page already has (a link that carries it,
-/// or an embedding host's).
-pub fn load_bytes(dispatcher: UseReducerDispatcher<Model>, generation: u32, file_name: String, bytes: &[u8]) {
-    dispatcher.dispatch(Action::StartRead {
-        generation,
-        file_name: file_name.clone(),
-        total: bytes.len() as u64,
-        adding: false,
-    });
-    let buffer = js_sys::Uint8Array::from(bytes).buffer();
-    start_worker(dispatcher, generation, vec![(file_name, buffer)], Target::New);
-}
+impl Loader {
+    fn start(&self, file_name: String, total: u64, adding: bool, origin: Origin) {
+        let generation = self.generation;
+        self.dispatcher.dispatch(Action::StartRead { generation, file_name, total, adding, origin });
+    }
 
-/// Loads files from the picker or a drop: a new session, or added to the
-/// current one.
-pub fn load_files(
-    dispatcher: UseReducerDispatcher<Model>,
-    generation: u32,
-    files: Vec<web_sys::File>,
-    target: Target,
-) {
-    if files.is_empty() {
-        return;
+    fn fail(&self, message: String) {
+        self.dispatcher.dispatch(Action::Failed { generation: self.generation, message });
     }
-    let adding = matches!(target, Target::Add { .. });
-    let label = files.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
-    let total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    dispatcher.dispatch(Action::StartRead { generation, file_name: label, total, adding });
-    if let Some(big) = files.iter().find(|f| f.size() as u64 > PAGE_MAX_FILE) {
-        dispatcher.dispatch(Action::Failed {
-            generation,
-            message: format!(
-                "{} is {:.1} GB, too big to analyse in a browser tab (the limit is {} GB); \
-                 use the proflens command instead",
-                big.name(),
-                big.size() / 1e9,
-                PAGE_MAX_FILE / 1_000_000_000
-            ),
-        });
-        return;
-    }
-    spawn_local(async move {
-        let mut read = Vec::new();
-        for file in files {
-            match JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => read.push((file.name(), buffer.unchecked_into::<ArrayBuffer>())),
-                Err(e) => {
-                    let message = format!("cannot read {}: {}", file.name(), js_error_text(&e));
-                    return dispatcher.dispatch(Action::Failed { generation, message });
+
+    /// Sends read files to their worker with unique names and fresh load
+    /// ids, each allowed `max_decompressed` bytes once inflated.
+    fn send(&self, files: Vec<(String, ArrayBuffer)>, target: Target, max_decompressed: u64) {
+        let generation = self.generation;
+        let (client, first_id, mut taken, is_new) = match target {
+            Target::New => {
+                let respond = self.dispatcher.clone();
+                match adopt_worker(move |event| respond.dispatch(Action::Worker { generation, event })) {
+                    Ok(client) => (Rc::new(client), 0, Vec::new(), true),
+                    Err(message) => return self.fail(message),
                 }
             }
-        }
-        start_worker(dispatcher, generation, read, target);
-    });
-}
-
-/// Fetches a profile from `url` and loads it.
-pub fn load_url(dispatcher: UseReducerDispatcher<Model>, generation: u32, url: String) {
-    let file_name = file_name_of(&url);
-    load_named_url(dispatcher, generation, url, file_name);
-}
-
-/// Fetches a profile from `url` and loads it under the name `file_name`
-/// (blob URLs have no file name of their own).
-pub fn load_named_url(
-    dispatcher: UseReducerDispatcher<Model>,
-    generation: u32,
-    url: String,
-    file_name: String,
-) {
-    dispatcher.dispatch(Action::StartRead {
-        generation,
-        file_name: file_name.clone(),
-        total: 0,
-        adding: false,
-    });
-    spawn_local(async move {
-        let result: Result<ArrayBuffer, String> = async {
-            let window = web_sys::window().ok_or("no window")?;
-            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
-                .await
-                .map_err(|e| {
-                    format!(
-                        "cannot fetch {url}: {} (is the server up, and does it allow CORS?)",
-                        js_error_text(&e)
-                    )
-                })?
-                .unchecked_into();
-            if !response.ok() {
-                return Err(format!(
-                    "fetching {url} failed: HTTP {} {}",
-                    response.status(),
-                    response.status_text()
-                ));
+            Target::Add { client, first_id, taken } => (client, first_id, taken, false),
+        };
+        let mut ids = Vec::new();
+        for (i, (name, buffer)) in files.into_iter().enumerate() {
+            let id = first_id + i as u32;
+            let name = unique_name(&name, &taken);
+            // Before the bytes move to the worker: small ones can go in a link.
+            super::share::remember(generation, &name, &buffer);
+            if let Err(message) = client.load(id, &name, buffer, max_decompressed) {
+                return self.fail(message);
             }
-            let buffer = response.array_buffer().map_err(|e| js_error_text(&e))?;
-            Ok(JsFuture::from(buffer).await.map_err(|e| js_error_text(&e))?.unchecked_into())
+            taken.push(name);
+            ids.push(id);
         }
-        .await;
-        match result {
-            Ok(buffer) => start_worker(dispatcher, generation, vec![(file_name, buffer)], Target::New),
-            Err(message) => dispatcher.dispatch(Action::Failed { generation, message }),
+        let client = is_new.then_some(client);
+        self.dispatcher.dispatch(Action::Spawned { generation, client, ids });
+    }
+
+    /// Loads a profile's bytes the page already has (an embedding host's).
+    pub fn bytes(&self, file_name: String, bytes: &[u8]) {
+        self.start(file_name.clone(), bytes.len() as u64, false, Origin::Files);
+        if bytes.len() as u64 > PAGE_MAX_FILE {
+            return self.fail(over_cap(&file_name, Some(bytes.len() as u64), PAGE_MAX_FILE));
         }
-    });
+        let buffer = js_sys::Uint8Array::from(bytes).buffer();
+        self.send(vec![(file_name, buffer)], Target::New, PAGE_MAX_DECOMPRESSED);
+    }
+
+    /// Loads the profile a link carries in `fragment`, or says why not.
+    pub fn link(&self, fragment: &str) -> bool {
+        let Some(carried) = carried_profile(fragment) else { return false };
+        match carried {
+            Ok(p) => {
+                self.start(p.name.clone(), p.bytes.len() as u64, false, Origin::Link);
+                let buffer = js_sys::Uint8Array::from(&p.bytes[..]).buffer();
+                self.send(vec![(p.name, buffer)], Target::New, LINK_MAX_INFLATED);
+            }
+            Err(message) => {
+                self.start("the link's profile".into(), 0, false, Origin::Link);
+                self.fail(message);
+            }
+        }
+        true
+    }
+
+    /// Loads files from the picker or a drop: a new session, or added to
+    /// the current one.
+    pub fn files(&self, files: Vec<web_sys::File>, target: Target) {
+        if files.is_empty() {
+            return;
+        }
+        let label = files.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+        let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+        self.start(label, total, matches!(target, Target::Add { .. }), Origin::Files);
+        if let Some(big) = files.iter().find(|f| f.size() as u64 > PAGE_MAX_FILE) {
+            return self.fail(over_cap(&big.name(), Some(big.size() as u64), PAGE_MAX_FILE));
+        }
+        let loader = self.clone();
+        spawn_local(async move {
+            let mut read = Vec::new();
+            for file in files {
+                match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => read.push((file.name(), buffer.unchecked_into::<ArrayBuffer>())),
+                    Err(e) => {
+                        return loader.fail(format!("cannot read {}: {}", file.name(), js_error_text(&e)))
+                    }
+                }
+            }
+            loader.send(read, target, PAGE_MAX_DECOMPRESSED);
+        });
+    }
+
+    /// Fetches a profile from `url` and loads it under its file name.
+    pub fn url(&self, url: String) {
+        let name = file_name_of(&url);
+        self.named_url(url, name);
+    }
+
+    /// Fetches a profile from `url` and loads it under `file_name` (blob
+    /// URLs have no file name of their own). The body is capped at
+    /// [`PAGE_MAX_FILE`].
+    pub fn named_url(&self, url: String, file_name: String) {
+        self.start(file_name.clone(), 0, false, Origin::Files);
+        let loader = self.clone();
+        spawn_local(async move {
+            let (dispatcher, generation) = (loader.dispatcher.clone(), loader.generation);
+            // A render per percent (or per 4 MB when the size is unknown), not per chunk.
+            let shown = std::cell::Cell::new(0u64);
+            let progress = move |done: u64, total: u64| {
+                let step = if total > 0 { (total / 100).max(1) } else { 4 << 20 };
+                if done - shown.get() >= step || done == total {
+                    shown.set(done);
+                    dispatcher.dispatch(Action::ReadProgress { generation, done, total });
+                }
+            };
+            match fetch_capped(&url, PAGE_MAX_FILE, &progress).await {
+                Ok(buffer) => loader.send(vec![(file_name, buffer)], Target::New, PAGE_MAX_DECOMPRESSED),
+                Err(message) => loader.fail(message),
+            }
+        });
+    }
 }
 
-fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
+/// Warms a spare worker, and loads what the page was opened with: an
+/// embedding's profile, else `?url=`, a link's profile, or the profile
+/// inside the page (`proflens export`).
+#[hook]
+pub fn use_initial_load(model: &UseReducerHandle<Model>, embed: Option<Rc<Embed>>) {
+    // A worker warms up while the page waits for a profile, and again once
+    // a profile has loaded, ready for the next.
+    let generation = model.loaded.as_ref().map(|l| l.generation);
+    use_effect_with(generation, |_| super::client::warm_spare());
+    let loader = Loader { dispatcher: model.dispatcher(), generation: model.next_generation };
+    use_effect_with((), move |_| {
+        if let Some(embed) = embed {
+            if let Some((name, bytes)) = &embed.bytes {
+                loader.bytes(name.clone(), bytes);
+            } else if let Some(src) = &embed.src {
+                loader.url(src.clone());
+            }
+        } else if let Some(url) = url_parameter() {
+            loader.url(url);
+        } else if loader.link(&current_fragment()) {
+            // Loading (or refused, with the reason shown).
+        } else if let Some((url, name)) = embedded_profile() {
+            loader.named_url(url, name);
+        }
+    });
 }
 
 /// Reads source files the user gave (picked, a folder, or dropped) and adds
@@ -276,7 +254,7 @@ fn js_error_text(e: &wasm_bindgen::JsValue) -> String {
 pub fn read_sources(
     dispatcher: UseReducerDispatcher<Model>,
     files: web_sys::FileList,
-    existing: crate::components::source_view::SourceTexts,
+    existing: super::components::source_view::SourceTexts,
 ) {
     let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     spawn_local(async move {
@@ -300,13 +278,13 @@ pub fn read_sources(
                         .split('\n')
                         .map(|l| l.trim_end_matches('\r').to_string())
                         .collect();
-                    texts.insert(path, std::rc::Rc::new(lines));
+                    texts.insert(path, Rc::new(lines));
                 }
                 Err(e) => {
                     dispatcher.dispatch(Action::Error(format!("cannot read {path}: {}", js_error_text(&e))))
                 }
             }
         }
-        dispatcher.dispatch(Action::Sources(std::rc::Rc::new(texts)));
+        dispatcher.dispatch(Action::Sources(Rc::new(texts)));
     });
 }

@@ -1,10 +1,18 @@
-//! The worker's message loop (wasm32 only): decodes the files it is sent
-//! into a [`Session`] and answers compare and report requests.
+//! The worker's side: proflens-core in a Web Worker. [`session`] holds the
+//! loaded profiles, [`engine`] turns core's reports into the protocol's
+//! view data, [`leaks`] and [`placement`] do the same for the Leaks view
+//! and the call graph's layout. What to compute is core's business; this
+//! module translates.
 //!
-//! Messages in: `{id, name, buffer}` objects (a file, its ArrayBuffer
-//! transferred, and the load id the page gave it) or postcard-encoded
-//! [`Request`]s as Uint8Arrays. Messages out: postcard-encoded
-//! [`Response`]s.
+//! The message loop ([`start`], wasm32 only): messages in are
+//! postcard-encoded [`Request`]s as Uint8Arrays, or for a load an object
+//! `{request, buffer}` whose ArrayBuffer was transferred. Messages out are
+//! postcard-encoded [`Response`]s.
+
+pub mod engine;
+pub mod leaks;
+pub mod placement;
+pub mod session;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,9 +22,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::engine::Engine;
 use crate::protocol::{self, Request, Response};
-use crate::session::Session;
+use engine::Engine;
+use session::Session;
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     let bytes = Uint8Array::from(&protocol::encode(response)[..]);
@@ -25,45 +33,59 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     let _ = scope.post_message_with_transfer(&bytes, &transfer);
 }
 
-/// Installs the message handler; the worker then lives until terminated.
+/// A request from the page, with the file's bytes for a load.
+fn read_message(data: &JsValue) -> Result<(Request, Option<ArrayBuffer>), String> {
+    if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
+        return Ok((protocol::decode::<Request>(&bytes.to_vec())?, None));
+    }
+    let field = |name: &str| Reflect::get(data, &name.into()).ok();
+    let request = field("request")
+        .and_then(|r| r.dyn_into::<Uint8Array>().ok())
+        .ok_or("a message with neither a request nor a load")?;
+    let buffer = field("buffer").and_then(|b| b.dyn_into::<ArrayBuffer>().ok());
+    Ok((protocol::decode::<Request>(&request.to_vec())?, buffer))
+}
+
+/// Answers one request.
+fn handle(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>, data: &JsValue) {
+    let response = match read_message(data) {
+        Ok((Request::Report { id, report, view, tz_offset_seconds }, _)) => {
+            Response::Report { id, result: session.borrow().report(&report, &view, tz_offset_seconds) }
+        }
+        Ok((Request::Compare { id, setup }, _)) => {
+            Response::Compared { id, result: session.borrow_mut().compare(&setup) }
+        }
+        Ok((Request::Load { id, name, max_decompressed }, Some(buffer))) => {
+            let bytes = Uint8Array::new(&buffer).to_vec();
+            drop(buffer);
+            let mut progress = |r: Response| post(scope, &r);
+            match Engine::load(id, &name, &bytes, max_decompressed, &mut progress) {
+                Ok(loaded) => {
+                    drop(bytes);
+                    Response::Loaded(session.borrow_mut().add(loaded))
+                }
+                Err(message) => Response::FileFailed { id, message },
+            }
+        }
+        Ok((Request::Load { id, .. }, None)) => {
+            Response::BadRequest(format!("load {id} came without the file's bytes"))
+        }
+        Err(e) => Response::BadRequest(format!("the worker cannot read a request: {e}")),
+    };
+    post(scope, &response);
+}
+
+/// Installs the message handler and a panic hook that tells the page what
+/// went wrong before the worker stops; the worker then lives until the
+/// page terminates it.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let hook_scope = scope.clone();
+    std::panic::set_hook(Box::new(move |info| post(&hook_scope, &Response::Panicked(info.to_string()))));
     let session: Rc<RefCell<Session>> = Rc::new(RefCell::new(Session::default()));
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let data = event.data();
-        if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
-            let response = match protocol::decode::<Request>(&bytes.to_vec()) {
-                Ok(Request::Report { id, query, view }) => {
-                    Response::Report { id, result: session.borrow().report(&query, &view) }
-                }
-                Ok(Request::Compare { id, setup }) => {
-                    Response::Compared { id, result: session.borrow_mut().compare(&setup) }
-                }
-                Err(e) => Response::LoadFailed(e),
-            };
-            post(&reply_scope, &response);
-            return;
-        }
-        let name = Reflect::get(&data, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        let id = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-        let Some(buffer) =
-            Reflect::get(&data, &"buffer".into()).ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok())
-        else {
-            post(&reply_scope, &Response::LoadFailed("the page sent no file".into()));
-            return;
-        };
-        let bytes = Uint8Array::new(&buffer).to_vec();
-        drop(buffer);
-        let mut progress = |r: Response| post(&reply_scope, &r);
-        match Engine::load(id, &name, &bytes, &mut progress) {
-            Ok(loaded) => {
-                drop(bytes);
-                let summary = session.borrow_mut().add(loaded);
-                post(&reply_scope, &Response::Loaded(summary));
-            }
-            Err(message) => post(&reply_scope, &Response::FileFailed { id, message }),
-        }
+        handle(&reply_scope, &session, &event.data());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler must outlive this function: the worker runs until the
