@@ -134,6 +134,8 @@ impl WorkerClient {
         let on_error = {
             let (handler, stopped) = (handler.clone(), stopped.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                // Handled here (the page says what happened), not an uncaught error of the page.
+                event.prevent_default();
                 // A wasm trap leaves the worker unusable, whatever follows.
                 let crash = Crash::classify(&error_text(&event));
                 let (handler, stopped) = (handler.clone(), stopped.clone());

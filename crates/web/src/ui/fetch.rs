@@ -70,6 +70,10 @@ pub async fn read_capped(
     let declared =
         response.headers().get("content-length").ok().flatten().and_then(|l| l.trim().parse::<u64>().ok());
     if let Some(len) = declared.filter(|&len| len > cap) {
+        // Nothing of it is read: stop the download.
+        if let Some(body) = response.body() {
+            let _ = body.cancel();
+        }
         return Err(over_cap(url, Some(len), cap));
     }
     let Some(body) = response.body() else { return Ok(ArrayBuffer::new(0)) };

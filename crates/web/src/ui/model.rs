@@ -338,29 +338,31 @@ impl Model {
         }
     }
 
-    /// A worker stopped: a load in it fails, a session in it keeps what is
-    /// on screen but computes nothing more. The view state stays as it is.
+    /// A worker stopped: a load or a new session's comparison in it fails,
+    /// a session in it keeps what is on screen but computes nothing more.
+    /// The view state stays as it is.
     fn on_stopped(&mut self, generation: u32, crash: &Crash) {
-        let loading =
-            self.loading.as_ref().filter(|l| l.generation == generation).map(|l| l.file_name.clone());
-        let loaded =
-            self.loaded.as_ref().filter(|l| l.generation == generation).map(|l| l.summary.file_name.clone());
-        let message = match (&loading, &loaded) {
-            (Some(file), _) => {
-                let kept = if self.loaded.is_some() { " The profile shown before stays." } else { "" };
+        let ours = |g: u32| g == generation;
+        let loading = self.loading.as_ref().filter(|l| ours(l.generation)).map(|l| l.file_name.clone());
+        let opening = self.comparing.as_ref().filter(|c| ours(c.generation)).and_then(|c| c.fresh.as_ref());
+        let opening =
+            opening.map(|(_, p)| p.iter().map(|s| s.file_name.as_str()).collect::<Vec<_>>().join(", "));
+        let session =
+            self.loaded.as_ref().filter(|l| ours(l.generation)).map(|l| l.summary.file_name.clone());
+        let kept = if self.loaded.is_some() { " The profile shown before stays." } else { "" };
+        let message = match (loading, opening, &session) {
+            (Some(file), ..) | (None, Some(file), _) => {
                 format!("{}{kept}", crash.message(&format!("loading {file}")))
             }
-            (None, Some(file)) => format!(
+            (None, None, Some(file)) => format!(
                 "{} What is shown stays; open the file again to go on (the view settings are kept).",
                 crash.message(&format!("computing the {} view of {file}", self.query.view.label()))
             ),
-            (None, None) => return, // A worker that no longer matters.
+            (None, None, None) => return, // A worker that no longer matters.
         };
-        if loading.is_some() {
-            self.loading = None;
-        }
-        if loaded.is_some() {
-            self.comparing = self.comparing.take().filter(|c| c.generation != generation);
+        self.loading = self.loading.take().filter(|l| !ours(l.generation));
+        self.comparing = self.comparing.take().filter(|c| !ours(c.generation));
+        if session.is_some() {
             self.awaited = None;
             if let Some(l) = &mut self.loaded {
                 l.stopped = Some(message.clone());

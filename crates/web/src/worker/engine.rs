@@ -66,7 +66,7 @@ impl Engine {
         let profile = decode_with_progress(bytes, &options, &mut on_progress).map_err(|e| match e {
             // Core's advice (raise the limit) is not the page's to follow.
             Error::TooLarge { limit } => format!(
-                "{file_name} is larger than {} once decompressed, the most this page analyses; \
+                "{file_name} is larger than {} once decompressed, over the page's limit for it; \
                  open it with the proflens command instead (proflens top {file_name})",
                 proflens_core::units::scaled_label(limit as i64, "bytes", "auto")
             ),
