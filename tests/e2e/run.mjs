@@ -896,6 +896,12 @@ async function checkPolicyEnforced(page, violations) {
   watchCsp.clearConsole();
 }
 
+/** Fails when the error banner shows, with its text. */
+async function checkNoBanner(page, when) {
+  const banner = page.locator(BANNER);
+  if (await banner.isVisible()) throw new Error(`an error shows ${when}: ${await banner.textContent()}`);
+}
+
 /** Visits every view tab the page offers and waits for each to show its data. */
 async function visitEveryView(page) {
   for (const [view, ready] of [
@@ -964,7 +970,7 @@ test('stale state: a CPU profile opened after a heap profile with si=inuse_space
   await waitForRows(page, cpu.rows, { what: 'cpu.pb.gz (its default type) by lines after heap2' });
   await checkLegend(page, cpu);
   await waitForFragment(page, { view: 'top', g: 'lines' });
-  check(!(await page.locator(BANNER).isVisible()), `an error shows: ${await page.locator(BANNER).textContent().catch(() => '')}`);
+  await checkNoBanner(page, 'after the drop');
   const types = await page.$$eval(`${SAMPLE_MENU} option`, (os) => os.map((o) => o.value));
   check((await selectValue(page, SAMPLE_MENU)) === types.at(-1), `the sample menu shows ${await selectValue(page, SAMPLE_MENU)}`);
   await shot('cpu-after-heap');
@@ -972,7 +978,7 @@ test('stale state: a CPU profile opened after a heap profile with si=inuse_space
   await page.evaluate(() => (location.hash = '#top?si=alloc_space&g=lines'));
   await waitForFragment(page, { view: 'top', g: 'lines' });
   await waitForRows(page, cpu.rows, { what: 'cpu.pb.gz after si=alloc_space in the URL' });
-  check(!(await page.locator(BANNER).isVisible()), 'an error shows after si=alloc_space');
+  await checkNoBanner(page, 'after si=alloc_space');
 });
 
 test('stale state: the selection and the flame pivot name the old profile; a new profile drops them', async ({ page, base, shot }) => {
@@ -990,7 +996,7 @@ test('stale state: the selection and the flame pivot name the old profile; a new
     return n;
   });
   await waitUntil(page, async () => (await painted()) > 1000 || 'blank', 'the CPU flame graph stays blank');
-  check(!(await page.locator(BANNER).isVisible()), 'an error shows after the drop');
+  await checkNoBanner(page, 'after the drop');
   await shot('flame-after-drop');
   // Peek with no selection: every function, not nothing.
   await page.click('[data-view=peek]');
@@ -1006,7 +1012,7 @@ test('stale state: the Leaks view without two heap profiles shows its hint, not 
   await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
   await page.locator('[data-testid=leaks-hint]').waitFor({ timeout: 20_000 });
   await page.waitForTimeout(500);
-  check(!(await page.locator(BANNER).isVisible()), `an error shows: ${await page.locator(BANNER).textContent().catch(() => '')}`);
+  await checkNoBanner(page, 'after the drop');
   await waitForFragment(page, { view: 'leaks' });
   await shot('leaks-hint');
 });

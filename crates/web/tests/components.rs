@@ -495,7 +495,7 @@ async fn crashes_keep_what_was_shown_and_the_view_state() {
     assert!(error.starts_with("The analysis ran out of memory while loading big.pb.gz"), "{error}");
     assert!(error.ends_with("The profile shown before stays."), "{error}");
 
-    let m = m.reduce(stopped(1, Crash::Panic("boom".into())));
+    let m = m.reduce(Action::Requested(5)).reduce(stopped(1, Crash::Panic("boom".into())));
     let why = m.loaded.as_ref().and_then(|l| l.stopped.clone()).expect("the session knows it stopped");
     assert!(why.contains("internal error while computing the Top view of heap.pb.gz: boom"), "{why}");
     assert!(why.contains("open the file again"), "{why}");

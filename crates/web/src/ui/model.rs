@@ -354,10 +354,16 @@ impl Model {
             (Some(file), ..) | (None, Some(file), _) => {
                 format!("{}{kept}", crash.message(&format!("loading {file}")))
             }
-            (None, None, Some(file)) => format!(
-                "{} What is shown stays; open the file again to go on (the view settings are kept).",
-                crash.message(&format!("computing the {} view of {file}", self.query.view.label()))
-            ),
+            (None, None, Some(file)) => {
+                let doing = match self.awaited {
+                    Some(_) => format!("computing the {} view of {file}", self.query.view.label()),
+                    None => format!("holding {file}"),
+                };
+                format!(
+                    "{} What is shown stays; open the file again to go on (the view settings are kept).",
+                    crash.message(&doing)
+                )
+            }
             (None, None, None) => return, // A worker that no longer matters.
         };
         self.loading = self.loading.take().filter(|l| !ours(l.generation));
