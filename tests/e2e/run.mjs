@@ -1017,6 +1017,16 @@ test('stale state: the Leaks view without two heap profiles shows its hint, not 
   await shot('leaks-hint');
 });
 
+test('stale state: a Copy link note goes with the profile it carried', async ({ page, base }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  await page.click('[data-testid=share]');
+  await page.locator('[data-testid=share-link]').waitFor();
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu.pb.gz after heap2' });
+  check((await page.locator('[data-testid=share-note]').count()) === 0, 'the link to heap2 is still offered after cpu.pb.gz loaded');
+});
+
 test('worker crash: out of memory is named, what was shown stays, and the next load works', async ({ page, base, shot, note }) => {
   await page.goto(`${base}/?url=samples/heap2.pb.gz#top?sort=cum`);
   const rows = cliTop(HEAP2, ['--cum']).rows;

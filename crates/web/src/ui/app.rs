@@ -40,6 +40,13 @@ pub fn app() -> Html {
     };
     use_embed_bridge(&ui);
     use_app_shortcuts(&ui);
+    // A link made for the previous profile carries that profile: it goes
+    // when another is shown.
+    {
+        let share_note = ui.share_note.clone();
+        let generation = ui.model.loaded.as_ref().map(|l| l.generation);
+        use_effect_with(generation, move |_| share_note.set(None));
+    }
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     html! {
         <div class={classes!("app", ui.embed.is_some().then_some("embedded"))} ondrop={ui.on_drop()}
