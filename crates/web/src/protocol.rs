@@ -3,7 +3,8 @@
 //! The page never touches a profile: it sends the file's bytes to the
 //! worker, which decodes them with proflens-core and answers report
 //! queries. Everything but the bytes travels as postcard-encoded
-//! [`Request`] and [`Response`] values.
+//! [`Request`] and [`Response`] values: a request alone as a Uint8Array,
+//! a load as `{request, buffer}` with the file's ArrayBuffer transferred.
 
 use serde::{Deserialize, Serialize};
 
