@@ -12,6 +12,7 @@
 // proflens-error {message}, proflens-select {names}.
 //
 //   const handle = proflens.mount(element, { bytes, name, url, view, sampleIndex, filters });
+//   (filters: { focus, ignore, hide, show, showFrom }, pprof's regexps)
 //   handle.load(bytes, name); handle.setView('graph'); handle.destroy();
 
 const base = new URL('.', import.meta.url);

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import {
   ROOT,
@@ -847,6 +847,263 @@ test('export: proflens export writes a page that opens its profile from file://'
   await waitForRows(page, cliTop(HEAP2).rows, { what: 'the exported profile' });
   await checkLegend(page, cliTop(HEAP2));
   await shot('exported');
+});
+
+// ---------------------------------------------------------------------------
+// Hardening: the Content-Security-Policy, view state across profiles, worker
+// crashes, and the caps on what a URL or a link may bring in.
+
+/**
+ * Records Content-Security-Policy violations from the start of every
+ * document: `securitypolicyviolation` events and the console's CSP errors.
+ * Returns a function giving what was seen so far.
+ */
+async function watchCsp(page) {
+  const console = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) console.push(m.text());
+  });
+  watchCsp.clearConsole = () => (console.length = 0);
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`),
+    );
+  });
+  return async () => [...(await page.evaluate(() => window.__csp ?? [])), ...console];
+}
+
+/** Checks the page's policy: no eval, WebAssembly allowed, and enforced (an inline script is refused). */
+async function checkPolicyEnforced(page, violations) {
+  const policy = await page.$eval('meta[http-equiv=Content-Security-Policy]', (m) => m.content);
+  check(!policy.includes("'unsafe-eval'") && policy.includes("'wasm-unsafe-eval'"), `the policy is ${policy}`);
+  // A positive control: an injected inline script must be refused and reported.
+  const ran = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.head.append(s);
+    await new Promise((ok) => setTimeout(ok, 100));
+    const seen = window.__csp.length;
+    window.__csp.length = 0;
+    return { ran: window.__inlineRan === true, seen };
+  });
+  check(!ran.ran && ran.seen > 0, `an inline script ${ran.ran ? 'ran' : 'was refused without a report'}: the policy is not enforced`);
+  await page.waitForTimeout(200);
+  // The control's own report, in the console; anything else is a violation.
+  const stray = (await violations()).filter((v) => !/inline script/i.test(v));
+  check(stray.length === 0, `violations before the test: ${stray.join('; ')}`);
+  await page.evaluate(() => (window.__csp.length = 0));
+  watchCsp.clearConsole();
+}
+
+/** Fails when the error banner shows, with its text. */
+async function checkNoBanner(page, when) {
+  const banner = page.locator(BANNER);
+  if (await banner.isVisible()) throw new Error(`an error shows ${when}: ${await banner.textContent()}`);
+}
+
+/** Visits every view tab the page offers and waits for each to show its data. */
+async function visitEveryView(page) {
+  for (const [view, ready] of [
+    ['graph', '[data-testid=graph-view] g.gnode'],
+    ['flamegraph', '[data-testid=flame-canvas]'],
+    ['peek', '[data-testid=peek-view]'],
+    ['source', '[data-testid=source-view], [data-testid=source-hint]'],
+    ['leaks', '[data-testid=leaks-view] tbody.suspect'],
+    ['top', '[data-testid=top-table] tbody tr[data-row]'],
+  ]) {
+    if ((await page.locator(`[data-view=${view}]`).count()) === 0) continue;
+    await page.click(`[data-view=${view}]`);
+    await page.locator(ready).first().waitFor({ timeout: 30_000 });
+  }
+  // The search box compiles regexps in the page (RegExp, not eval).
+  await page.fill('[data-testid=search]', 'main\\.(flush|Reset)');
+  await page.waitForTimeout(500);
+  await page.click('[data-view=flamegraph]');
+  await page.locator('[data-testid=flame-canvas]').waitFor();
+  await page.waitForTimeout(300);
+}
+
+test('csp: no policy violation while loading profiles and switching every view', async ({ page, base, shot }) => {
+  const violations = await watchCsp(page);
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=try-sample]').waitFor({ timeout: 20_000 });
+  await checkPolicyEnforced(page, violations);
+  await dropBothHeaps(page);
+  await visitEveryView(page);
+  await shot('csp-flame');
+  // ?url= fetches, and a link carrying its profile, under the same policy.
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#graph`);
+  await page.locator('[data-testid=graph-view] g.gnode').first().waitFor({ timeout: 30_000 });
+  await page.click('[data-testid=share]');
+  const link = await page.locator('[data-testid=share-link]').inputValue();
+  await page.goto(link);
+  await waitUntil(page, async () => (await page.locator('[data-testid=graph-view] g.gnode').count()) > 0 || 'no graph', 'the shared link shows no graph');
+  const seen = await violations();
+  check(seen.length === 0, `Content-Security-Policy violations:\n  ${seen.join('\n  ')}`);
+});
+
+test('csp: the single file and proflens export run under their policy too', async ({ page, shot }) => {
+  const violations = await watchCsp(page);
+  const single = join(dist, 'proflens.html');
+  check(existsSync(single), `${single} is missing: build it with cargo xtask dist --single-file`);
+  await page.goto(pathToFileURL(single).href);
+  await page.locator('[data-testid=try-sample]').waitFor({ timeout: 30_000 });
+  await checkPolicyEnforced(page, violations);
+  await page.click('[data-testid=try-sample]');
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'the sample in the single-file page' });
+  await visitEveryView(page);
+  const out = join(ARTIFACTS, 'exported-csp.html');
+  cli(['export', HEAP2, '-o', out]);
+  await page.goto(pathToFileURL(out).href);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'the exported profile' });
+  await shot('csp-export');
+  const seen = await violations();
+  check(seen.length === 0, `Content-Security-Policy violations:\n  ${seen.join('\n  ')}`);
+});
+
+test('stale state: a CPU profile opened after a heap profile with si=inuse_space opens on its own type, granularity kept', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top?si=inuse_space&g=lines`);
+  await waitForRows(page, cliTop(HEAP2, ['--sample-index', 'inuse_space', '--granularity', 'lines']).rows, { what: 'heap2 inuse_space by lines' });
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  const cpu = cliTop(CPU, ['--granularity', 'lines']);
+  await waitForRows(page, cpu.rows, { what: 'cpu.pb.gz (its default type) by lines after heap2' });
+  await checkLegend(page, cpu);
+  await waitForFragment(page, { view: 'top', g: 'lines' });
+  await checkNoBanner(page, 'after the drop');
+  const types = await page.$$eval(`${SAMPLE_MENU} option`, (os) => os.map((o) => o.value));
+  check((await selectValue(page, SAMPLE_MENU)) === types.at(-1), `the sample menu shows ${await selectValue(page, SAMPLE_MENU)}`);
+  await shot('cpu-after-heap');
+  // An edited URL naming a type the profile lacks is corrected, not an error.
+  await page.evaluate(() => (location.hash = '#top?si=alloc_space&g=lines'));
+  await waitForFragment(page, { view: 'top', g: 'lines' });
+  await waitForRows(page, cpu.rows, { what: 'cpu.pb.gz after si=alloc_space in the URL' });
+  await checkNoBanner(page, 'after si=alloc_space');
+});
+
+test('stale state: the selection and the flame pivot name the old profile; a new profile drops them', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#flamegraph?p=%5Emain%5C.flushEvent%24&sel=%5E(main%5C.flushEvent)%24`);
+  const canvas = page.locator('[data-testid=flame-canvas]');
+  await canvas.waitFor({ timeout: 30_000 });
+  await waitForFragment(page, { view: 'flamegraph', p: '^main\\.flushEvent$', sel: '^(main\\.flushEvent)$' });
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  await waitForFragment(page, { view: 'flamegraph' });
+  await page.locator('[data-testid=legend] .legend-line', { hasText: 'cpu' }).first().waitFor({ timeout: 30_000 });
+  const painted = () => canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] !== 0) n++;
+    return n;
+  });
+  await waitUntil(page, async () => (await painted()) > 1000 || 'blank', 'the CPU flame graph stays blank');
+  await checkNoBanner(page, 'after the drop');
+  await shot('flame-after-drop');
+  // Peek with no selection: every function, not nothing.
+  await page.click('[data-view=peek]');
+  await page.locator('[data-testid=peek-view] tbody.peek-entry').first().waitFor({ timeout: 20_000 });
+});
+
+test('stale state: the Leaks view without two heap profiles shows its hint, not an error', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await dropBothHeaps(page);
+  await page.click('[data-view=leaks]');
+  await page.locator('[data-testid=leaks-view] tbody.suspect').first().waitFor({ timeout: 20_000 });
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  await page.locator('[data-testid=leaks-hint]').waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500);
+  await checkNoBanner(page, 'after the drop');
+  await waitForFragment(page, { view: 'leaks' });
+  await shot('leaks-hint');
+});
+
+test('stale state: a Copy link note goes with the profile it carried', async ({ page, base }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  await page.click('[data-testid=share]');
+  await page.locator('[data-testid=share-link]').waitFor();
+  await dropFile(page, 'cpu.pb.gz', readFileSync(CPU));
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu.pb.gz after heap2' });
+  check((await page.locator('[data-testid=share-note]').count()) === 0, 'the link to heap2 is still offered after cpu.pb.gz loaded');
+});
+
+test('worker crash: out of memory is named, what was shown stays, and the next load works', async ({ page, base, shot, note }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top?sort=cum`);
+  const rows = cliTop(HEAP2, ['--cum']).rows;
+  await waitForRows(page, rows, { what: 'heap2 by cum' });
+  const before = String(await fragment(page));
+  // What a worker whose wasm memory cannot grow reports (every worker: the session's and the spare).
+  for (const worker of page.workers()) {
+    await worker.evaluate(() => setTimeout(() => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); }, 0));
+  }
+  const message = await waitForBanner(page, 'a worker out of memory');
+  note(`out of memory: “${message}”`);
+  check(/ran out of memory/.test(message) && !/may be too large/.test(message), `the message does not say what happened: ${message}`);
+  await waitForRows(page, rows, { what: 'the table after the crash', timeout: 5_000 });
+  check(String(await fragment(page)) === before, `the view state changed: ${before} -> ${String(await fragment(page))}`);
+  await shot('crashed');
+  // Another view cannot be computed any more: it says why instead of waiting forever.
+  await page.click('[data-view=graph]');
+  const why = await page.locator('[data-testid=view-stopped]').textContent({ timeout: 5_000 });
+  check(/ran out of memory/.test(why) && /open the file again/.test(why), `the Graph view says ${why}`);
+  await page.click('[data-view=top]');
+  // Opening the file again goes on in a fresh worker, with the view state kept.
+  await page.setInputFiles('#file-input', HEAP2);
+  await waitForRows(page, rows, { what: 'heap2 opened again after the crash' });
+  await waitForFragment(page, { view: 'top', sort: 'cum' });
+});
+
+test('?url= over the cap: refused from its Content-Length, naming the cap and what to do instead', async ({ page, base, shot, note }) => {
+  // A CORS server announcing 2 GB and sending it slowly: the page must not wait for it.
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Length': '2000000000', 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/octet-stream' });
+    const timer = setInterval(() => res.write(Buffer.alloc(1024)), 50);
+    req.on('close', () => clearInterval(timer));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/huge.pb.gz`;
+    await page.goto(`${base}/?url=${encodeURIComponent(url)}`);
+    const message = await waitForBanner(page, 'a 2 GB ?url=');
+    note(`2 GB body: “${message}”`);
+    check(/is 2 GB, over the 1 GB this page reads/.test(message) && /proflens top/.test(message) && /drop/.test(message),
+      `the refusal does not name the cap and the way out: ${message}`);
+    await shot('url-over-cap');
+    await page.click('[data-testid=try-sample]');
+    await waitForRows(page, cliTop(HEAP2).rows, { what: 'the sample after the refused URL' });
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((ok) => server.close(ok));
+  }
+});
+
+test('share links: a link carrying more than 64 KB, or a profile inflating past 16 MB, is refused with the cap', async ({ page, base, shot, note }) => {
+  const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
+  // 70 KB of profile: over the link limit before anything is decoded.
+  await page.goto(`${base}/#top?name=big.pb.gz&profile=${b64url(randomBytes(70 * 1024))}`);
+  let message = await waitForBanner(page, 'a 70 KB link');
+  note(`70 KB link: “${message}”`);
+  check(/The profile in this link is 70 KB; a link carries at most 64 KB/.test(message), `the refusal says ${message}`);
+  await shot('link-too-big');
+  // A small gzip that inflates to 20 MB (one huge string in a valid profile.proto).
+  const size = 20 << 20;
+  const varint = [];
+  for (let v = size; ; v = Math.floor(v / 128)) {
+    if (v < 128) { varint.push(v); break; }
+    varint.push((v % 128) | 128);
+  }
+  const bomb = gzipSync(Buffer.concat([Buffer.from([0x32, ...varint]), Buffer.alloc(size)]), { level: 9 });
+  check(bomb.length < 64 * 1024, `the test's gzip is ${bomb.length} bytes`);
+  // (A query, so that the page loads anew rather than only changing its fragment.)
+  await page.goto(`${base}/?again#top?name=bomb.pb.gz&profile=${b64url(bomb)}`);
+  message = await waitForBanner(page, 'a link inflating to 20 MB');
+  note(`20 MB inflated: “${message}”`);
+  check(/The profile in this link cannot be opened: bomb\.pb\.gz is larger than 16MB once decompressed/.test(message),
+    `the refusal says ${message}`);
+  // The page stays usable.
+  await page.click('[data-testid=try-sample]');
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'the sample after the refused link' });
 });
 
 // ---------------------------------------------------------------------------

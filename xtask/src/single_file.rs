@@ -13,9 +13,15 @@
 //! - the sample profile, also as a blob URL (`window.__proflensSampleUrl`).
 //!
 //! `proflens export` adds one more element, `#proflens-embedded`, holding a
-//! profile the page opens at start (see crates/web/src/app/loading.rs).
+//! profile the page opens at start (see crates/web/src/ui/loading.rs).
+//!
+//! The page's Content-Security-Policy comes along, with the two inline
+//! scripts that run allowed by their SHA-256 hashes instead of 'self' (the
+//! `text/plain` ones never run).
 
 use std::path::Path;
+
+use sha2::{Digest, Sha256};
 
 /// Builds dist/proflens.html from the files of a trunk build in `dist`.
 pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
@@ -63,57 +69,91 @@ pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
             return Err(format!("the {what} contains a closing tag and cannot be inlined"));
         }
     }
+    let bootstrap = BOOTSTRAP;
+    let module = format!(
+        "\n{main_module}\nconst instance = await __wbg_init({{ module_or_path: Uint8Array.from(atob(\"{}\"), (c) => c.charCodeAt(0)) }});\n\
+         dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {{ detail: {{ wasm: instance }} }}));\n",
+        b64(&main_wasm)
+    );
+    let policy = content_security_policy(&index, &[bootstrap, &module])?;
     let head = head_of(&index);
     let html = format!(
         r#"<!doctype html>
 <html lang="en">
 <head>
 {head}
+{policy}
 <style>
 {css}
 </style>
 <script type="text/plain" id="proflens-worker-src">{worker}</script>
 <script type="text/plain" id="proflens-sample" data-name="heap2.pb.gz">{sample}</script>
-<script>
-// Blob URLs for what dist/ would serve as files: the worker and the sample.
-(function () {{
-  const bytes = (text) => Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
-  const blobUrl = (parts, type) => URL.createObjectURL(new Blob(parts, {{ type }}));
-  window.__proflensWorkerUrl = blobUrl([document.getElementById('proflens-worker-src').textContent], 'text/javascript');
-  window.__proflensSampleUrl = blobUrl([bytes(document.getElementById('proflens-sample').textContent)], 'application/octet-stream');
-  const embedded = document.getElementById('proflens-embedded');
-  if (embedded) {{
-    window.__proflensEmbedded = {{
-      name: embedded.dataset.name || 'profile.pb.gz',
-      url: blobUrl([bytes(embedded.textContent)], 'application/octet-stream'),
-    }};
-  }}
-}})();
-</script>
-<script type="module">
-{main_module}
-const instance = await __wbg_init({{ module_or_path: Uint8Array.from(atob("{main_wasm}"), (c) => c.charCodeAt(0)) }});
-dispatchEvent(new CustomEvent("TrunkApplicationStarted", {{ detail: {{ wasm: instance }} }}));
-</script>
+<script>{bootstrap}</script>
+<script type="module">{module}</script>
 </head>
 <body></body>
 </html>
 "#,
         sample = b64(&sample),
-        main_wasm = b64(&main_wasm),
     );
     let out = dist.join("proflens.html");
     std::fs::write(&out, html).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(out)
 }
 
+/// Makes blob URLs of what dist/ would serve as files: the worker, the
+/// sample and a profile `proflens export` put inside.
+const BOOTSTRAP: &str = r#"
+// Blob URLs for what dist/ would serve as files: the worker and the sample.
+(function () {
+  const bytes = (text) => Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
+  const blobUrl = (parts, type) => URL.createObjectURL(new Blob(parts, { type }));
+  window.__proflensWorkerUrl = blobUrl([document.getElementById('proflens-worker-src').textContent], 'text/javascript');
+  window.__proflensSampleUrl = blobUrl([bytes(document.getElementById('proflens-sample').textContent)], 'application/octet-stream');
+  const embedded = document.getElementById('proflens-embedded');
+  if (embedded) {
+    window.__proflensEmbedded = {
+      name: embedded.dataset.name || 'profile.pb.gz',
+      url: blobUrl([bytes(embedded.textContent)], 'application/octet-stream'),
+    };
+  }
+})();
+"#;
+
+/// Whether a line of index.html is the Content-Security-Policy meta tag.
+fn is_policy(line: &str) -> bool {
+    line.starts_with("<meta http-equiv=\"Content-Security-Policy\"")
+}
+
+/// The page's Content-Security-Policy meta tag for one file: script-src's
+/// 'self' (the page's own script files) becomes the hashes of `scripts`,
+/// the inline scripts that run.
+fn content_security_policy(index: &str, scripts: &[&str]) -> Result<String, String> {
+    let tag = index
+        .lines()
+        .map(str::trim)
+        .find(|l| is_policy(l))
+        .ok_or("dist/index.html has no Content-Security-Policy meta tag; see www/index.html")?;
+    let hashes: Vec<String> = scripts
+        .iter()
+        .map(|s| format!("'sha256-{}'", proflens_core::encode::base64(&Sha256::digest(s.as_bytes()))))
+        .collect();
+    let with_hashes = tag.replacen("script-src 'self'", &format!("script-src {}", hashes.join(" ")), 1);
+    if with_hashes == tag {
+        return Err("the page's Content-Security-Policy has no script-src 'self' to replace".into());
+    }
+    Ok(with_hashes)
+}
+
 /// The `<head>` lines of trunk's index.html worth keeping: meta, icon and
-/// title (not its script, stylesheet link or preloads).
+/// title (not its script, stylesheet link or preloads, nor the
+/// Content-Security-Policy, which the single file writes its own way).
 fn head_of(index: &str) -> String {
     index
         .lines()
         .map(str::trim)
         .filter(|l| l.starts_with("<meta") || l.starts_with("<title") || l.starts_with("<link rel=\"icon\""))
+        .filter(|l| !is_policy(l))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -131,5 +171,22 @@ mod tests {
             head_of(index),
             "<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"x\">\n<title>t</title>"
         );
+    }
+
+    #[test]
+    fn the_policy_allows_the_inline_scripts_by_hash() {
+        let index = "<head>\n  <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; \
+                     script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:\">\n<title>t</title>\n</head>";
+        assert_eq!(head_of(index), "<title>t</title>");
+        let policy = content_security_policy(index, &["alert(1)"]).unwrap();
+        // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert!(
+            policy.contains(
+                "script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=' 'wasm-unsafe-eval'"
+            ),
+            "{policy}"
+        );
+        assert!(!policy.contains("script-src 'self'"), "{policy}");
+        assert!(content_security_policy("<title>t</title>", &[]).is_err());
     }
 }

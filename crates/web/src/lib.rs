@@ -1,28 +1,22 @@
 //! proflens-web: the analyzer page.
 //!
-//! The page (Yew, main thread) renders what the worker (proflens-core in a
-//! Web Worker) computes, so decoding and aggregation never freeze the tab.
-//! `protocol`, `state` and `engine` are plain Rust and tested natively; the
-//! browser glue is compiled for wasm32 only.
+//! Two threads share this crate. The page (Yew, main thread, [`ui`])
+//! renders what the worker (proflens-core in a Web Worker, [`worker`])
+//! computes, so decoding and aggregation never freeze the tab. What both
+//! sides speak: the typed [`query`] (the view state), the [`protocol`]
+//! (the messages between them), the URL [`fragment`] codec and the
+//! [`share_link`] codec. Everything but the browser glue is plain Rust and
+//! tested natively.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
-pub mod app;
-pub mod client;
-pub mod components;
-pub mod embed;
-pub mod engine;
-pub mod flame_layout;
-pub mod js_regex;
-pub mod keyboard;
-pub mod leaks;
-pub mod placement;
+pub mod fragment;
 pub mod protocol;
-pub mod session;
-pub mod share;
-pub mod state;
-pub mod theme;
+pub mod query;
+pub mod share_link;
+pub mod ui;
 pub mod worker;
 
-pub use app::App;
-pub use embed::{mount_analyzer, Analyzer, AnalyzerProps};
+pub use ui::embed::{mount_analyzer, Analyzer, AnalyzerProps};
+pub use ui::App;

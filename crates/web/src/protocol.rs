@@ -3,22 +3,39 @@
 //! The page never touches a profile: it sends the file's bytes to the
 //! worker, which decodes them with proflens-core and answers report
 //! queries. Everything but the bytes travels as postcard-encoded
-//! [`Request`] and [`Response`] values.
+//! [`Request`] and [`Response`] values: a request alone as a Uint8Array,
+//! a load as `{request, buffer}` with the file's ArrayBuffer transferred.
 
 use serde::{Deserialize, Serialize};
 
-/// What the page asks of the worker (besides loading bytes).
+pub use crate::query::BaseMode;
+use crate::query::ReportQuery;
+
+/// What the page asks of the worker.
 #[allow(clippy::large_enum_variant, reason = "one message at a time, encoded and sent at once")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Compute a view's data for a query; `id` comes back with the answer.
+    /// Decode the file whose bytes travel beside this request (transferred,
+    /// not copied) as load `id`; the worker keeps the profiles it has and
+    /// answers [`Response::Loaded`] or [`Response::FileFailed`].
+    Load {
+        /// The load id the page gives the file.
+        id: u32,
+        /// The file name, for the legend and messages.
+        name: String,
+        /// The most bytes the profile may decompress to.
+        max_decompressed: u64,
+    },
+    /// Compute a view's data; `id` comes back with the answer.
     Report {
         /// Matches the answer to the question.
         id: u32,
-        /// The report options.
-        query: Query,
+        /// What every report depends on.
+        report: ReportQuery,
         /// Which view's data.
         view: ViewRequest,
+        /// Offset east of UTC, in seconds, for the legend's "Time:" line.
+        tz_offset_seconds: i32,
     },
     /// Show `setup` from now on: the worker combines the profiles and
     /// answers [`Response::Compared`]; on failure it keeps what it showed.
@@ -28,18 +45,6 @@ pub enum Request {
         /// Which profiles, and how.
         setup: Setup,
     },
-}
-
-/// How a base profile is taken away from the source (pprof's `-diff_base`
-/// or `-base`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum BaseMode {
-    /// `-diff_base`: percentages are of the base total; views show the
-    /// change by sign.
-    #[default]
-    Diff,
-    /// `-base`: the base is subtracted; percentages are of the result.
-    Subtract,
 }
 
 /// Which loaded profiles the reports show.
@@ -79,35 +84,6 @@ pub enum ViewRequest {
     },
     /// Leak suspects across every loaded heap profile.
     Leaks,
-}
-
-/// Report options as the page's URL carries them (pprof's parameter names).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Query {
-    /// Sample type name or index; "" for the profile's default.
-    pub si: String,
-    /// "flat" or "cum".
-    pub sort: String,
-    /// Granularity: functions, filefunctions, files, lines, addresses.
-    pub g: String,
-    /// Focus regexp.
-    pub f: String,
-    /// Ignore regexp.
-    pub i: String,
-    /// Hide regexp.
-    pub h: String,
-    /// Show regexp.
-    pub s: String,
-    /// Show-from regexp.
-    pub sf: String,
-    /// Node count limit; None for none (the page shows every node).
-    pub n: Option<usize>,
-    /// Node fraction; None for pprof's default.
-    pub nf: Option<f64>,
-    /// Edge fraction; None for pprof's default.
-    pub ef: Option<f64>,
-    /// Offset east of UTC, in seconds, for the "Time:" line.
-    pub tz_offset_seconds: i32,
 }
 
 /// Stages of loading a profile, for the progress bar.
@@ -161,6 +137,21 @@ pub struct Summary {
     pub functions: usize,
     /// When the profile was taken (Unix nanoseconds), 0 if unknown.
     pub time_nanos: i64,
+}
+
+impl Summary {
+    /// The sample types' names, in profile order.
+    pub fn type_names(&self) -> Vec<&str> {
+        self.sample_types.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// Whether the profile can be a leak snapshot: it has inuse_space and
+    /// inuse_objects (a Go heap profile). The rule of
+    /// proflens_core::report::is_leak_snapshot, on the names the page has.
+    pub fn is_heap(&self) -> bool {
+        let names = self.type_names();
+        ["inuse_space", "inuse_objects"].iter().all(|t| names.contains(t))
+    }
 }
 
 /// One row of the top table, numbers and pprof's texts.
@@ -223,8 +214,12 @@ pub enum Response {
         /// Why.
         message: String,
     },
-    /// The worker cannot go on (it crashed, or sent nonsense).
-    LoadFailed(String),
+    /// The worker could not read a request (a page bug, not the user's);
+    /// it carries on.
+    BadRequest(String),
+    /// The worker hit a bug and stops: the panic's message. The page treats
+    /// the worker as gone.
+    Panicked(String),
     /// The answer to `Request::Compare`: what is shown now, or why the
     /// setup was refused (the previous one stays).
     Compared {
@@ -407,17 +402,12 @@ pub struct FlameData {
     pub unit: String,
     /// pprof's legend.
     pub legend: Vec<String>,
-    /// Frames left out because they are narrower than
-    /// [`FLAME_MIN_FRACTION`] of the root.
+    /// Frames left out because they are narrower than `narrow_fraction`
+    /// of the root (proflens-core's flame view decides).
     pub narrow_dropped: usize,
+    /// The share of the root under which frames were left out.
+    pub narrow_fraction: f64,
 }
-
-/// Frames narrower than this share of the root are not sent to the page:
-/// on a 2000-pixel canvas they stay under a pixel until zoomed 50×, and on
-/// profiles with millions of distinct stacks they cost seconds and
-/// gigabytes, and make every zoom frame slow (the 100 MB profile: 7.4
-/// million frames at 1e-6, zoom frames of 680 ms; at 1e-5, 17 ms).
-pub const FLAME_MIN_FRACTION: f64 = 1e-5;
 
 /// A caller or callee line of the peek view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -533,7 +523,8 @@ pub struct LeakSuspect {
     pub space: Vec<i64>,
     /// Bytes growth, signed and formatted ("+17MB").
     pub space_growth: String,
-    /// Bytes growth per minute, formatted; "" when times are unknown.
+    /// Bytes growth per minute, formatted as `proflens leaks` does; "" when
+    /// times are unknown.
     pub per_minute: String,
     /// Share of all growth, formatted ("46.7%").
     pub share: String,
@@ -556,7 +547,8 @@ pub struct LeakData {
     pub snapshots: Vec<LeakSnapshot>,
     /// The suspects, best first.
     pub suspects: Vec<LeakSuspect>,
-    /// One line on the whole change ("+35.93MB and +1013317 objects over 5s").
+    /// One line on the whole change, as `proflens leaks` prints it ("Total
+    /// in-use change: +35.93MB and +1013317 objects over 5s (+428.90MB/min)").
     pub summary: String,
 }
 
@@ -578,12 +570,34 @@ mod tests {
     fn messages_round_trip() {
         let r = Request::Report {
             id: 7,
-            query: Query { si: "alloc_space".into(), nf: Some(0.01), ..Query::default() },
+            report: ReportQuery {
+                sample: "alloc_space".into(),
+                granularity: Some(proflens_core::graph::Granularity::Lines),
+                pruning: crate::query::Pruning { node_fraction: Some(0.01), ..Default::default() },
+                ..ReportQuery::default()
+            },
             view: ViewRequest::Flame { pivot: "main".into() },
+            tz_offset_seconds: -3600,
         };
         assert_eq!(decode::<Request>(&encode(&r)).unwrap(), r);
+        let load = Request::Load { id: 1, name: "heap.pb.gz".into(), max_decompressed: 1 << 30 };
+        assert_eq!(decode::<Request>(&encode(&load)).unwrap(), load);
         let p = Response::Progress { stage: Stage::Decode, done: 5, total: 10 };
         assert_eq!(decode::<Response>(&encode(&p)).unwrap(), p);
         assert!(decode::<Response>(&[0xff, 0xff]).is_err());
+    }
+
+    /// The page tells heap profiles apart by their summaries; the worker's
+    /// leak report by core's rule. They agree.
+    #[test]
+    fn heaps_are_cores_leak_snapshots() {
+        use crate::worker::engine::Engine;
+        for name in ["go/heap1.pb.gz", "go/cpu.pb.gz", "pprof/large.cpu"] {
+            let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            let engine = Engine::load(0, name, &std::fs::read(path).unwrap(), 1 << 30, &mut |_| {}).unwrap();
+            let core = proflens_core::report::is_leak_snapshot(engine.profile());
+            assert_eq!(engine.summary().is_heap(), core, "{name}");
+            assert_eq!(core, name.contains("heap"), "{name}");
+        }
     }
 }

@@ -8,13 +8,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use proflens_web::components::banner::ErrorBanner;
-use proflens_web::components::leaks_view::{LeakLink, LeaksView};
-use proflens_web::components::profiles::{ProfileChoice, ProfilesPanel};
-use proflens_web::components::sample_menu::SampleMenu;
-use proflens_web::components::top_table::TopTable;
 use proflens_web::protocol::{LeakData, LeakSnapshot, LeakSuspect, SampleType, Setup, Summary, TopRow};
-use proflens_web::state::{SortKey, View};
+use proflens_web::query::{SortKey, View};
+use proflens_web::ui::components::banner::ErrorBanner;
+use proflens_web::ui::components::leaks_view::{LeakLink, LeaksView};
+use proflens_web::ui::components::profiles::{ProfileChoice, ProfilesPanel};
+use proflens_web::ui::components::sample_menu::SampleMenu;
+use proflens_web::ui::components::top_table::TopTable;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
@@ -297,7 +297,7 @@ async fn leaks_view_links_to_the_chain() {
 /// that does not exist becomes an Error event naming it.
 #[wasm_bindgen_test]
 async fn analyzer_component_reports_through_on_event() {
-    use proflens_web::embed::{Analyzer, AnalyzerProps, EmbedEvent};
+    use proflens_web::ui::embed::{Analyzer, AnalyzerProps, EmbedEvent};
     let hash_before = web_sys::window().unwrap().location().hash().unwrap();
     let events: Rc<RefCell<Vec<EmbedEvent>>> = Rc::default();
     let seen = events.clone();
@@ -326,4 +326,181 @@ async fn analyzer_component_reports_through_on_event() {
         root.query_selector("[data-testid=error-banner]").unwrap().is_some(),
         "no banner in the component"
     );
+}
+
+/// A worker script (as a blob URL for `window.__proflensWorkerUrl`) that
+/// says it is ready, posts `messages` (postcard-encoded responses), then
+/// throws `error` as an uncaught exception, as a trapped wasm worker does.
+fn fake_worker(messages: &[proflens_web::protocol::Response], error: &str) -> String {
+    use proflens_web::protocol::{encode, Response};
+    let post = |r: &Response| format!("postMessage(new Uint8Array({:?}));", encode(r));
+    let posts: String = std::iter::once(&Response::Ready).chain(messages).map(post).collect();
+    let script = format!("{posts} setTimeout(() => {{ throw {error}; }}, 10);");
+    let parts = js_sys::Array::of1(&script.into());
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+/// The events of a worker made from `script`, once it stopped.
+async fn worker_events(script: String) -> Vec<proflens_web::ui::client::WorkerEvent> {
+    use proflens_web::ui::client::{adopt_worker, WorkerEvent};
+    let window = web_sys::window().unwrap();
+    js_sys::Reflect::set(&window, &"__proflensWorkerUrl".into(), &script.into()).unwrap();
+    // A spare another test warmed (from the page's script) goes first.
+    drop(adopt_worker(|_| {}).unwrap());
+    let events: Rc<RefCell<Vec<WorkerEvent>>> = Rc::default();
+    let seen = events.clone();
+    let client = adopt_worker(move |e| seen.borrow_mut().push(e)).unwrap();
+    for _ in 0..100 {
+        if client.stopped() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &"__proflensWorkerUrl".into())
+        .unwrap();
+    let got = events.borrow().clone();
+    got
+}
+
+/// A worker whose wasm memory cannot grow is reported as out of memory,
+/// not as "maybe too large".
+#[wasm_bindgen_test]
+async fn a_worker_out_of_memory_is_reported_as_such() {
+    use proflens_web::ui::client::WorkerEvent;
+    use proflens_web::ui::crash::Crash;
+    let script =
+        fake_worker(&[], "new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded')");
+    let events = worker_events(script).await;
+    assert_eq!(events, [WorkerEvent::Stopped(Crash::OutOfMemory)]);
+    let message = Crash::OutOfMemory.message("loading big.pb.gz");
+    assert!(message.contains("ran out of memory") && !message.contains("may be too large"), "{message}");
+}
+
+/// A panic's message reaches the page, and the trap that follows it does
+/// not turn it into something else.
+#[wasm_bindgen_test]
+async fn a_panicking_worker_reports_its_message() {
+    use proflens_web::protocol::Response;
+    use proflens_web::ui::client::WorkerEvent;
+    use proflens_web::ui::crash::Crash;
+    let panic = Response::Panicked("index out of bounds: the len is 3 but the index is 7".into());
+    let script = fake_worker(&[panic], "new WebAssembly.RuntimeError('unreachable')");
+    let events = worker_events(script).await;
+    assert_eq!(
+        events,
+        [WorkerEvent::Stopped(Crash::Panic("index out of bounds: the len is 3 but the index is 7".into()))]
+    );
+}
+
+/// A body read past its cap stops with the cap in the message; under the
+/// cap, every byte arrives.
+#[wasm_bindgen_test]
+async fn bodies_are_read_up_to_the_cap() {
+    use proflens_web::ui::fetch::read_capped;
+    let bytes = js_sys::Uint8Array::new_with_length(5000);
+    bytes.fill(7, 0, 5000);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap();
+    // A stream: no Content-Length, so only counting can stop it.
+    let streamed = || web_sys::Response::new_with_opt_readable_stream(Some(&blob.stream())).unwrap();
+    let err = read_capped(&streamed(), "https://x/heap", 1000, &|_, _| {}).await.unwrap_err();
+    assert!(err.starts_with("https://x/heap is more than 1 kB, over the 1 kB this page reads"), "{err}");
+    let read = read_capped(&streamed(), "https://x/heap", 10_000, &|_, _| {}).await.unwrap();
+    assert_eq!(js_sys::Uint8Array::new(&read).to_vec(), vec![7u8; 5000]);
+    // A declared length over the cap is refused before reading.
+    let init = web_sys::ResponseInit::new();
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("content-length", "2000000000").unwrap();
+    init.set_headers(&headers);
+    let declared = web_sys::Response::new_with_opt_blob_and_init(Some(&blob), &init).unwrap();
+    let err = read_capped(&declared, "https://x/heap", 1000, &|_, _| {}).await.unwrap_err();
+    assert!(err.starts_with("https://x/heap is 2 GB, over the 1 kB"), "{err}");
+}
+
+/// A worker that says it is ready and then idles.
+fn idle_worker() -> proflens_web::ui::client::WorkerClient {
+    let parts = js_sys::Array::of1(
+        &format!(
+            "postMessage(new Uint8Array({:?}));",
+            proflens_web::protocol::encode(&proflens_web::protocol::Response::Ready)
+        )
+        .into(),
+    );
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
+    let window = web_sys::window().unwrap();
+    js_sys::Reflect::set(&window, &"__proflensWorkerUrl".into(), &url.into()).unwrap();
+    // A spare another test warmed (from the page's script) goes first.
+    drop(proflens_web::ui::client::adopt_worker(|_| {}).unwrap());
+    let client = proflens_web::ui::client::adopt_worker(|_| {}).unwrap();
+    js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &"__proflensWorkerUrl".into())
+        .unwrap();
+    client
+}
+
+/// When a worker stops, what was shown and the view state stay: a load
+/// that crashes leaves the session before it; a session whose worker
+/// crashes keeps its data on screen and says why nothing more comes.
+#[wasm_bindgen_test]
+async fn crashes_keep_what_was_shown_and_the_view_state() {
+    use proflens_web::protocol::Stage;
+    use proflens_web::protocol::{TopTable as TopData, ViewData};
+    use proflens_web::ui::client::WorkerEvent;
+    use proflens_web::ui::crash::Crash;
+    use proflens_web::ui::model::{Action, Loaded, Loading, Model, Origin};
+    use yew::functional::Reducible;
+
+    let query = proflens_web::fragment::parse("top?sort=cum&f=main");
+    let data = Rc::new(ViewData::Top(TopData {
+        legend: vec!["File: leak".into()],
+        rows: Vec::new(),
+        sample_type: "inuse_space".into(),
+    }));
+    let loaded = Loaded {
+        generation: 1,
+        summary: summary(0, "heap.pb.gz"),
+        client: Rc::new(idle_worker()),
+        profiles: Rc::new(vec![summary(0, "heap.pb.gz")]),
+        setup: Setup::default(),
+        stopped: None,
+    };
+    let loading = Loading {
+        generation: 2,
+        file_name: "big.pb.gz".into(),
+        stage: Stage::Decode,
+        done: 1,
+        total: 2,
+        client: None,
+        waiting: Some(vec![0]),
+        added: Vec::new(),
+        failures: Vec::new(),
+        adding: false,
+        origin: Origin::Files,
+    };
+    let model = Rc::new(Model {
+        query: query.clone(),
+        loaded: Some(loaded),
+        loading: Some(loading),
+        data: Some(data.clone()),
+        ..Model::default()
+    });
+    let stopped = |generation, crash| Action::Worker { generation, event: WorkerEvent::Stopped(crash) };
+
+    let m = model.reduce(stopped(2, Crash::OutOfMemory));
+    assert!(m.loading.is_none());
+    let l = m.loaded.as_ref().expect("the session before stays");
+    assert_eq!((l.generation, l.stopped.is_none()), (1, true));
+    assert_eq!((m.query.clone(), m.data.clone()), (query.clone(), Some(data.clone())));
+    let error = m.error.clone().unwrap();
+    assert!(error.starts_with("The analysis ran out of memory while loading big.pb.gz"), "{error}");
+    assert!(error.ends_with("The profile shown before stays."), "{error}");
+
+    let m = m.reduce(Action::Requested(5)).reduce(stopped(1, Crash::Panic("boom".into())));
+    let why = m.loaded.as_ref().and_then(|l| l.stopped.clone()).expect("the session knows it stopped");
+    assert!(why.contains("internal error while computing the Top view of heap.pb.gz: boom"), "{why}");
+    assert!(why.contains("open the file again"), "{why}");
+    assert_eq!((m.query.clone(), m.data.clone()), (query, Some(data)), "the view state and the data stay");
+    // A late word from a worker that no longer matters changes nothing.
+    let after = m.clone().reduce(stopped(7, Crash::OutOfMemory));
+    assert_eq!(after.error, m.error);
 }

@@ -100,6 +100,27 @@ pub struct Suspect {
     pub explanation: String,
 }
 
+impl Suspect {
+    /// Bytes per minute, signed and rounded to the byte ("+202.92MB/min");
+    /// None when the snapshots' times are unknown.
+    pub fn rate_text(&self) -> Option<String> {
+        self.space_per_minute.map(|r| format!("{}/min", signed_bytes(r.round() as i64)))
+    }
+
+    /// Its share of all growth, to a tenth of a percent ("46.7%").
+    pub fn share_text(&self) -> String {
+        format!("{:.1}%", self.share * 100.0)
+    }
+}
+
+/// Whether `profile` can be a snapshot of the series: it has inuse_space
+/// and inuse_objects (a Go heap profile). [`leak_suspects`] refuses others.
+pub fn is_leak_snapshot(profile: &Profile) -> bool {
+    ["inuse_space", "inuse_objects"]
+        .iter()
+        .all(|&name| profile.sample_types.iter().any(|t| profile.str(t.kind) == name))
+}
+
 /// The leak report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeakReport {
@@ -321,6 +342,28 @@ fn explain(s: &Suspect, count: usize) -> String {
 }
 
 impl LeakReport {
+    /// The whole change in one line, as the CLI prints it and the page
+    /// shows it: "Total in-use change: +35.93MB and +1013317 objects over
+    /// 5s (+428.90MB/min)". The rate is rounded to the byte.
+    pub fn summary_line(&self) -> String {
+        let span = match self.minutes {
+            Some(m) => {
+                let rate = signed_bytes((self.space_growth as f64 / m).round() as i64);
+                if m < 1.0 {
+                    format!(" over {:.0}s ({rate}/min)", m * 60.0)
+                } else {
+                    format!(" over {m:.1} min ({rate}/min)")
+                }
+            }
+            None => String::new(),
+        };
+        format!(
+            "Total in-use change: {} and {} objects{span}",
+            signed_bytes(self.space_growth),
+            signed_count(self.objects_growth)
+        )
+    }
+
     /// The report as text (`proflens leaks`): the snapshots, then each
     /// suspect with its numbers, flags, chain and reason.
     pub fn to_text(&self) -> String {
@@ -340,28 +383,7 @@ impl LeakReport {
                 s.inuse_objects
             );
         }
-        let span = match self.minutes {
-            Some(m) if m < 1.0 => {
-                format!(
-                    " over {:.0}s ({}/min)",
-                    m * 60.0,
-                    signed_bytes((self.space_growth as f64 / m).round() as i64)
-                )
-            }
-            Some(m) => {
-                format!(
-                    " over {m:.1} min ({}/min)",
-                    signed_bytes((self.space_growth as f64 / m).round() as i64)
-                )
-            }
-            None => String::new(),
-        };
-        let _ = writeln!(
-            w,
-            "Total in-use change: {} and {} objects{span}",
-            signed_bytes(self.space_growth),
-            signed_count(self.objects_growth)
-        );
+        let _ = writeln!(w, "{}", self.summary_line());
         if self.suspects.is_empty() {
             let _ = writeln!(w, "\nNo suspects: no allocation site grew.");
             return out;
@@ -375,17 +397,14 @@ impl LeakReport {
             if s.new {
                 flags.push("new");
             }
-            let rate = s
-                .space_per_minute
-                .map(|r| format!(", {}/min", signed_bytes(r.round() as i64)))
-                .unwrap_or_default();
+            let rate = s.rate_text().map(|r| format!(", {r}")).unwrap_or_default();
             let _ = writeln!(
                 w,
-                "\n#{} {}\n   bytes {}{rate}, {:.1}% of growth; objects {} (rank {}); {}",
+                "\n#{} {}\n   bytes {}{rate}, {} of growth; objects {} (rank {}); {}",
                 s.rank,
                 s.function,
                 signed_bytes(s.space_growth),
-                s.share * 100.0,
+                s.share_text(),
                 signed_count(s.objects_growth),
                 s.objects_rank,
                 flags.join(", ")
@@ -438,6 +457,41 @@ mod tests {
         assert_eq!(top.space_per_minute, Some(MIB as f64));
         assert_eq!(top.objects_rank, 1);
         assert_eq!(r.minutes, Some(2.0));
+    }
+
+    #[test]
+    fn rates_are_rounded_in_the_summary_and_per_site() {
+        let r = report(&series());
+        assert_eq!(r.suspects[0].rate_text().as_deref(), Some("+1MB/min"));
+        assert_eq!(
+            r.summary_line(),
+            "Total in-use change: +2.75MB and +175 objects over 2.0 min (+1.38MB/min)"
+        );
+        // 2 bytes over 3 minutes: 0.67 B/min, rounded (not truncated) to 1.
+        let slow = LeakReport {
+            snapshots: Vec::new(),
+            suspects: Vec::new(),
+            minutes: Some(3.0),
+            space_growth: 2,
+            objects_growth: -1,
+        };
+        assert_eq!(slow.summary_line(), "Total in-use change: +2B and -1 objects over 3.0 min (+1B/min)");
+        let site = Suspect { space_per_minute: Some(0.67), ..r.suspects[0].clone() };
+        assert_eq!(site.rate_text().as_deref(), Some("+1B/min"));
+        assert_eq!(Suspect { share: 0.4666, ..site.clone() }.share_text(), "46.7%");
+        assert_eq!(Suspect { space_per_minute: None, ..site }.rate_text(), None);
+        let untimed = LeakReport { minutes: None, ..slow };
+        assert_eq!(untimed.summary_line(), "Total in-use change: +2B and -1 objects");
+    }
+
+    #[test]
+    fn only_heap_profiles_are_snapshots() {
+        assert!(is_leak_snapshot(&series()[0]));
+        let mut w = crate::encode::ProfileWriter::new(&[("samples", "count"), ("inuse_space", "bytes")]);
+        let f = w.add_function("main.f", "main.go", 1);
+        let l = w.add_location(None, 0x10, &[(f, 2)]);
+        w.add_sample(&[l], &[1, 10], &[]);
+        assert!(!is_leak_snapshot(&decode(&w.encode(), &DecodeOptions::default()).unwrap()));
     }
 
     #[test]

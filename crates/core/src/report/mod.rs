@@ -3,6 +3,7 @@
 mod context;
 mod dot;
 mod flame;
+mod flame_view;
 mod leaks;
 mod legend;
 mod list;
@@ -14,8 +15,12 @@ mod tree;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
+pub use flame_view::{
+    drawn_width, flame_granularity, flame_view, narrowed, FlameView, FlameViewOptions, FLAME_MIN_FRACTION,
+};
 pub use leaks::{
-    leak_suspects, signed_bytes, signed_count, GrowthKind, LeakInput, LeakReport, LeakSnapshot, Suspect,
+    is_leak_snapshot, leak_suspects, signed_bytes, signed_count, GrowthKind, LeakInput, LeakReport,
+    LeakSnapshot, Suspect,
 };
 pub use legend::{format_time, profile_legend};
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};

@@ -9,7 +9,7 @@ mod exports {
 
     /// A running embedded analyzer (see proflens_web::embed).
     #[wasm_bindgen]
-    pub struct AnalyzerHandle(proflens_web::embed::AnalyzerHandle);
+    pub struct AnalyzerHandle(proflens_web::ui::embed::AnalyzerHandle);
 
     #[wasm_bindgen]
     impl AnalyzerHandle {
@@ -36,7 +36,7 @@ mod exports {
         host: web_sys::Element,
         options: JsValue,
     ) -> AnalyzerHandle {
-        AnalyzerHandle(proflens_web::embed::mount_analyzer(root, host, options))
+        AnalyzerHandle(proflens_web::ui::embed::mount_analyzer(root, host, options))
     }
 }
 

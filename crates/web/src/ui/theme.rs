@@ -76,3 +76,12 @@ pub fn apply(theme: Theme, target: Option<&web_sys::Element>) {
         let _ = s.set_item(STORAGE_KEY, theme.name());
     }
 }
+
+/// The theme's state, applied to `host` (an embedded analyzer's host
+/// element) or else the page's root element whenever it changes.
+#[yew::hook]
+pub fn use_theme(host: Option<web_sys::Element>) -> yew::UseStateHandle<Theme> {
+    let theme = yew::use_state(stored);
+    yew::use_effect_with(*theme, move |t| apply(*t, host.as_ref()));
+    theme
+}

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use web_sys::{Element, WheelEvent};
 use yew::prelude::*;
 
-use crate::js_regex::Matcher;
 use crate::protocol::{GraphData, GraphEdge, GraphNode};
+use crate::ui::js_regex::Matcher;
 
 /// Properties of [`GraphView`].
 #[derive(Properties, PartialEq)]

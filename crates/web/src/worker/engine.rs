@@ -1,22 +1,17 @@
-//! The worker's side: holds the decoded profile and answers queries with
-//! proflens-core. Pure Rust, so it is tested natively.
+//! A decoded profile and its reports: proflens-core's answers translated
+//! into the protocol's view data. Pure Rust, so it is tested natively.
 
 use std::rc::Rc;
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
-use proflens_core::graph::Granularity;
-use proflens_core::report::{flame, list, peek, top, FlameTree, ReportOptions, Sort};
-use proflens_core::{DecodeOptions, Profile};
+use proflens_core::report::{flame_view, list, peek, top, FlameTree, FlameViewOptions, ReportOptions, Sort};
+use proflens_core::{DecodeOptions, Error, Profile};
 
 use crate::protocol::{
-    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Query, Response, SampleType,
-    SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
-    FLAME_MIN_FRACTION,
+    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Response, SampleType, SourceData,
+    SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
 };
-
-/// The largest decompressed profile the page accepts: wasm32 memory is 4 GiB
-/// at most and the model needs room beside the bytes.
-pub const PAGE_MAX_DECOMPRESSED: u64 = 1 << 30;
+use crate::query::{ReportQuery, SortKey};
 
 /// A profile to report on (a loaded one, or a combination of loaded ones),
 /// what it is called and the load id it goes by.
@@ -47,15 +42,17 @@ impl Engine {
         &self.profile
     }
 
-    /// Decodes `bytes` as load `id`, reporting progress through `progress`.
+    /// Decodes `bytes` as load `id`, at most `max_decompressed` bytes once
+    /// inflated, reporting progress through `progress`.
     pub fn load(
         id: u32,
         file_name: &str,
         bytes: &[u8],
+        max_decompressed: u64,
         progress: &mut dyn FnMut(Response),
     ) -> Result<Engine, String> {
         let mut options = DecodeOptions::default();
-        options.limits.max_decompressed_bytes = PAGE_MAX_DECOMPRESSED;
+        options.limits.max_decompressed_bytes = max_decompressed;
         // Every view walks the stacks again: lay them out for walking.
         options.compact_stacks = true;
         let total = bytes.len() as u64;
@@ -66,7 +63,15 @@ impl Engine {
             };
             progress(Response::Progress { stage, done: p.done, total });
         };
-        let profile = decode_with_progress(bytes, &options, &mut on_progress).map_err(|e| e.to_string())?;
+        let profile = decode_with_progress(bytes, &options, &mut on_progress).map_err(|e| match e {
+            // Core's advice (raise the limit) is not the page's to follow.
+            Error::TooLarge { limit } => format!(
+                "{file_name} is larger than {} once decompressed, over the page's limit for it; \
+                 open it with the proflens command instead (proflens top {file_name})",
+                proflens_core::units::scaled_label(limit as i64, "bytes", "auto")
+            ),
+            e => e.to_string(),
+        })?;
         Ok(Engine::new(id, file_name, Rc::new(profile)))
     }
 
@@ -89,53 +94,46 @@ impl Engine {
     }
 
     /// The data of a view.
-    pub fn report(&self, query: &Query, view: &ViewRequest) -> Result<ViewData, String> {
+    pub fn report(
+        &self,
+        query: &ReportQuery,
+        view: &ViewRequest,
+        tz_offset_seconds: i32,
+    ) -> Result<ViewData, String> {
+        let options = report_options(query, tz_offset_seconds);
         match view {
-            ViewRequest::Top => self.top(query).map(ViewData::Top),
-            ViewRequest::Graph => self.graph(query).map(ViewData::Graph),
-            ViewRequest::Flame { pivot } => self.flame(query, pivot).map(ViewData::Flame),
-            ViewRequest::Peek { regex } => self.peek(query, regex).map(ViewData::Peek),
-            ViewRequest::Source { regex } => self.source(query, regex).map(ViewData::Source),
+            ViewRequest::Top => self.top(&options).map(ViewData::Top),
+            ViewRequest::Graph => self.graph(&options).map(ViewData::Graph),
+            ViewRequest::Flame { pivot } => self.flame(&options, query, pivot).map(ViewData::Flame),
+            ViewRequest::Peek { regex } => self.peek(&options, regex).map(ViewData::Peek),
+            ViewRequest::Source { regex } => self.source(&options, regex).map(ViewData::Source),
             ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
         }
     }
 
-    /// The laid-out call graph for `query` (pprof's 80 nodes by default).
-    pub fn graph(&self, query: &Query) -> Result<crate::protocol::GraphData, String> {
-        let options = report_options(query)?;
-        let graph = proflens_core::report::dot(&self.profile, &options).map_err(|e| e.to_string())?;
-        Ok(crate::placement::place(&graph))
+    /// The laid-out call graph (pprof's 80 nodes by default).
+    pub fn graph(&self, options: &ReportOptions) -> Result<crate::protocol::GraphData, String> {
+        let graph = proflens_core::report::dot(&self.profile, options).map_err(|e| e.to_string())?;
+        Ok(super::placement::place(&graph))
     }
 
-    /// The flame graph for `query` at filefunctions granularity (or
-    /// functions when the query asks for it), pivoted on `pivot`.
-    pub fn flame(&self, query: &Query, pivot: &str) -> Result<FlameData, String> {
-        let options = report_options(query)?;
-        // pprof's flame graph groups by function and file unless asked for
-        // functions alone.
-        let granularity =
-            if query.g == "functions" { Granularity::Functions } else { Granularity::FileFunctions };
-        let g = flame(&self.profile, &options, granularity, Some(pivot)).map_err(|e| e.to_string())?;
+    /// The flame graph core's flame view gives (grouped as pprof's flame
+    /// graph is, frames too narrow to draw left out), pivoted on `pivot` if
+    /// not empty.
+    pub fn flame(
+        &self,
+        options: &ReportOptions,
+        query: &ReportQuery,
+        pivot: &str,
+    ) -> Result<FlameData, String> {
+        let asked = FlameViewOptions { granularity: query.granularity, ..FlameViewOptions::default() };
+        let view = flame_view(&self.profile, options, pivot, asked).map_err(|e| e.to_string())?;
         let legend =
-            proflens_core::report::profile_legend(&self.profile, &options).map_err(|e| e.to_string())?;
-        // A frame is as wide as its increases plus its decreases (for a
-        // profile without negative samples, its total).
-        let width = |n: &proflens_core::report::FlameNode| n.positive.saturating_add(n.negative);
-        let narrow = |t: &FlameTree| {
-            let root = t.nodes.first().map_or(0, width);
-            let min = (root as f64 * FLAME_MIN_FRACTION) as i64;
-            t.without_narrow(min, width)
-        };
-        let diff =
-            g.tree.nodes.iter().chain(g.callers.iter().flat_map(|c| &c.nodes)).any(|n| n.negative != 0);
-        let (tree, mut narrow_dropped) = narrow(&g.tree);
-        let callers = g.callers.as_ref().map(|c| {
-            let (c, dropped) = narrow(c);
-            narrow_dropped += dropped;
-            c
-        });
+            proflens_core::report::profile_legend(&self.profile, options).map_err(|e| e.to_string())?;
+        let g = &view.graph;
         Ok(FlameData {
-            narrow_dropped,
+            narrow_dropped: view.dropped,
+            narrow_fraction: view.min_fraction,
             functions: g
                 .functions
                 .iter()
@@ -145,8 +143,8 @@ impl Engine {
                     color: hash(&f.package),
                 })
                 .collect(),
-            tree: columns(&tree, diff),
-            callers: callers.as_ref().map(|c| columns(c, diff)),
+            tree: columns(&g.tree, view.diff),
+            callers: g.callers.as_ref().map(|c| columns(c, view.diff)),
             total: g.total,
             sample_type: g.sample_type.clone(),
             unit: g.sample_unit.clone(),
@@ -155,9 +153,8 @@ impl Engine {
     }
 
     /// Callers and callees of the nodes whose name matches `regex`.
-    pub fn peek(&self, query: &Query, regex: &str) -> Result<PeekData, String> {
-        let options = report_options(query)?;
-        let report = peek(&self.profile, &options, regex).map_err(|e| e.to_string())?;
+    pub fn peek(&self, options: &ReportOptions, regex: &str) -> Result<PeekData, String> {
+        let report = peek(&self.profile, options, regex).map_err(|e| e.to_string())?;
         let pct = |v, of| proflens_core::units::percentage(v, of).trim().to_string();
         let link = |l: &proflens_core::report::TreeLink, cum| PeekLink {
             name: l.name.clone(),
@@ -185,9 +182,8 @@ impl Engine {
     }
 
     /// Per-line costs of the functions whose name matches `regex`.
-    pub fn source(&self, query: &Query, regex: &str) -> Result<SourceData, String> {
-        let options = report_options(query)?;
-        let report = list(&self.profile, &options, regex).map_err(|e| e.to_string())?;
+    pub fn source(&self, options: &ReportOptions, regex: &str) -> Result<SourceData, String> {
+        let report = list(&self.profile, options, regex).map_err(|e| e.to_string())?;
         let dot = |v: i64| if v == 0 { ".".to_string() } else { report.format_value(v) };
         let mut files = Vec::new();
         let mut no_source = Vec::new();
@@ -215,11 +211,10 @@ impl Engine {
         Ok(SourceData { total: report.format_value(report.total), files, no_source })
     }
 
-    /// The top report for `query`, every node (no node count limit unless
-    /// the query sets one).
-    pub fn top(&self, query: &Query) -> Result<TopTable, String> {
-        let options = report_options(query)?;
-        let report = top(&self.profile, &options).map_err(|e| e.to_string())?;
+    /// The top report, every node (no node count limit unless the options
+    /// set one).
+    pub fn top(&self, options: &ReportOptions) -> Result<TopTable, String> {
+        let report = top(&self.profile, options).map_err(|e| e.to_string())?;
         let rows = report
             .rows
             .iter()
@@ -262,54 +257,57 @@ pub fn hash(text: &str) -> u32 {
 }
 
 /// Report options for a query, with pprof's defaults for what it leaves out.
-pub fn report_options(q: &Query) -> Result<ReportOptions, String> {
-    let mut o = ReportOptions { sample_index: q.si.clone(), ..ReportOptions::default() };
-    o.sort = match q.sort.as_str() {
-        "" | "flat" => Sort::Flat,
-        "cum" => Sort::Cum,
-        other => return Err(format!("unknown sort {other:?}; use flat or cum")),
-    };
-    o.granularity = if q.g.is_empty() {
-        Granularity::Functions
-    } else {
-        Granularity::parse(&q.g).ok_or_else(|| format!("unknown granularity {:?}", q.g))?
-    };
-    o.focus = q.f.clone();
-    o.ignore = q.i.clone();
-    o.hide = q.h.clone();
-    o.show = q.s.clone();
-    o.show_from = q.sf.clone();
-    o.node_count = q.n;
-    if let Some(nf) = q.nf {
-        o.node_fraction = nf;
+pub fn report_options(q: &ReportQuery, tz_offset_seconds: i32) -> ReportOptions {
+    let f = &q.filters;
+    let p = &q.pruning;
+    let defaults = ReportOptions::default();
+    ReportOptions {
+        sample_index: q.sample.clone(),
+        // The name order is the page's; the worker sends flat order for it.
+        sort: if q.sort == SortKey::Cum { Sort::Cum } else { Sort::Flat },
+        granularity: q.granularity.unwrap_or_default(),
+        focus: f.focus.clone(),
+        ignore: f.ignore.clone(),
+        hide: f.hide.clone(),
+        show: f.show.clone(),
+        show_from: f.show_from.clone(),
+        node_count: p.node_count,
+        node_fraction: p.node_fraction.unwrap_or(defaults.node_fraction),
+        edge_fraction: p.edge_fraction.unwrap_or(defaults.edge_fraction),
+        time_zone: jiff::tz::TimeZone::fixed(
+            jiff::tz::Offset::from_seconds(tz_offset_seconds).unwrap_or(jiff::tz::Offset::UTC),
+        ),
+        ..defaults
     }
-    if let Some(ef) = q.ef {
-        o.edge_fraction = ef;
-    }
-    o.time_zone = jiff::tz::TimeZone::fixed(
-        jiff::tz::Offset::from_seconds(q.tz_offset_seconds).unwrap_or(jiff::tz::Offset::UTC),
-    );
-    Ok(o)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::Filters;
+
+    /// Decompressed bytes the tests allow: the page's own limit.
+    const LIMIT: u64 = 1 << 30;
 
     fn heap2() -> Vec<u8> {
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/go/heap2.pb.gz")).unwrap()
     }
 
+    fn options(q: &ReportQuery) -> ReportOptions {
+        report_options(q, 0)
+    }
+
     #[test]
     fn top_rows_are_cores_top_report() {
         let mut stages = Vec::new();
-        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |r| stages.push(r)).unwrap();
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), LIMIT, &mut |r| stages.push(r)).unwrap();
         assert!(matches!(stages.last(), Some(Response::Progress { stage: Stage::Resolve, .. })));
         let summary = engine.summary();
         assert_eq!(summary.sample_types.len(), 4);
         assert_eq!(summary.sample_types[summary.default_index].name, "inuse_space");
+        assert!(summary.is_heap());
 
-        let table = engine.top(&Query::default()).unwrap();
+        let table = engine.top(&options(&ReportQuery::default())).unwrap();
         let expected = top(&engine.profile, &ReportOptions::default()).unwrap();
         assert_eq!(table.legend, expected.legend);
         assert_eq!(table.rows.len(), expected.rows.len());
@@ -317,17 +315,18 @@ mod tests {
         assert_eq!(table.rows[0].flat_text, "44.50MB");
         assert_eq!(table.rows[0].flat_pct, "46.19%");
 
-        let alloc =
-            engine.top(&Query { si: "alloc_space".into(), sort: "cum".into(), ..Query::default() }).unwrap();
+        let alloc_cum =
+            ReportQuery { sample: "alloc_space".into(), sort: SortKey::Cum, ..ReportQuery::default() };
+        let alloc = engine.top(&options(&alloc_cum)).unwrap();
         assert_eq!(alloc.sample_type, "alloc_space");
         assert!(alloc.rows.windows(2).all(|w| w[0].cum.abs() >= w[1].cum.abs()));
     }
 
     #[test]
     fn every_view_answers() {
-        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
-        let q = Query::default();
-        let ViewData::Graph(g) = engine.report(&q, &ViewRequest::Graph).unwrap() else { panic!() };
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), LIMIT, &mut |_| {}).unwrap();
+        let q = ReportQuery::default();
+        let ViewData::Graph(g) = engine.report(&q, &ViewRequest::Graph, 0).unwrap() else { panic!() };
         let with_value = g.nodes.iter().position(|n| n.name == "context.WithValue").expect("node");
         let set_ctx = g.nodes.iter().position(|n| n.name == "main.SetCtxValue").expect("node");
         let edge = g.edges.iter().find(|e| e.src == set_ctx && e.dst == with_value).expect("edge");
@@ -335,13 +334,14 @@ mod tests {
         assert!(g.nodes[set_ctx].y < g.nodes[with_value].y, "callers above callees");
         assert_eq!(g.nodes[with_value].flat_text, "44.50MB (46.19%)");
 
-        let ViewData::Flame(f) = engine.report(&q, &ViewRequest::Flame { pivot: String::new() }).unwrap()
+        let ViewData::Flame(f) = engine.report(&q, &ViewRequest::Flame { pivot: String::new() }, 0).unwrap()
         else {
             panic!()
         };
         assert_eq!(f.tree.total[0], f.total);
+        assert_eq!(f.narrow_fraction, proflens_core::report::FLAME_MIN_FRACTION);
         let ViewData::Peek(p) =
-            engine.report(&q, &ViewRequest::Peek { regex: "^main\\.ResetLogId$".into() }).unwrap()
+            engine.report(&q, &ViewRequest::Peek { regex: "^main\\.ResetLogId$".into() }, 0).unwrap()
         else {
             panic!()
         };
@@ -351,7 +351,7 @@ mod tests {
             assert!(entry.callees.iter().any(|l| l.name == callee), "{callee}");
         }
         let ViewData::Source(s) =
-            engine.report(&q, &ViewRequest::Source { regex: "ResetLogId".into() }).unwrap()
+            engine.report(&q, &ViewRequest::Source { regex: "ResetLogId".into() }, 0).unwrap()
         else {
             panic!()
         };
@@ -361,9 +361,21 @@ mod tests {
 
     #[test]
     fn bad_queries_and_bytes_are_errors() {
-        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), &mut |_| {}).unwrap();
-        assert!(engine.top(&Query { si: "nope".into(), ..Query::default() }).unwrap_err().contains("nope"));
-        assert!(engine.top(&Query { f: "(".into(), ..Query::default() }).unwrap_err().contains("focus"));
-        assert!(Engine::load(0, "x", b"hello world, not a profile", &mut |_| {}).is_err());
+        let engine = Engine::load(0, "heap2.pb.gz", &heap2(), LIMIT, &mut |_| {}).unwrap();
+        let nope = ReportQuery { sample: "nope".into(), ..ReportQuery::default() };
+        assert!(engine.top(&options(&nope)).unwrap_err().contains("nope"));
+        let bad_focus = ReportQuery {
+            filters: Filters { focus: "(".into(), ..Filters::default() },
+            ..ReportQuery::default()
+        };
+        assert!(engine.top(&options(&bad_focus)).unwrap_err().contains("focus"));
+        assert!(Engine::load(0, "x", b"hello world, not a profile", LIMIT, &mut |_| {}).is_err());
+    }
+
+    #[test]
+    fn the_decompression_limit_names_the_file_and_the_command() {
+        let err = Engine::load(0, "heap2.pb.gz", &heap2(), 1000, &mut |_| {}).err().expect("over the limit");
+        assert!(err.starts_with("heap2.pb.gz is larger than 1000B once decompressed"), "{err}");
+        assert!(err.contains("proflens top heap2.pb.gz"), "{err}");
     }
 }

@@ -7,8 +7,9 @@ use std::rc::Rc;
 
 use proflens_core::compare::{combine, BaseMode as CoreMode, Combine};
 
-use crate::engine::Engine;
-use crate::protocol::{BaseMode, Query, Setup, Summary, ViewData, ViewRequest};
+use super::engine::Engine;
+use crate::protocol::{BaseMode, Setup, Summary, ViewData, ViewRequest};
+use crate::query::ReportQuery;
 
 /// The loaded profiles and what is shown.
 #[derive(Default)]
@@ -71,12 +72,17 @@ impl Session {
 
     /// A view's data for the shown profile (Leaks: for every loaded heap
     /// profile).
-    pub fn report(&self, query: &Query, view: &ViewRequest) -> Result<ViewData, String> {
+    pub fn report(
+        &self,
+        query: &ReportQuery,
+        view: &ViewRequest,
+        tz_offset_seconds: i32,
+    ) -> Result<ViewData, String> {
         if *view == ViewRequest::Leaks {
-            return crate::leaks::report(&self.loaded).map(ViewData::Leaks);
+            return super::leaks::report(&self.loaded).map(ViewData::Leaks);
         }
         match &self.shown {
-            Some(engine) => engine.report(query, view),
+            Some(engine) => engine.report(query, view, tz_offset_seconds),
             None => Err("no profile is loaded".to_string()),
         }
     }
@@ -89,11 +95,11 @@ mod tests {
 
     fn load(id: u32, name: &str) -> Engine {
         let path = format!("{}/../../tests/fixtures/go/{name}", env!("CARGO_MANIFEST_DIR"));
-        Engine::load(id, name, &std::fs::read(path).unwrap(), &mut |_| {}).unwrap()
+        Engine::load(id, name, &std::fs::read(path).unwrap(), 1 << 30, &mut |_| {}).unwrap()
     }
 
     fn top(session: &Session) -> TopTable {
-        match session.report(&Query::default(), &ViewRequest::Top).unwrap() {
+        match session.report(&ReportQuery::default(), &ViewRequest::Top, 0).unwrap() {
             ViewData::Top(t) => t,
             _ => unreachable!("a Top request answers Top"),
         }
@@ -123,11 +129,14 @@ mod tests {
         let mut session = Session::default();
         session.add(load(1, "heap1.pb.gz"));
         session.add(load(2, "heap2.pb.gz"));
-        let flame =
-            |s: &Session| match s.report(&Query::default(), &ViewRequest::Flame { pivot: String::new() }) {
-                Ok(ViewData::Flame(f)) => f,
-                other => panic!("{:?}", other.err()),
-            };
+        let flame = |s: &Session| match s.report(
+            &ReportQuery::default(),
+            &ViewRequest::Flame { pivot: String::new() },
+            0,
+        ) {
+            Ok(ViewData::Flame(f)) => f,
+            other => panic!("{:?}", other.err()),
+        };
         assert!(!flame(&session).tree.is_diff());
         session.compare(&Setup { source: 2, base: Some(1), ..Setup::default() }).unwrap();
         let f = flame(&session);

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::keyboard::HELP;
+use crate::ui::keyboard::HELP;
 
 /// Props of [`ShortcutsPanel`].
 #[derive(Properties, PartialEq)]

@@ -14,14 +14,14 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::app::App;
-use crate::state::{View, ViewState};
+use super::App;
+use crate::query::{Filters, Query, ReportQuery, View};
 
 /// What the host asks of a running analyzer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EmbedCommand {
-    /// Show this view ("top", "graph", "flamegraph", "peek", "source").
-    SetView(String),
+    /// Show this view.
+    SetView(View),
     /// Use this sample type (name or index; "" for the default).
     SetSample(String),
     /// Fetch and load a profile.
@@ -53,7 +53,7 @@ pub struct Embed {
     /// The root the analyzer renders into (inside the shadow root).
     pub root: Option<web_sys::Element>,
     /// The state to start with.
-    pub initial: ViewState,
+    pub initial: Query,
     /// A profile to fetch at start.
     pub src: Option<String>,
     /// A profile to load at start.
@@ -152,10 +152,10 @@ pub fn analyzer(props: &AnalyzerProps) -> Html {
                 EmbedRef(Rc::new(Embed {
                     host: None,
                     root: None,
-                    initial: initial_state(
+                    initial: initial_query(
                         props.view.as_deref(),
                         props.sample.as_deref(),
-                        &Filters::default(),
+                        Filters::default(),
                     ),
                     src: props.src.as_ref().map(|s| s.to_string()),
                     bytes: None,
@@ -174,8 +174,8 @@ pub fn analyzer(props: &AnalyzerProps) -> Html {
             move |(view, sample, src)| {
                 let first = embed.0.commands.borrow().is_none();
                 if !first {
-                    if let Some(v) = view {
-                        embed.0.send(EmbedCommand::SetView(v.to_string()));
+                    if let Some(v) = view.as_deref().and_then(View::parse) {
+                        embed.0.send(EmbedCommand::SetView(v));
                     }
                     if let Some(s) = sample {
                         embed.0.send(EmbedCommand::SetSample(s.to_string()));
@@ -194,31 +194,18 @@ pub fn analyzer(props: &AnalyzerProps) -> Html {
     }
 }
 
-/// Filters an embedding starts with.
-#[derive(Clone, Debug, Default)]
-pub struct Filters {
-    /// Focus regexp.
-    pub focus: String,
-    /// Ignore regexp.
-    pub ignore: String,
-    /// Hide regexp.
-    pub hide: String,
-    /// Show regexp.
-    pub show: String,
-}
-
-/// The starting state for a view name, sample type and filters.
-pub fn initial_state(view: Option<&str>, sample: Option<&str>, filters: &Filters) -> ViewState {
-    let mut state = ViewState::from_fragment(view.unwrap_or("top"));
-    if View::ALL.iter().all(|v| Some(v.name()) != view) {
-        state.view = View::Top;
+/// The starting state for a view name (pprof's: top, graph, flamegraph,
+/// peek, source; others are Top), a sample type and filters.
+pub fn initial_query(view: Option<&str>, sample: Option<&str>, filters: Filters) -> Query {
+    Query {
+        view: view.and_then(View::parse).unwrap_or_default(),
+        report: ReportQuery {
+            sample: sample.unwrap_or_default().to_string(),
+            filters,
+            ..ReportQuery::default()
+        },
+        ..Query::default()
     }
-    state.si = sample.unwrap_or_default().to_string();
-    state.f = filters.focus.clone();
-    state.i = filters.ignore.clone();
-    state.h = filters.hide.clone();
-    state.s = filters.show.clone();
-    state
 }
 
 /// A running embedded analyzer. The page's binary (src/bin/app.rs) wraps
@@ -233,7 +220,10 @@ impl AnalyzerHandle {
     /// Changes an attribute: `view`, `sample` or `src`.
     pub fn set(&self, name: &str, value: &str) {
         let command = match name {
-            "view" => EmbedCommand::SetView(value.to_string()),
+            "view" => match View::parse(value) {
+                Some(view) => EmbedCommand::SetView(view),
+                None => return,
+            },
             "sample" | "sampleIndex" => EmbedCommand::SetSample(value.to_string()),
             "src" | "url" if !value.is_empty() => EmbedCommand::LoadUrl(value.to_string()),
             _ => return,
@@ -264,7 +254,7 @@ fn option_text(options: &JsValue, key: &str) -> Option<String> {
 /// Mounts an analyzer into `root`, reporting events on `host`. `options`:
 /// `src` or `url`, `bytes` (Uint8Array or ArrayBuffer) with `name`,
 /// `view`, `sample` or `sampleIndex`, and `filters` ({focus, ignore, hide,
-/// show}).
+/// show, showFrom}).
 pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: JsValue) -> AnalyzerHandle {
     let filters_value = js_sys::Reflect::get(&options, &"filters".into()).unwrap_or(JsValue::UNDEFINED);
     let filters = Filters {
@@ -272,6 +262,7 @@ pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: J
         ignore: option_text(&filters_value, "ignore").unwrap_or_default(),
         hide: option_text(&filters_value, "hide").unwrap_or_default(),
         show: option_text(&filters_value, "show").unwrap_or_default(),
+        show_from: option_text(&filters_value, "showFrom").unwrap_or_default(),
     };
     let sample = option_text(&options, "sample").or_else(|| {
         js_sys::Reflect::get(&options, &"sampleIndex".into())
@@ -287,7 +278,7 @@ pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: J
     let embed = Rc::new(Embed {
         host: Some(host),
         root: Some(root.clone()),
-        initial: initial_state(view.as_deref(), sample.as_deref(), &filters),
+        initial: initial_query(view.as_deref(), sample.as_deref(), filters),
         src: option_text(&options, "src").or_else(|| option_text(&options, "url")),
         bytes: bytes.map(|b| (name, Rc::new(b))),
         commands: RefCell::new(None),

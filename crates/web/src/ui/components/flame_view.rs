@@ -13,9 +13,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::flame_layout::{diff_colors, diff_shade, frame_color, FlameLayout};
-use crate::js_regex::Matcher;
-use crate::protocol::{FlameColumns, FlameData, FLAME_MIN_FRACTION};
+use crate::protocol::{FlameColumns, FlameData};
+use crate::ui::flame_layout::{diff_colors, diff_shade, frame_color, FlameLayout};
+use crate::ui::js_regex::Matcher;
 
 /// Height of a row of frames.
 const ROW: f64 = 18.0;
@@ -287,62 +287,22 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
     }
 
     // Draw, animating from the range shown to the target range.
-    {
-        let canvas = canvas.clone();
-        let data = data.clone();
-        let geometry = geometry.clone();
-        let shown = shown.clone();
-        let hovered_function = (*hover).and_then(|(part, n, _, _)| match part {
-            Part::Callees => data.tree.function.get(n).copied(),
-            Part::Callers => data.callers.as_ref().and_then(|c| c.function.get(n).copied()),
-        });
-        let search = props.search.clone();
-        let selected = props.selected.clone();
-        let pivot = props.pivot.clone();
-        let colorblind = props.colorblind;
-        let target = *range;
-        use_effect_with(
-            (target, hovered_function, search.clone(), selected.clone(), data.clone(), colorblind),
-            move |_| {
-                let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
-                let from = *shown.borrow();
-                let steps = if from == target { 1 } else { 10 };
-                let frame = Rc::new(RefCell::new(None::<Closure<dyn FnMut()>>));
-                let next = frame.clone();
-                let mut step = 0;
-                *frame.borrow_mut() = Some(Closure::new(move || {
-                    step += 1;
-                    let t = f64::from(step) / f64::from(steps);
-                    let ease = 1.0 - (1.0 - t).powi(3);
-                    let current = (from.0 + (target.0 - from.0) * ease, from.1 + (target.1 - from.1) * ease);
-                    *shown.borrow_mut() = current;
-                    Drawing {
-                        data: &data,
-                        geometry: &geometry,
-                        range: current,
-                        hovered_function,
-                        search: search.as_ref(),
-                        selected: &selected,
-                        pivot: &pivot,
-                        colorblind,
-                    }
-                    .draw(&el);
-                    if step < steps {
-                        if let (Some(w), Some(cb)) = (web_sys::window(), next.borrow().as_ref()) {
-                            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-                        }
-                    } else {
-                        // Break the cycle so the closure is freed.
-                        next.borrow_mut().take();
-                    }
-                }));
-                let first = frame.borrow();
-                if let (Some(w), Some(cb)) = (web_sys::window(), first.as_ref()) {
-                    let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-                }
-            },
-        );
-    }
+    let hovered_function = (*hover).and_then(|(part, n, _, _)| match part {
+        Part::Callees => data.tree.function.get(n).copied(),
+        Part::Callers => data.callers.as_ref().and_then(|c| c.function.get(n).copied()),
+    });
+    use_animated_drawing(DrawInputs {
+        canvas: canvas.clone(),
+        data: data.clone(),
+        geometry: geometry.clone(),
+        shown: shown.clone(),
+        target: *range,
+        hovered_function,
+        search: props.search.clone(),
+        selected: props.selected.clone(),
+        pivot: props.pivot.clone(),
+        colorblind: props.colorblind,
+    });
 
     let locate = {
         let canvas = canvas.clone();
@@ -409,45 +369,10 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
         })
     };
     let tooltip = (*hover).and_then(|(part, n, x, y)| {
-        let tree = match part {
-            Part::Callees => &data.tree,
-            Part::Callers => data.callers.as_ref()?,
-        };
         let name = name_of(part, n).unwrap_or_else(|| "root".into());
-        let fmt = |v: i64| proflens_core::units::scaled_label(v, &data.unit, "auto");
-        let pct = |v: i64| proflens_core::units::percentage(v, data.total).trim().to_string();
-        let (total, self_value) = (tree.total[n], tree.self_value[n]);
-        // For a diff, pprof's "from → to": the base's part, then the source's.
-        let change = tree.is_diff().then(|| {
-            let (before, after) = (tree.negative[n], tree.positive[n]);
-            format!("base {} ({}) → {} ({})", fmt(before), pct(before), fmt(after), pct(after))
-        });
-        Some(html! {
-            <div class="flame-tooltip" style={format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)}
-                 data-testid="flame-tooltip">
-                <div class="flame-tooltip-name">{ name }</div>
-                <div>{ format!("total {} ({})  ·  self {} ({})", fmt(total), pct(total), fmt(self_value), pct(self_value)) }</div>
-                if let Some(change) = change { <div class="flame-tooltip-diff">{ change }</div> }
-            </div>
-        })
+        tooltip(&data, part, n, &name, (x, y))
     });
-    let menu_html = (*menu).clone().map(|(x, y, name)| {
-        html! {
-            <ul class="context-menu" role="menu" style={format!("left: {x:.0}px; top: {y:.0}px")}
-                data-testid="flame-menu">
-                { for FlameAction::ALL.iter().map(|&action| {
-                    let on_action = props.on_action.clone();
-                    let menu = menu.clone();
-                    let name = name.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| {
-                        menu.set(None);
-                        on_action.emit((action, name.clone()));
-                    });
-                    html! { <li role="menuitem" tabindex="0" {onclick}>{ action.label() }</li> }
-                }) }
-            </ul>
-        }
-    });
+    let menu_html = (*menu).clone().map(|(x, y, name)| context_menu(&menu, &props.on_action, (x, y), &name));
     let reset = {
         let range = range.clone();
         Callback::from(move |_: MouseEvent| range.set(full))
@@ -463,7 +388,7 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
                 if data.narrow_dropped > 0 {
                     <span class="hint" data-testid="flame-narrow">
                         { format!("{} frames narrower than {}% of the total are not drawn.",
-                                  data.narrow_dropped, FLAME_MIN_FRACTION * 100.0) }
+                                  data.narrow_dropped, data.narrow_fraction * 100.0) }
                     </span>
                 }
             </div>
@@ -474,5 +399,131 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
                 { menu_html.unwrap_or_default() }
             </div>
         </div>
+    }
+}
+
+/// The inputs of a drawing.
+struct DrawInputs {
+    canvas: NodeRef,
+    data: Rc<FlameData>,
+    geometry: Rc<Geometry>,
+    /// The range on the canvas now (mid-animation, or the last target).
+    shown: Rc<RefCell<Range>>,
+    /// The range to show.
+    target: Range,
+    hovered_function: Option<u32>,
+    search: Option<Matcher>,
+    selected: Rc<BTreeSet<String>>,
+    pivot: AttrValue,
+    colorblind: bool,
+}
+
+/// Draws the flame graph whenever what it shows changes, animating from
+/// the range shown to the target range over a few frames.
+#[hook]
+fn use_animated_drawing(inputs: DrawInputs) {
+    let deps = (
+        inputs.target,
+        inputs.hovered_function,
+        inputs.search.clone(),
+        inputs.selected.clone(),
+        inputs.data.clone(),
+        inputs.colorblind,
+    );
+    use_effect_with(deps, move |_| {
+        let DrawInputs {
+            canvas,
+            data,
+            geometry,
+            shown,
+            target,
+            hovered_function,
+            search,
+            selected,
+            pivot,
+            colorblind,
+        } = inputs;
+        let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
+        let from = *shown.borrow();
+        let steps = if from == target { 1 } else { 10 };
+        let frame = Rc::new(RefCell::new(None::<Closure<dyn FnMut()>>));
+        let next = frame.clone();
+        let mut step = 0;
+        *frame.borrow_mut() = Some(Closure::new(move || {
+            step += 1;
+            let t = f64::from(step) / f64::from(steps);
+            let ease = 1.0 - (1.0 - t).powi(3);
+            let current = (from.0 + (target.0 - from.0) * ease, from.1 + (target.1 - from.1) * ease);
+            *shown.borrow_mut() = current;
+            Drawing {
+                data: &data,
+                geometry: &geometry,
+                range: current,
+                hovered_function,
+                search: search.as_ref(),
+                selected: &selected,
+                pivot: &pivot,
+                colorblind,
+            }
+            .draw(&el);
+            if step < steps {
+                if let (Some(w), Some(cb)) = (web_sys::window(), next.borrow().as_ref()) {
+                    let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+                }
+            } else {
+                // Break the cycle so the closure is freed.
+                next.borrow_mut().take();
+            }
+        }));
+        let first = frame.borrow();
+        if let (Some(w), Some(cb)) = (web_sys::window(), first.as_ref()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    });
+}
+
+/// The numbers of frame `n` of `part`, named `name`, at the pointer.
+fn tooltip(data: &FlameData, part: Part, n: usize, name: &str, (x, y): (f64, f64)) -> Option<Html> {
+    let tree = match part {
+        Part::Callees => &data.tree,
+        Part::Callers => data.callers.as_ref()?,
+    };
+    let fmt = |v: i64| proflens_core::units::scaled_label(v, &data.unit, "auto");
+    let pct = |v: i64| proflens_core::units::percentage(v, data.total).trim().to_string();
+    let (total, self_value) = (*tree.total.get(n)?, *tree.self_value.get(n)?);
+    // For a diff, pprof's "from → to": the base's part, then the source's.
+    let change = tree.is_diff().then(|| {
+        let (before, after) = (tree.negative[n], tree.positive[n]);
+        format!("base {} ({}) → {} ({})", fmt(before), pct(before), fmt(after), pct(after))
+    });
+    Some(html! {
+        <div class="flame-tooltip" style={format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)}
+             data-testid="flame-tooltip">
+            <div class="flame-tooltip-name">{ name.to_string() }</div>
+            <div>{ format!("total {} ({})  ·  self {} ({})", fmt(total), pct(total), fmt(self_value), pct(self_value)) }</div>
+            if let Some(change) = change { <div class="flame-tooltip-diff">{ change }</div> }
+        </div>
+    })
+}
+
+/// The right-click menu for function `name`, at (x, y).
+fn context_menu(
+    menu: &UseStateHandle<Option<(f64, f64, String)>>,
+    on_action: &Callback<(FlameAction, String)>,
+    (x, y): (f64, f64),
+    name: &str,
+) -> Html {
+    html! {
+        <ul class="context-menu" role="menu" style={format!("left: {x:.0}px; top: {y:.0}px")}
+            data-testid="flame-menu">
+            { for FlameAction::ALL.iter().map(|&action| {
+                let (on_action, menu, name) = (on_action.clone(), menu.clone(), name.to_string());
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    menu.set(None);
+                    on_action.emit((action, name.clone()));
+                });
+                html! { <li role="menuitem" tabindex="0" {onclick}>{ action.label() }</li> }
+            }) }
+        </ul>
     }
 }

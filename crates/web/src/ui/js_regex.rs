@@ -1,9 +1,24 @@
 //! Regexps for highlighting on the page, compiled by the browser (as
 //! pprof's web UI does with JavaScript's RegExp), so the page's own wasm
-//! carries no regex engine. Invalid patterns are simply no match.
+//! carries no regex engine. Invalid patterns are simply no match. The
+//! RegExp constructor is called directly (no `new Function`), so the page
+//! runs under a Content-Security-Policy without 'unsafe-eval'.
 
-use js_sys::{Function, RegExp};
+use js_sys::RegExp;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// JavaScript's RegExp, bound again here for a constructor that
+    /// reports an invalid pattern as an error instead of throwing.
+    #[wasm_bindgen(js_name = RegExp)]
+    type CheckedRegExp;
+
+    /// `new RegExp(pattern)`; Err when the pattern is invalid.
+    #[wasm_bindgen(catch, constructor, js_class = "RegExp")]
+    fn new(pattern: &str) -> Result<CheckedRegExp, JsValue>;
+}
 
 /// A compiled browser regexp.
 #[derive(Clone, Debug)]
@@ -21,12 +36,7 @@ impl Matcher {
         if pattern.is_empty() {
             return None;
         }
-        thread_local! {
-            static COMPILE: Function =
-                Function::new_with_args("p", "try { return new RegExp(p); } catch (e) { return null; }");
-        }
-        let value = COMPILE.with(|f| f.call1(&wasm_bindgen::JsValue::NULL, &pattern.into()).ok())?;
-        value.dyn_into::<RegExp>().ok().map(Matcher)
+        CheckedRegExp::new(pattern).ok().map(|r| Matcher(r.unchecked_into()))
     }
 
     /// Whether `text` contains a match.

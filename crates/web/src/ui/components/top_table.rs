@@ -7,7 +7,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::protocol::TopRow;
-use crate::state::SortKey;
+use crate::query::SortKey;
 
 /// Height of one row, in CSS pixels (styles.css uses the same).
 pub const ROW_HEIGHT: f64 = 24.0;

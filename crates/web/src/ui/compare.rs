@@ -2,18 +2,8 @@
 //! file names to load ids and back, the default when several files are
 //! dropped together, and the legend's line.
 
-use crate::leaks::is_heap;
 use crate::protocol::{BaseMode, Setup, Summary};
-use crate::state::ViewState;
-
-/// The fragment's mode and normalize options (source and base unset).
-pub fn options(state: &ViewState) -> Setup {
-    Setup {
-        mode: if state.subtract { BaseMode::Subtract } else { BaseMode::Diff },
-        normalize: state.normalize,
-        ..Setup::default()
-    }
-}
+use crate::query::Query;
 
 /// `setup` with the options that mean nothing without a base reset, so
 /// equal setups compare equal.
@@ -47,21 +37,22 @@ pub fn unique_name(name: &str, taken: &[String]) -> String {
 
 /// The setup the fragment names, if it names a source and every profile it
 /// names is loaded.
-pub fn resolve(state: &ViewState, profiles: &[Summary]) -> Option<Setup> {
-    if state.src.is_empty() {
+pub fn resolve(query: &Query, profiles: &[Summary]) -> Option<Setup> {
+    let wanted = &query.compare;
+    if wanted.source.is_empty() {
         return None;
     }
-    let source = id_of(profiles, &state.src)?;
-    let base = match state.base.as_str() {
+    let source = id_of(profiles, &wanted.source)?;
+    let base = match wanted.base.as_str() {
         "" => None,
         name => Some(id_of(profiles, name)?),
     };
-    Some(canonical(Setup { source, base, ..options(state) }))
+    Some(canonical(Setup { source, base, mode: wanted.mode, normalize: wanted.normalize }))
 }
 
 /// The fragment's profile names that are not loaded.
-pub fn missing(state: &ViewState, profiles: &[Summary]) -> Vec<String> {
-    [&state.base, &state.src]
+pub fn missing(query: &Query, profiles: &[Summary]) -> Vec<String> {
+    [&query.compare.base, &query.compare.source]
         .into_iter()
         .filter(|n| !n.is_empty() && id_of(profiles, n).is_none())
         .cloned()
@@ -122,16 +113,14 @@ pub fn describe(setup: &Setup, profiles: &[Summary]) -> Option<String> {
 
 /// The heap profiles the Leaks view compares.
 pub fn heap_profiles(profiles: &[Summary]) -> usize {
-    profiles
-        .iter()
-        .filter(|p| is_heap(&p.sample_types.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()))
-        .count()
+    profiles.iter().filter(|p| p.is_heap()).count()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocol::SampleType;
+    use crate::query::Comparison;
 
     fn summary(id: u32, name: &str, time_nanos: i64, types: &[&str]) -> Summary {
         Summary {
@@ -173,8 +162,14 @@ mod tests {
     #[test]
     fn fragments_name_profiles_by_file() {
         let p = [summary(4, "heap1.pb.gz", 1, HEAP), summary(5, "heap2.pb.gz", 2, HEAP)];
-        let mut state =
-            ViewState { src: "heap2.pb.gz".into(), base: "heap1.pb.gz".into(), ..ViewState::default() };
+        let mut state = Query {
+            compare: Comparison {
+                source: "heap2.pb.gz".into(),
+                base: "heap1.pb.gz".into(),
+                ..Comparison::default()
+            },
+            ..Query::default()
+        };
         let setup = resolve(&state, &p).unwrap();
         assert_eq!(setup, Setup { source: 5, base: Some(4), ..Setup::default() });
         assert_eq!(fragment_names(&setup, &p), ("heap2.pb.gz".into(), "heap1.pb.gz".into()));
@@ -183,15 +178,15 @@ mod tests {
             .unwrap()
             .starts_with("Comparing heap2.pb.gz with base heap1.pb.gz (-diff_base)"));
         assert!(missing(&state, &p).is_empty());
-        state.base = "gone.pb.gz".into();
+        state.compare.base = "gone.pb.gz".into();
         assert_eq!(resolve(&state, &p), None);
         assert_eq!(missing(&state, &p), ["gone.pb.gz"]);
-        state.subtract = true;
-        state.base = "heap1.pb.gz".into();
+        state.compare.mode = BaseMode::Subtract;
+        state.compare.base = "heap1.pb.gz".into();
         let subtract = Setup { source: 5, base: Some(4), mode: BaseMode::Subtract, normalize: false };
         assert_eq!(resolve(&state, &p), Some(subtract));
         // Without a base the options mean nothing, so the setups are equal.
-        state.base.clear();
+        state.compare.base.clear();
         assert_eq!(resolve(&state, &p), Some(Setup { source: 5, ..Setup::default() }));
     }
 }

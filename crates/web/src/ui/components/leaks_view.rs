@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::protocol::{LeakData, LeakSuspect};
-use crate::state::View;
+use crate::query::View;
 
 /// A suspect to open in another view, comparing the newest snapshot with
 /// the oldest.
