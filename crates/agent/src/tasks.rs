@@ -134,9 +134,8 @@ mod imp {
     }
 
     pub(crate) fn dump_blocking(handle: Option<Handle>) -> Result<Vec<Task>, String> {
-        let handle = match handle.or_else(|| Handle::try_current().ok()) {
-            Some(h) => h,
-            None => return Err("no tokio runtime to dump: pass one with Config::tokio_handle".into()),
+        let Some(handle) = handle else {
+            return Err("no tokio runtime to dump: pass one with Config::tokio_handle".into());
         };
         let h = handle.clone();
         let dump = handle.block_on(async move { dump(h).await })?;
@@ -144,8 +143,7 @@ mod imp {
     }
 
     pub(crate) fn count(handle: Option<Handle>) -> Option<usize> {
-        let h = handle.or_else(|| Handle::try_current().ok())?;
-        Some(h.metrics().num_alive_tasks())
+        Some(handle?.metrics().num_alive_tasks())
     }
 }
 
