@@ -76,11 +76,12 @@ impl Response {
     /// calls for.
     pub(crate) fn refusal(r: proflens_http::Refusal) -> Self {
         let mut out = Response::error(r.status.as_u16(), &r.reason);
+        // As proflens-http answers refusals: no second request on the connection.
+        out.headers.push(("Connection", "close".into()));
         for (name, value) in &r.headers {
             let name = match name.as_str() {
                 "allow" => "Allow",
                 "retry-after" => "Retry-After",
-                "connection" => "Connection",
                 _ => continue,
             };
             if let Ok(v) = value.to_str() {
@@ -291,13 +292,15 @@ impl Agent {
             "/cmdline" => Call::Cmdline,
             "/ui" => Call::UiRedirect,
             p if p.starts_with("/ui/") => Call::Ui(p["/ui/".len()..].to_string()),
-            p => return Err(Response::error(
-                404,
-                &format!(
+            p => {
+                return Err(Response::error(
+                    404,
+                    &format!(
                     "unknown profile {:?}: the endpoints are profile, heap, allocs, threads, tasks, cmdline",
                     p.trim_start_matches('/')
                 ),
-            )),
+                ))
+            }
         })
     }
 

@@ -44,10 +44,9 @@ impl IntoResponse for Refusal {
         h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
         h.insert(HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"));
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
-            // The body was not read: the connection cannot carry another request.
-            h.insert(CONNECTION, HeaderValue::from_static("close"));
-        }
+        // A refused client gets no second request on this connection (and
+        // after a 413 the unread body would be taken for one).
+        h.insert(CONNECTION, HeaderValue::from_static("close"));
         for (k, v) in self.headers {
             h.append(k, v);
         }
