@@ -55,6 +55,7 @@ mod symbols;
 mod tasks;
 mod threads;
 mod ui;
+mod unwind_safety;
 
 pub use agent::{Agent, Request, Response};
 pub use config::Config;
