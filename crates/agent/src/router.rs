@@ -39,6 +39,7 @@ enum Mount {
     Prefix(String),
     /// In an app, with `nest` or `nest_service`: the mount point is what
     /// the original URI has in front of the router's own path.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     Nested,
 }
 
@@ -50,6 +51,7 @@ struct RouterState {
 }
 
 /// The router of an app's `nest`/`nest_service`.
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) fn nested<S: Clone + Send + Sync + 'static>(config: Config) -> Router<S> {
     build(config, Mount::Nested)
 }
