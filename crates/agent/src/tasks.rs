@@ -30,6 +30,7 @@ pub(crate) struct Task {
 pub(crate) const AVAILABLE: bool = cfg!(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"));
 
 /// Why it cannot.
+#[cfg_attr(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"), allow(dead_code))]
 pub(crate) fn unavailable_reason() -> &'static str {
     if !cfg!(feature = "tokio-taskdump") {
         "task dumps are off: build proflens-agent with feature tokio-taskdump"

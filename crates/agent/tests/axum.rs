@@ -179,3 +179,29 @@ fn served_with_connect_info_over_tcp() {
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.text().contains("into_make_service_with_connect_info"), "{}", r.text());
 }
+
+/// `tasks` dumps the app's runtime when mounted in an app, the configured
+/// runtime under `serve`, and never the built-in server's own runtime.
+/// Runs with `RUSTFLAGS="--cfg tokio_unstable"` and feature tokio-taskdump.
+#[cfg(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"))]
+#[test]
+fn tasks_dump_the_apps_runtime_never_the_agents() {
+    let app = Router::new().nest_service("/debug/pprof", proflens_agent::axum::router(Config::default()));
+    let addr = start(app);
+    let r = fetch(addr, "/debug/pprof/tasks?debug=1");
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let server = proflens_agent::serve_with("127.0.0.1:0", Config::default()).unwrap();
+    let r = fetch(server.local_addr(), "/debug/pprof/tasks");
+    assert_eq!(r.status, 501, "{}", r.text());
+    assert!(r.text().contains("Config::tokio_handle"), "{}", r.text());
+    server.shutdown();
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.spawn(async { tokio::time::sleep(std::time::Duration::from_secs(60)).await });
+    let config = Config::default().tokio_handle(rt.handle().clone());
+    let server = proflens_agent::serve_with("127.0.0.1:0", config).unwrap();
+    let r = fetch(server.local_addr(), "/debug/pprof/tasks?debug=1");
+    assert_eq!(r.status, 200, "{}", r.text());
+    server.shutdown();
+}
