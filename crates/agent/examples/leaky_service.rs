@@ -294,6 +294,9 @@ fn main() {
         spawn("hash-worker", hash_worker);
         spawn("sort-worker", sort_worker);
 
+        // The agent's router answers loopback clients only, so it needs
+        // each client's address.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
             eprintln!("server error: {e}");
         }

@@ -1,12 +1,17 @@
 //! The endpoints, independent of any HTTP server: a [`Request`] in, a
-//! [`Response`] out. The built-in server and the axum router both call
-//! [`Agent::handle`].
+//! [`Response`] out. A request is first checked against the policy and
+//! parsed into a [`Call`] (cheap, never blocks), then the call runs (a CPU
+//! profile or a heap delta takes the seconds asked for). The built-in
+//! server and the axum router are the same router (`router.rs`), which
+//! does both steps; [`Agent::handle`] does both for other servers.
 
 use std::borrow::Cow;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::heap::profile::Kind;
+use crate::policy::Policy;
 use crate::{cpu, heap, index, tasks, threads, ui};
 
 /// A request, as the endpoints see it.
@@ -23,6 +28,14 @@ pub struct Request {
     pub authorization: Option<String>,
     /// The full path of the mount point (`"/debug/pprof"`), for the index.
     pub mount: String,
+    /// The host the request names (the `Host` header, or the authority of
+    /// an absolute-form target); checked against loopback names and
+    /// [`Config::allow_host`].
+    pub host: Option<String>,
+    /// The client's address; `None` when the server does not say. Without
+    /// a token and without [`Config::allow_remote`], only loopback clients
+    /// are answered, so `None` is refused then.
+    pub peer: Option<SocketAddr>,
 }
 
 /// A response: status, headers and body.
@@ -53,10 +66,29 @@ impl Response {
         Response::new(status, "text/plain; charset=utf-8", body.into_bytes())
     }
 
-    fn error(status: u16, message: &str) -> Self {
+    pub(crate) fn error(status: u16, message: &str) -> Self {
         let mut r = Response::text(status, format!("{message}\n"));
         r.headers.push(("Cache-Control", "no-store".into()));
         r
+    }
+
+    /// A refusal from proflens-http's checks, with the headers its status
+    /// calls for.
+    pub(crate) fn refusal(r: proflens_http::Refusal) -> Self {
+        let mut out = Response::error(r.status.as_u16(), &r.reason);
+        // As proflens-http answers refusals: no second request on the connection.
+        out.headers.push(("Connection", "close".into()));
+        for (name, value) in &r.headers {
+            let name = match name.as_str() {
+                "allow" => "Allow",
+                "retry-after" => "Retry-After",
+                _ => continue,
+            };
+            if let Ok(v) = value.to_str() {
+                out.headers.push((name, v.to_string()));
+            }
+        }
+        out
     }
 
     pub(crate) fn profile(name: &str, gz: Vec<u8>) -> Self {
@@ -94,47 +126,15 @@ impl Response {
 pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
-    pub(crate) fn parse(q: &str) -> Self {
-        Query(
-            q.split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                    (percent_decode(k), percent_decode(v))
-                })
-                .collect(),
-        )
+    /// Decodes `q` (proflens-http's strict decoding: 400 on a malformed
+    /// escape or bytes that are not UTF-8).
+    pub(crate) fn parse(q: &str) -> Result<Self, Response> {
+        proflens_http::decode::query(q).map(Query).map_err(Response::refusal)
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-}
-
-/// Decodes `%XX` and `+`; invalid escapes are kept as they are.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex =
-                    std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A parameter problem: 400 with this reason.
@@ -162,25 +162,55 @@ fn unix_nanos() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
 }
 
-/// Compares in time independent of where the inputs differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for (i, &x) in a.iter().enumerate() {
-        diff |= usize::from(x ^ b.get(i % b.len().max(1)).copied().unwrap_or(0));
+/// One endpoint with its parameters, checked and ready to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// The index; `base` is prefixed to its links.
+    Index {
+        base: String,
+    },
+    Cpu {
+        seconds: u64,
+    },
+    Heap {
+        kind: Kind,
+        debug: u8,
+        seconds: Option<u64>,
+    },
+    Threads {
+        debug: u8,
+    },
+    Tasks {
+        debug: u8,
+    },
+    Cmdline,
+    /// `ui` without the slash.
+    UiRedirect,
+    /// A file of the page, below `ui/`.
+    Ui(String),
+}
+
+impl Call {
+    /// Whether it takes a profile: long (a CPU profile, a heap delta) or
+    /// heavy (symbolization), so it runs on a blocking thread, counted
+    /// against [`Config::max_concurrent_profiles`].
+    pub(crate) fn is_profile(&self) -> bool {
+        matches!(self, Call::Cpu { .. } | Call::Heap { .. } | Call::Threads { .. } | Call::Tasks { .. })
     }
-    diff == 0
 }
 
 /// The endpoints with their configuration.
 #[derive(Clone, Debug)]
 pub struct Agent {
     config: Config,
+    policy: Policy,
 }
 
 impl Agent {
     /// Endpoints with `config`.
     pub fn new(config: Config) -> Self {
-        Agent { config }
+        let policy = Policy::new(&config);
+        Agent { config, policy }
     }
 
     /// The configuration.
@@ -188,78 +218,108 @@ impl Agent {
         &self.config
     }
 
-    /// Checks the method and the token; `None` when the request may go on.
-    pub(crate) fn refuse(&self, req: &Request) -> Option<Response> {
-        if req.method != "GET" {
-            let mut r = Response::error(405, "method not allowed: the profiling endpoints answer GET only");
-            r.headers.push(("Allow", "GET".into()));
-            return Some(r);
-        }
-        if let Some(token) = &self.config.token {
-            let given = req
-                .authorization
-                .as_deref()
-                .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-                .map(str::trim);
-            let ok = given.is_some_and(|g| same_secret(g.as_bytes(), token.as_bytes()));
-            if !ok {
-                let mut r = Response::error(
-                    401,
-                    if given.is_some() {
-                        "unauthorized: wrong bearer token"
-                    } else {
-                        "unauthorized: send Authorization: Bearer <token>"
-                    },
-                );
-                r.headers.push(("WWW-Authenticate", "Bearer realm=\"proflens-agent\"".into()));
-                return Some(r);
-            }
-        }
-        None
+    /// Checks `req` as [`Agent::handle`] would (the Host, the method, the
+    /// client's address, the token, the path and the parameters) without
+    /// serving it: `Err` is the answer it would get. Never blocks.
+    pub fn check(&self, req: &Request) -> Result<(), Response> {
+        self.plan(req).map(|_| ())
     }
 
-    /// Serves one request. May block: a CPU profile or a heap delta takes
-    /// the seconds asked for, so call it where blocking is fine (its own
-    /// thread, or `spawn_blocking`).
+    /// Serves one request: [`Agent::check`], then the endpoint. May block:
+    /// a CPU profile or a heap delta takes the seconds asked for, so call
+    /// it where blocking is fine (its own thread, or `spawn_blocking`).
+    /// This entry point does not bound how many run at once; the router
+    /// does ([`Config::max_concurrent_profiles`]).
     pub fn handle(&self, req: &Request) -> Response {
-        if let Some(r) = self.refuse(req) {
-            return r;
+        match self.plan(req) {
+            Ok(call) => self.run(call, &req.mount),
+            Err(r) => r,
         }
-        let q = Query::parse(&req.query);
-        let result = match req.path.as_str() {
+    }
+
+    /// The policy's checks alone.
+    pub(crate) fn admit(&self, req: &Request) -> Result<(), Response> {
+        self.policy.admit(req)
+    }
+
+    /// The policy, then the path and the parameters.
+    pub(crate) fn plan(&self, req: &Request) -> Result<Call, Response> {
+        self.admit(req)?;
+        let q = Query::parse(&req.query)?;
+        let bad = |m: String| Response::error(400, &m);
+        Ok(match req.path.as_str() {
             // The mount point without its trailing slash: the same index,
             // with links that go through the mount point's last segment
             // (axum's `nest` cannot route the trailing-slash path).
             "" => {
                 let name = req.mount.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-                Ok(index::page(&self.config, &req.mount, &format!("{name}/")))
+                Call::Index { base: format!("{name}/") }
             }
-            "/" => Ok(index::page(&self.config, &req.mount, "")),
-            "/profile" => self.cpu(&q),
-            "/heap" => self.heap(&q, Kind::Heap),
-            "/allocs" => self.heap(&q, Kind::Allocs),
-            "/threads" => self.threads(&q),
-            "/tasks" => self.tasks(&q),
-            "/cmdline" => Ok(cmdline()),
-            "/ui" => Ok(Response::redirect("ui/".into())),
-            p if p.starts_with("/ui/") => Ok(ui::serve(&p["/ui/".len()..])),
-            p => Err(Response::error(
-                404,
-                &format!(
+            "/" => Call::Index { base: String::new() },
+            "/profile" => {
+                debug_param(&q, &[0], "profile").map_err(bad)?;
+                let seconds = seconds_param(&q, self.config.max_seconds)
+                    .map_err(bad)?
+                    .unwrap_or(self.config.cpu_default_seconds());
+                Call::Cpu { seconds }
+            }
+            "/heap" | "/allocs" => {
+                let (kind, name) =
+                    if req.path == "/heap" { (Kind::Heap, "heap") } else { (Kind::Allocs, "allocs") };
+                let debug = debug_param(&q, &[0, 1], name).map_err(bad)?;
+                let seconds = seconds_param(&q, self.config.max_seconds).map_err(bad)?;
+                if debug != 0 && seconds.is_some() {
+                    return Err(bad(
+                        "seconds and debug cannot be used together: a delta profile has no text form".into(),
+                    ));
+                }
+                Call::Heap { kind, debug, seconds }
+            }
+            "/threads" => {
+                let debug = debug_param(&q, &[0, 1, 2], "threads").map_err(bad)?;
+                if q.get("seconds").is_some() {
+                    return Err(bad("threads takes no seconds: it is a snapshot".into()));
+                }
+                Call::Threads { debug }
+            }
+            "/tasks" => {
+                let debug = debug_param(&q, &[0, 1, 2], "tasks").map_err(bad)?;
+                if q.get("seconds").is_some() {
+                    return Err(bad("tasks takes no seconds: it is a snapshot".into()));
+                }
+                Call::Tasks { debug }
+            }
+            "/cmdline" => Call::Cmdline,
+            "/ui" => Call::UiRedirect,
+            p if p.starts_with("/ui/") => Call::Ui(p["/ui/".len()..].to_string()),
+            p => {
+                return Err(Response::error(
+                    404,
+                    &format!(
                     "unknown profile {:?}: the endpoints are profile, heap, allocs, threads, tasks, cmdline",
                     p.trim_start_matches('/')
                 ),
-            )),
+                ))
+            }
+        })
+    }
+
+    /// Runs a planned call; `mount` is the request's mount point.
+    pub(crate) fn run(&self, call: Call, mount: &str) -> Response {
+        let result = match call {
+            Call::Index { base } => Ok(index::page(&self.config, mount, &base)),
+            Call::Cpu { seconds } => self.cpu(seconds),
+            Call::Heap { kind, debug, seconds } => self.heap(kind, debug, seconds),
+            Call::Threads { debug } => self.threads(debug),
+            Call::Tasks { debug } => self.tasks(debug),
+            Call::Cmdline => Ok(cmdline()),
+            Call::UiRedirect => Ok(Response::redirect("ui/".into())),
+            Call::Ui(path) => Ok(ui::serve(&path)),
         };
         result.unwrap_or_else(|r| r)
     }
 
-    fn cpu(&self, q: &Query) -> Result<Response, Response> {
-        let bad = |m: String| Response::error(400, &m);
-        debug_param(q, &[0], "profile").map_err(bad)?;
-        let seconds = seconds_param(q, self.config.max_seconds)
-            .map_err(bad)?
-            .unwrap_or(self.config.cpu_default_seconds());
+    fn cpu(&self, seconds: u64) -> Result<Response, Response> {
         match cpu::profile(seconds, self.config.cpu_hz) {
             Ok(gz) => Ok(Response::profile("profile", gz)),
             Err(cpu::CpuError::Busy(left)) => Err(Response::error(
@@ -273,16 +333,8 @@ impl Agent {
         }
     }
 
-    fn heap(&self, q: &Query, kind: Kind) -> Result<Response, Response> {
-        let bad = |m: String| Response::error(400, &m);
+    fn heap(&self, kind: Kind, debug: u8, seconds: Option<u64>) -> Result<Response, Response> {
         let name = if kind == Kind::Heap { "heap" } else { "allocs" };
-        let debug = debug_param(q, &[0, 1], name).map_err(bad)?;
-        let seconds = seconds_param(q, self.config.max_seconds).map_err(bad)?;
-        if debug != 0 && seconds.is_some() {
-            return Err(bad(
-                "seconds and debug cannot be used together: a delta profile has no text form".into()
-            ));
-        }
         if !heap::is_installed() {
             return Err(Response::error(
                 501,
@@ -305,12 +357,7 @@ impl Agent {
         Ok(Response::profile(name, gz))
     }
 
-    fn threads(&self, q: &Query) -> Result<Response, Response> {
-        let bad = |m: String| Response::error(400, &m);
-        let debug = debug_param(q, &[0, 1, 2], "threads").map_err(bad)?;
-        if q.get("seconds").is_some() {
-            return Err(bad("threads takes no seconds: it is a snapshot".into()));
-        }
+    fn threads(&self, debug: u8) -> Result<Response, Response> {
         let time = unix_nanos();
         let list = threads::dump(self.config.thread_signal).map_err(|m| Response::error(501, &m))?;
         Ok(match debug {
@@ -320,24 +367,9 @@ impl Agent {
         })
     }
 
-    fn tasks(&self, q: &Query) -> Result<Response, Response> {
-        let (debug, handle) = self.tasks_params(q)?;
-        let dump = tasks::dump_blocking(handle).map_err(|m| Response::error(501, &m))?;
+    fn tasks(&self, debug: u8) -> Result<Response, Response> {
+        let dump = tasks::dump_blocking(self.config.tasks_handle()).map_err(|m| Response::error(501, &m))?;
         Ok(tasks::respond(&dump, debug))
-    }
-
-    /// Checks the `tasks` parameters; returns debug and the configured runtime.
-    pub(crate) fn tasks_params(&self, q: &Query) -> Result<(u8, Option<tasks::Handle>), Response> {
-        let bad = |m: String| Response::error(400, &m);
-        let debug = debug_param(q, &[0, 1, 2], "tasks").map_err(bad)?;
-        if q.get("seconds").is_some() {
-            return Err(bad("tasks takes no seconds: it is a snapshot".into()));
-        }
-        #[cfg(feature = "tokio-taskdump")]
-        let handle = self.config.tokio.clone();
-        #[cfg(not(feature = "tokio-taskdump"))]
-        let handle = None;
-        Ok((debug, handle))
     }
 }
 
@@ -362,30 +394,52 @@ mod tests {
 
     #[test]
     fn queries_decode() {
-        let q = Query::parse("seconds=5&url=..%2Fheap&x=a+b&bad=%zz&seconds=7");
+        let q = Query::parse("seconds=5&url=..%2Fheap&x=a+b&seconds=7").unwrap();
         assert_eq!(q.get("seconds"), Some("5"));
         assert_eq!(q.get("url"), Some("../heap"));
         assert_eq!(q.get("x"), Some("a b"));
-        assert_eq!(q.get("bad"), Some("%zz"));
-        assert_eq!(percent_decode("%"), "%");
-        assert_eq!(percent_decode("a%4"), "a%4");
+        for bad in ["bad=%zz", "%", "a%4", "x=%ff"] {
+            let r = Query::parse(bad).err().unwrap();
+            assert_eq!(r.status, 400, "{bad}");
+        }
     }
 
     #[test]
     fn parameters_are_bounded() {
-        let q = Query::parse("seconds=abc&debug=7");
+        let q = Query::parse("seconds=abc&debug=7").unwrap();
         assert!(seconds_param(&q, 300).unwrap_err().contains("whole number"));
         assert!(debug_param(&q, &[0, 1], "heap").unwrap_err().contains("debug 0, 1"));
-        assert!(seconds_param(&Query::parse("seconds=301"), 300).unwrap_err().contains("maximum is 300"));
-        assert!(seconds_param(&Query::parse("seconds=0"), 300).is_err());
-        assert_eq!(seconds_param(&Query::parse("seconds=300"), 300), Ok(Some(300)));
+        let q = |s| Query::parse(s).unwrap();
+        assert!(seconds_param(&q("seconds=301"), 300).unwrap_err().contains("maximum is 300"));
+        assert!(seconds_param(&q("seconds=0"), 300).is_err());
+        assert_eq!(seconds_param(&q("seconds=300"), 300), Ok(Some(300)));
     }
 
     #[test]
-    fn secrets_compare() {
-        assert!(same_secret(b"abc", b"abc"));
-        assert!(!same_secret(b"abc", b"abd"));
-        assert!(!same_secret(b"abc", b"abcd"));
-        assert!(!same_secret(b"", b"a"));
+    fn requests_plan_into_calls() {
+        let agent = Agent::new(Config::default().max_seconds(60));
+        let plan = |path: &str, query: &str| {
+            agent.plan(&Request {
+                method: "GET".into(),
+                path: path.into(),
+                query: query.into(),
+                mount: "/debug/pprof".into(),
+                host: Some("localhost".into()),
+                peer: "127.0.0.1:9".parse().ok(),
+                ..Request::default()
+            })
+        };
+        assert_eq!(plan("/profile", "").unwrap(), Call::Cpu { seconds: 30 });
+        assert_eq!(
+            plan("/heap", "seconds=%35").unwrap(),
+            Call::Heap { kind: Kind::Heap, debug: 0, seconds: Some(5) }
+        );
+        assert_eq!(plan("", "").unwrap(), Call::Index { base: "pprof/".into() });
+        assert_eq!(plan("/ui/x.js", "").unwrap(), Call::Ui("x.js".into()));
+        assert_eq!(plan("/heap", "seconds=61").unwrap_err().status, 400);
+        assert_eq!(plan("/allocs", "debug=1&seconds=1").unwrap_err().status, 400);
+        assert_eq!(plan("/goroutine", "").unwrap_err().status, 404);
+        assert!(plan("/threads", "").unwrap().is_profile());
+        assert!(!plan("/cmdline", "").unwrap().is_profile());
     }
 }

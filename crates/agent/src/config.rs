@@ -1,12 +1,18 @@
 //! The endpoint's settings.
 
+use std::time::Duration;
+
 /// Settings for the endpoints. `Config::default()` serves under
-/// `/debug/pprof` with no token, CPU profiles of 30 s by default and at most
-/// 300 s, sampled at 100 Hz.
+/// `/debug/pprof` to loopback clients only, with no token, CPU profiles of
+/// 30 s by default and at most 300 s, sampled at 100 Hz, at most 4 profile
+/// requests at once and 10 s for a client to send its request.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub(crate) prefix: String,
     pub(crate) token: Option<String>,
+    pub(crate) allowed_hosts: Vec<String>,
+    pub(crate) request_deadline: Duration,
+    pub(crate) max_concurrent_profiles: usize,
     pub(crate) default_seconds: u64,
     pub(crate) max_seconds: u64,
     pub(crate) cpu_hz: u32,
@@ -14,6 +20,9 @@ pub struct Config {
     pub(crate) thread_signal: i32,
     #[cfg(feature = "tokio-taskdump")]
     pub(crate) tokio: Option<tokio::runtime::Handle>,
+    /// Set by `serve_with`: the router runs on the agent's own runtime,
+    /// whose tasks are not the program's.
+    pub(crate) standalone: bool,
 }
 
 impl Default for Config {
@@ -21,6 +30,9 @@ impl Default for Config {
         Config {
             prefix: "/debug/pprof".into(),
             token: None,
+            allowed_hosts: Vec::new(),
+            request_deadline: Duration::from_secs(10),
+            max_concurrent_profiles: 4,
             default_seconds: 30,
             max_seconds: 300,
             cpu_hz: 100,
@@ -28,6 +40,7 @@ impl Default for Config {
             thread_signal: crate::threads::default_signal(),
             #[cfg(feature = "tokio-taskdump")]
             tokio: None,
+            standalone: false,
         }
     }
 }
@@ -73,11 +86,45 @@ impl Config {
         self
     }
 
-    /// Lets [`crate::serve_with`] listen on addresses other than loopback.
-    /// Off by default: profiles reveal a lot about a process; set a
-    /// [`Config::token`] too.
+    /// Lets [`crate::serve_with`] listen on addresses other than loopback,
+    /// and the router answer peers that are not on loopback. Off by
+    /// default: profiles reveal a lot about a process; set a
+    /// [`Config::token`] too. (With a token and without this, the router
+    /// answers any peer that has the token; `serve_with` still listens on
+    /// loopback only.)
     pub fn allow_remote(mut self, allow: bool) -> Self {
         self.allow_remote = allow;
+        self
+    }
+
+    /// Also answers requests whose `Host` is `host` (`name` or
+    /// `name:port`). Without a token and without
+    /// [`Config::allow_remote`], only loopback names (`localhost`,
+    /// 127.0.0.0/8, `[::1]`) are answered, so that a web page whose DNS
+    /// name is pointed at 127.0.0.1 (DNS rebinding) cannot read the
+    /// profiles; name the hosts your own tools use here. Once a host is
+    /// named, the check applies with a token or `allow_remote` too. A value
+    /// that is not a host makes [`crate::serve_with`] fail and matches
+    /// nothing in the router.
+    pub fn allow_host(mut self, host: &str) -> Self {
+        self.allowed_hosts.push(host.to_string());
+        self
+    }
+
+    /// How long a client has to send its whole request head (default
+    /// 10 s), however it spaces the bytes; then [`crate::serve_with`]'s
+    /// server closes the connection. (A router mounted in another server
+    /// follows that server's limits, and refuses request bodies itself.)
+    pub fn request_deadline(mut self, deadline: Duration) -> Self {
+        self.request_deadline = deadline.max(Duration::from_millis(100));
+        self
+    }
+
+    /// How many profile requests (profile, heap, allocs, threads, tasks)
+    /// run at once (default 4, at least 1); more get 503 with
+    /// `Retry-After`. The index, cmdline and the page are not counted.
+    pub fn max_concurrent_profiles(mut self, n: usize) -> Self {
+        self.max_concurrent_profiles = n.max(1);
         self
     }
 
@@ -94,6 +141,53 @@ impl Config {
     pub fn tokio_handle(mut self, handle: tokio::runtime::Handle) -> Self {
         self.tokio = Some(handle);
         self
+    }
+
+    /// Whether only loopback clients are answered: no token and no
+    /// `allow_remote`.
+    pub(crate) fn loopback_only(&self) -> bool {
+        self.token.is_none() && !self.allow_remote
+    }
+
+    /// The Host check this configuration asks for; `Err` names a host
+    /// value that is not one.
+    pub(crate) fn host_check(&self) -> Result<proflens_http::HostCheck, String> {
+        self.allowed_hosts.iter().try_fold(self.base_host_check(), |check, h| check.allow(h))
+    }
+
+    /// [`Config::host_check`], leaving out host values that are not hosts.
+    pub(crate) fn host_check_lenient(&self) -> proflens_http::HostCheck {
+        self.allowed_hosts
+            .iter()
+            .fold(self.base_host_check(), |check, h| check.clone().allow(h).unwrap_or(check))
+    }
+
+    fn base_host_check(&self) -> proflens_http::HostCheck {
+        if self.loopback_only() || !self.allowed_hosts.is_empty() {
+            proflens_http::HostCheck::loopback()
+        } else {
+            proflens_http::HostCheck::any()
+        }
+    }
+
+    /// The runtime whose tasks `tasks` dumps: the configured one, else (in
+    /// a framework) the one serving the request; never the built-in
+    /// server's own.
+    pub(crate) fn tasks_handle(&self) -> Option<crate::tasks::Handle> {
+        #[cfg(feature = "tokio-taskdump")]
+        {
+            self.tokio.clone().or_else(|| {
+                if self.standalone {
+                    None
+                } else {
+                    tokio::runtime::Handle::try_current().ok()
+                }
+            })
+        }
+        #[cfg(not(feature = "tokio-taskdump"))]
+        {
+            None
+        }
     }
 
     /// The effective default CPU profile duration.

@@ -59,10 +59,10 @@ mod imp {
         let started = Instant::now();
         // Samples that land in these libraries are dropped: unwinding from
         // inside them is where signal-time unwinders are known to crash or
-        // deadlock (pprof-rs's advice).
+        // deadlock (the list thread dumps use too).
         let guard = pprof::ProfilerGuardBuilder::default()
             .frequency(hz.clamp(1, 10_000) as i32)
-            .blocklist(&["libc", "libgcc", "pthread", "vdso"])
+            .blocklist(crate::unwind_safety::UNSAFE_LIBRARIES)
             .build()
             .map_err(|e| CpuError::Failed(format!("cannot start the CPU profiler: {e}")))?;
         std::thread::sleep(Duration::from_secs(seconds));

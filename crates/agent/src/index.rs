@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use crate::agent::Response;
 use crate::config::Config;
 use crate::{cpu, heap, tasks, threads, ui};
@@ -31,17 +33,13 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// `s` as a query value: everything but unreserved characters and `/` escaped.
+/// What a query value escapes: everything but unreserved characters and `/`.
+const QUERY_VALUE: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// `s` as a query value.
 fn query_value(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 fn entries(config: &Config) -> Vec<Entry> {
@@ -78,10 +76,7 @@ fn entries(config: &Config) -> Vec<Entry> {
         },
     ];
     if tasks::AVAILABLE {
-        #[cfg(feature = "tokio-taskdump")]
-        let handle = config.tokio.clone();
-        #[cfg(not(feature = "tokio-taskdump"))]
-        let handle = None;
+        let handle = config.tasks_handle();
         v.push(Entry {
             name: "tasks",
             href: "tasks".into(),

@@ -28,11 +28,16 @@
 //! }
 //! ```
 //!
-//! Safety: [`serve`] listens on loopback only unless told otherwise, an
-//! optional bearer token guards every route, only GET is answered, and bad
-//! parameters get 400 with a reason. Taking a profile never blocks the
-//! service's own work for longer than a copy of the allocation tables (heap)
-//! or the capture of one thread's stack (threads).
+//! Safety: [`serve`] and the axum router are one router with one policy
+//! (see [`axum`](crate::axum) and `docs/RELIABILITY.md`): loopback clients
+//! and loopback `Host` names only unless told otherwise (DNS rebinding), an
+//! optional bearer token on every route, GET and HEAD only, no request body,
+//! strict percent-decoding, bad parameters 400 with a reason, at most
+//! [`Config::max_concurrent_profiles`] profiles at once (503 beyond), and
+//! under [`serve`] a deadline for the whole request head (slowloris) and a
+//! bound on its size. Taking a profile never blocks the service's own work
+//! for longer than a copy of the allocation tables (heap) or the capture of
+//! one thread's stack (threads).
 
 #![warn(missing_docs)]
 
@@ -43,11 +48,14 @@ mod config;
 mod cpu;
 pub mod heap;
 mod index;
+mod policy;
+mod router;
 mod server;
 mod symbols;
 mod tasks;
 mod threads;
 mod ui;
+mod unwind_safety;
 
 pub use agent::{Agent, Request, Response};
 pub use config::Config;

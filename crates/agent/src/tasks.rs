@@ -30,6 +30,7 @@ pub(crate) struct Task {
 pub(crate) const AVAILABLE: bool = cfg!(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"));
 
 /// Why it cannot.
+#[cfg_attr(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"), allow(dead_code))]
 pub(crate) fn unavailable_reason() -> &'static str {
     if !cfg!(feature = "tokio-taskdump") {
         "task dumps are off: build proflens-agent with feature tokio-taskdump"
@@ -134,9 +135,8 @@ mod imp {
     }
 
     pub(crate) fn dump_blocking(handle: Option<Handle>) -> Result<Vec<Task>, String> {
-        let handle = match handle.or_else(|| Handle::try_current().ok()) {
-            Some(h) => h,
-            None => return Err("no tokio runtime to dump: pass one with Config::tokio_handle".into()),
+        let Some(handle) = handle else {
+            return Err("no tokio runtime to dump: pass one with Config::tokio_handle".into());
         };
         let h = handle.clone();
         let dump = handle.block_on(async move { dump(h).await })?;
@@ -144,8 +144,7 @@ mod imp {
     }
 
     pub(crate) fn count(handle: Option<Handle>) -> Option<usize> {
-        let h = handle.or_else(|| Handle::try_current().ok())?;
-        Some(h.metrics().num_alive_tasks())
+        Some(handle?.metrics().num_alive_tasks())
     }
 }
 

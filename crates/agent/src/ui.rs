@@ -20,21 +20,6 @@ then rebuild this program.</p>
 </body></html>
 "#;
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, e)| e) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") | Some("mjs") => "text/javascript; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        Some("txt") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Serves `path` (below `ui/`; empty for the page itself).
 pub(crate) fn serve(path: &str) -> Response {
     if !ENABLED {
@@ -52,7 +37,7 @@ pub(crate) fn serve(path: &str) -> Response {
         };
     }
     match ASSETS.iter().find(|(p, _)| *p == path) {
-        Some((_, bytes)) => Response::asset(content_type(path), bytes, "no-cache"),
+        Some((_, bytes)) => Response::asset(proflens_http::files::content_type(path), bytes, "no-cache"),
         None => Response::text(404, format!("{path}: no such file in the analyzer page\n")),
     }
 }

@@ -74,7 +74,7 @@ fn every_route_answers() {
     assert_eq!(get(addr, "/debug/pprofx").status, 404);
 
     let r = request(addr, "POST", "/debug/pprof/heap", &[]);
-    assert_eq!((r.status, r.header("allow")), (405, Some("GET")));
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, HEAD")));
     server.shutdown();
 }
 

@@ -55,6 +55,12 @@ pub enum Command {
         /// Open the page in the browser.
         #[arg(long)]
         open: bool,
+        /// Also answer requests for HOST (a name or name:port; repeatable).
+        /// Only localhost, 127.0.0.1 and [::1] are answered otherwise, so
+        /// that no web page can read the profiles by pointing its own name
+        /// at this machine.
+        #[arg(long, value_name = "HOST")]
+        allow_host: Vec<String>,
     },
     /// Write the analyzer page with the profile inside, one HTML file that
     /// works offline (for a bug report, say).

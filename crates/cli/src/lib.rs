@@ -56,7 +56,8 @@ fn file_name(path: &str) -> &str {
 
 /// `proflens serve`: checks the files, prints the address, then serves
 /// until the process is stopped.
-fn serve_files(files: &[String], port: u16, open: bool) -> Result<String, String> {
+fn serve_files(files: &[String], port: u16, open: bool, allow_host: &[String]) -> Result<String, String> {
+    let hosts = serve::host_check(allow_host)?;
     // Without the built page, still serve the profiles, with a note.
     let page = page::page().unwrap_or_else(|why| {
         eprintln!("proflens: {why}");
@@ -87,7 +88,7 @@ fn serve_files(files: &[String], port: u16, open: bool) -> Result<String, String
             eprintln!("proflens: {e}");
         }
     }
-    serve::serve(listener, page, served)?;
+    serve::serve(listener, page, served, hosts)?;
     Ok(String::new())
 }
 
@@ -127,7 +128,7 @@ pub fn run(cli: Cli) -> Result<String, String> {
                 .collect();
             report::leak_suspects(&inputs).map(|r| r.to_text()).map_err(|e| e.to_string())
         }
-        Command::Serve { files, port, open } => serve_files(&files, port, open),
+        Command::Serve { files, port, open, allow_host } => serve_files(&files, port, open, &allow_host),
         Command::Export { file, output } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
             // Refuse what the page would refuse, before writing anything.

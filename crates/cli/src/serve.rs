@@ -1,12 +1,18 @@
 //! `proflens serve`: the native counterpart of `go tool pprof -http`. It
 //! serves the built-in analyzer page on 127.0.0.1 with the profiles beside
-//! it and prints the address that opens them. Std only: GET and HEAD, one
-//! thread per connection, no keep-alive.
+//! it and prints the address that opens them. The server is proflens-http's
+//! (GET and HEAD, loopback Host names unless `--allow-host`, a deadline for
+//! each request head, bounded heads, no request bodies).
 
-use std::io::{self, BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use proflens_http::{files, guarded, Guard, HostCheck, Limits, Refusal};
 
 /// A profile to serve, by name.
 pub struct ServedFile {
@@ -16,10 +22,10 @@ pub struct ServedFile {
     pub bytes: Vec<u8>,
 }
 
-/// What the server hands out.
+/// What the server hands out: the page, and each profile at its path.
 struct Site {
     page: &'static str,
-    files: Vec<ServedFile>,
+    files: Vec<(String, Bytes)>,
 }
 
 /// Binds 127.0.0.1:`port` (0 picks a free port).
@@ -41,63 +47,51 @@ pub fn profile_path(index: usize, name: &str) -> String {
     format!("profiles/{index}/{safe}")
 }
 
-/// Serves until the process stops.
-pub fn serve(listener: TcpListener, page: &'static str, files: Vec<ServedFile>) -> Result<(), String> {
-    let site = Arc::new(Site { page, files });
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let site = site.clone();
-        std::thread::spawn(move || {
-            if let Err(e) = handle(stream, &site) {
-                if !matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) {
-                    eprintln!("proflens serve: {e}");
-                }
-            }
-        });
-    }
-    Ok(())
+/// The Host check for `--allow-host` values; `Err` names a bad one.
+pub fn host_check(allowed: &[String]) -> Result<HostCheck, String> {
+    allowed
+        .iter()
+        .try_fold(HostCheck::loopback(), |check, h| check.allow(h).map_err(|e| format!("--allow-host: {e}")))
 }
 
-fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    // The headers are not needed; read them so the client sees a clean close.
-    let mut line = String::new();
-    while reader.read_line(&mut line)? > 2 {
-        line.clear();
-    }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let mut out = stream;
-    if method != "GET" && method != "HEAD" {
-        return respond(&mut out, "405 Method Not Allowed", "text/plain", b"GET only\n", method == "HEAD");
-    }
-    let head = method == "HEAD";
+async fn answer(State(site): State<Arc<Site>>, uri: Uri) -> Response {
+    let path = match proflens_http::decode::path(uri.path()) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
     if path == "/" || path == "/index.html" {
-        return respond(&mut out, "200 OK", "text/html; charset=utf-8", site.page.as_bytes(), head);
+        return files::bytes("text/html; charset=utf-8", site.page, "no-store");
     }
-    for (i, f) in site.files.iter().enumerate() {
-        if path == format!("/{}", profile_path(i, &f.name)) {
-            return respond(&mut out, "200 OK", "application/octet-stream", &f.bytes, head);
-        }
+    match site.files.iter().find(|(p, _)| *p == path) {
+        Some((_, bytes)) => files::bytes("application/octet-stream", bytes.clone(), "no-store"),
+        None => Refusal::new(StatusCode::NOT_FOUND, format!("not found: {path}")).into_response(),
     }
-    respond(&mut out, "404 Not Found", "text/plain", b"not found\n", head)
 }
 
-fn respond(out: &mut TcpStream, status: &str, content_type: &str, body: &[u8], head: bool) -> io::Result<()> {
-    write!(
-        out,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
-         Connection: close\r\n\r\n",
-        body.len()
-    )?;
-    if !head {
-        out.write_all(body)?;
-    }
-    out.flush()
+/// The page and the profiles, behind proflens-http's checks.
+pub fn router(page: &'static str, served: Vec<ServedFile>, hosts: HostCheck) -> Router {
+    let files = served
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| (format!("/{}", profile_path(i, &f.name)), Bytes::from(f.bytes)))
+        .collect();
+    let site = Arc::new(Site { page, files });
+    let limits = Limits::default();
+    guarded(
+        Router::new().fallback(answer).with_state(site),
+        Guard { hosts, max_head_bytes: limits.max_head_bytes },
+    )
+}
+
+/// Serves until the process stops.
+pub fn serve(
+    listener: TcpListener,
+    page: &'static str,
+    files: Vec<ServedFile>,
+    hosts: HostCheck,
+) -> Result<(), String> {
+    proflens_http::run(listener, router(page, files, hosts), Limits::default())
+        .map_err(|e| format!("cannot serve: {e}"))
 }
 
 /// Opens `url` in the desktop's browser, if there is one.

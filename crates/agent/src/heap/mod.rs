@@ -20,14 +20,15 @@
 //! allocator while holding its lock (the tables live in memory from
 //! [`System`]), and never panics.
 
+mod lock;
 pub(crate) mod profile;
 pub(crate) mod tables;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
 
+use lock::{Guard, SpinLock};
 use tables::{filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
 
 /// The default mean sampling interval: one sample per 512 KiB allocated, as
@@ -42,7 +43,7 @@ const RATE_UNSET: usize = usize::MAX;
 static RATE: AtomicUsize = AtomicUsize::new(RATE_UNSET);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 static SEED: AtomicU64 = AtomicU64::new(0x2545_F491_4F6C_DD1D);
-static TABLES: Mutex<Tables> = Mutex::new(Tables::new());
+static TABLES: SpinLock<Tables> = SpinLock::new(Tables::new());
 
 struct Local {
     /// Bytes left before the next sample; at or below zero the next
@@ -142,14 +143,17 @@ pub(crate) fn unsampled<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// Whether this thread is inside the sampler now (its unwinder, or holding
+/// the table lock). Async-signal-safe: one thread-local read. A signal
+/// handler that finds it set must not unwind this thread's stack.
+pub(crate) fn in_sampler() -> bool {
+    LOCAL.try_with(|l| l.busy.get()).unwrap_or(true)
+}
+
 /// Runs `f` on the tables with this thread marked busy, so that anything
 /// the thread does meanwhile (an allocation, a free, a signal handler that
 /// allocates) skips the sampler instead of coming back for the lock it
 /// holds. `None` when the thread is already inside the sampler.
-///
-/// The lock is taken with `try_lock` and a spin: its holders never block,
-/// allocate through the global allocator or wait on anything, so it is
-/// always released within a table update or a copy.
 fn with_tables<R>(f: impl FnOnce(&mut Tables) -> R) -> Option<R> {
     LOCAL
         .try_with(|l| {
@@ -164,20 +168,48 @@ fn with_tables<R>(f: impl FnOnce(&mut Tables) -> R) -> Option<R> {
         .flatten()
 }
 
-fn lock_tables() -> MutexGuard<'static, Tables> {
-    let mut spins = 0u32;
-    loop {
-        match TABLES.try_lock() {
-            Ok(g) => return g,
-            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                spins = spins.wrapping_add(1);
-                if spins % 64 == 0 {
-                    std::thread::yield_now();
-                } else {
-                    std::hint::spin_loop();
-                }
-            }
+fn lock_tables() -> Guard<'static, Tables> {
+    TABLES.lock()
+}
+
+/// fork() handlers (see `lock.rs`): the table lock is held across fork, so
+/// that the child's copy of the tables is consistent and its lock free.
+#[cfg(unix)]
+mod fork {
+    use super::{LOCAL, TABLES};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Once;
+
+    static INSTALL: Once = Once::new();
+    /// Whether `prepare` took the lock (not when the forking thread was
+    /// inside the sampler, which holds it already or is about to).
+    static HELD: AtomicBool = AtomicBool::new(false);
+
+    /// Registers the handlers, once. glibc serializes fork handlers of
+    /// concurrent forks, so the statics above belong to one fork at a time.
+    pub(super) fn install() {
+        INSTALL.call_once(|| {
+            // SAFETY: registers three extern "C" functions without
+            // arguments that only touch atomics and this thread's LOCAL.
+            unsafe { libc::pthread_atfork(Some(prepare), Some(release), Some(release)) };
+        });
+    }
+
+    extern "C" fn prepare() {
+        // Busy while the lock is held, so that an allocation on this thread
+        // during fork skips the sampler instead of waiting for the lock.
+        let was_busy = LOCAL.try_with(|l| l.busy.replace(true)).unwrap_or(true);
+        if !was_busy {
+            TABLES.acquire();
+            HELD.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The `parent` and `child` handler.
+    extern "C" fn release() {
+        if HELD.swap(false, Ordering::Relaxed) {
+            TABLES.release();
+            let _ = LOCAL.try_with(|l| l.busy.set(false));
         }
     }
 }
@@ -206,6 +238,10 @@ impl<A> SamplingAllocator<A> {
             }
             if !INSTALLED.load(Ordering::Relaxed) {
                 INSTALLED.store(true, Ordering::Relaxed);
+                // glibc's pthread_atfork allocates with its own malloc,
+                // not through this allocator.
+                #[cfg(unix)]
+                fork::install();
             }
             let rate = current_rate(self.rate);
             if rate == 0 {

@@ -206,7 +206,7 @@ pub(crate) struct Tables {
 }
 
 // SAFETY: the raw pointers are owned exclusively by the tables (memory from
-// System, never shared), and the tables are only reached through a Mutex.
+// System, never shared), and the tables are only reached through their lock.
 unsafe impl Send for Tables {}
 
 fn mix(mut h: u64, v: u64) -> u64 {

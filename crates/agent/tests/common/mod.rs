@@ -44,7 +44,11 @@ pub fn request(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &
     s.write_all(req.as_bytes()).expect("send");
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).expect("read");
-    parse(&raw)
+    let mut reply = parse_head(&raw);
+    if method != "HEAD" {
+        reply.body = body(&raw, &reply.headers);
+    }
+    reply
 }
 
 pub fn get(addr: SocketAddr, target: &str) -> Reply {
@@ -52,6 +56,13 @@ pub fn get(addr: SocketAddr, target: &str) -> Reply {
 }
 
 fn parse(raw: &[u8]) -> Reply {
+    let mut reply = parse_head(raw);
+    reply.body = body(raw, &reply.headers);
+    reply
+}
+
+/// The status and headers; the body is left empty.
+fn parse_head(raw: &[u8]) -> Reply {
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
@@ -60,6 +71,11 @@ fn parse(raw: &[u8]) -> Reply {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
+    Reply { status, headers, body: Vec::new() }
+}
+
+fn body(raw: &[u8], headers: &[(String, String)]) -> Vec<u8> {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
     let mut body = raw[end + 4..].to_vec();
     if let Some(len) = headers.iter().find(|(k, _)| k == "content-length") {
         let len: usize = len.1.parse().unwrap();
@@ -68,7 +84,7 @@ fn parse(raw: &[u8]) -> Reply {
     } else if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.contains("chunked")) {
         body = dechunk(&body);
     }
-    Reply { status, headers, body }
+    body
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
@@ -117,4 +133,42 @@ pub fn sum_where(p: &Profile, name: &str, func: &str) -> i64 {
         .filter(|&i| stack_names(p, i).iter().any(|n| n.contains(func)))
         .map(|i| p.samples.value(i, t))
         .sum()
+}
+
+/// Sends `raw` bytes as they are and reads until the server closes; the
+/// parsed reply, if one came back.
+pub fn raw(addr: SocketAddr, raw: &[u8]) -> Option<Reply> {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    // The server may answer and close before reading everything.
+    let _ = s.write_all(raw);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    (!out.is_empty() && out.windows(4).any(|w| w == b"\r\n\r\n")).then(|| parse(&out))
+}
+
+/// How long the server keeps a connection open that sends the start of a
+/// request head and then one more header line every `every`, never ending
+/// it (slowloris). `None` if it is still open after `give_up`.
+pub fn slowloris(addr: SocketAddr, start: &str, every: Duration, give_up: Duration) -> Option<Duration> {
+    let began = std::time::Instant::now();
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(every)).unwrap();
+    s.write_all(start.as_bytes()).expect("send the start");
+    let mut buf = [0u8; 4096];
+    let mut i = 0u64;
+    while began.elapsed() < give_up {
+        // A read that returns (data or end of stream) or fails with
+        // anything but a timeout means the server answered or closed.
+        match s.read(&mut buf) {
+            Ok(_) => return Some(began.elapsed()),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(began.elapsed()),
+        }
+        i += 1;
+        if s.write_all(format!("X-Slow-{i}: a\r\n").as_bytes()).is_err() {
+            return Some(began.elapsed());
+        }
+    }
+    None
 }
