@@ -3,7 +3,7 @@
 
 use crate::pattern::Pattern;
 
-use crate::model::{Function, Line, Location, StackNode, StackTreeBuilder, Strings};
+use crate::model::{ArenaFull, Function, Line, Location, StackNode, StackTreeBuilder, Strings};
 
 /// The compiled drop_frames and keep_frames regexps.
 pub(crate) struct DropRules {
@@ -69,7 +69,7 @@ pub(crate) fn apply(
     lines: &[Line],
     stacks: &mut StackTreeBuilder,
     sample_nodes: &mut [StackNode],
-) {
+) -> Result<(), ArenaFull> {
     let mut cache: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
     let mut cut = vec![LocationCut::Keep; locations.len()];
     for (li, loc) in locations.iter_mut().enumerate() {
@@ -110,9 +110,10 @@ pub(crate) fn apply(
             }
         }
         if keep < stack.len() {
-            *node = stacks.insert(&stack[..keep]);
+            *node = stacks.insert(&stack[..keep])?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

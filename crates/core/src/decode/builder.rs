@@ -277,7 +277,7 @@ impl Builder<'_> {
             stack.push(self.location_slot(id, index as u32)?);
         }
         let stacks = self.raw.stacks.as_mut().expect("stack builder lives until resolve");
-        let node = stacks.insert(&stack);
+        let node = stacks.insert(&stack)?;
         self.stack = stack;
         let nodes = self.raw.stacks.as_ref().map_or(0, |s| s.len());
         if nodes as u64 > self.limits.max_stack_nodes {

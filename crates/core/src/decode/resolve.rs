@@ -202,13 +202,13 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
             &lines,
             &mut builder,
             &mut sample_nodes,
-        );
+        )?;
     }
     let mut used = vec![false; builder.len()];
     for &node in &sample_nodes {
         used[node as usize] = true;
     }
-    let (stacks, renumber) = builder.finish(&used, compact_stacks);
+    let (stacks, renumber) = builder.finish(&used, compact_stacks)?;
     drop(used);
     for node in &mut sample_nodes {
         *node = renumber[*node as usize];

@@ -1,0 +1,73 @@
+//! Hostile inputs that once broke the "no panic on any input" promise, one
+//! test per class (see `proflens_tests::crafted`). Each asserts what the
+//! decoder and the reports do with the input, not only that nothing
+//! panicked.
+
+use proflens_core::report::{top, ReportOptions};
+use proflens_core::{decode, DecodeOptions, Error, Profile};
+use proflens_tests::crafted;
+
+fn decode_with(bytes: &[u8], compact_stacks: bool) -> Result<Profile, Error> {
+    decode(bytes, &DecodeOptions { compact_stacks, ..DecodeOptions::default() })
+}
+
+/// Class 1: runs longer than an arena chunk (2^20 entries), split by a
+/// later stack at every offset around the chunk's length.
+#[test]
+fn runs_longer_than_a_chunk_split_anywhere() {
+    const CHUNK: usize = 1 << 20;
+    let cases = [
+        (CHUNK + 10, CHUNK + 3),
+        (CHUNK + 10, CHUNK),
+        (CHUNK + 10, CHUNK - 1),
+        (2 * CHUNK + 7, 2 * CHUNK + 1),
+        (CHUNK - 5, 3 * CHUNK),
+    ];
+    for (first, second) in cases {
+        let bytes = crafted::long_repeated_stack(first, second).encode();
+        for compact_stacks in [false, true] {
+            let what = format!("{first} then {second} frames, compact_stacks {compact_stacks}");
+            let p = decode_with(&bytes, compact_stacks).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(p.stacks.depth(p.samples.stack[0]), first, "{what}");
+            assert_eq!(p.stacks.depth(p.samples.stack[1]), second, "{what}");
+            assert!(p.stacks.frames(p.samples.stack[1]).all(|l| l == 0), "{what}");
+            let r = top(&p, &ReportOptions::default()).unwrap();
+            let rows: Vec<(&str, i64, i64)> =
+                r.rows.iter().map(|r| (r.name.as_str(), r.flat, r.cum)).collect();
+            assert_eq!(rows, [("main.recurse", 3, 3)], "{what}");
+        }
+    }
+}
+
+/// Class 1, with stacks that differ below a shared run longer than a chunk.
+#[test]
+fn long_shared_prefixes_keep_their_tails() {
+    use proflens_core::encode::ProfileWriter;
+    const CHUNK: usize = 1 << 20;
+    let mut w = ProfileWriter::new(&[("samples", "count")]);
+    let f = w.add_function("main.f", "main.go", 1);
+    let g = w.add_function("main.g", "main.go", 2);
+    let lf = w.add_location(None, 0x10, &[(f, 1)]);
+    let lg = w.add_location(None, 0x20, &[(g, 2)]);
+    // Leaf first: g under a very long run of f, at two depths.
+    let mut a = vec![lg];
+    a.extend(vec![lf; CHUNK + 100]);
+    let mut b = vec![lg];
+    b.extend(vec![lf; CHUNK + 50]);
+    w.add_sample(&a, &[1], &[]);
+    w.add_sample(&b, &[10], &[]);
+    w.add_sample(&a[1..], &[100], &[]);
+    let bytes = w.encode();
+    for compact_stacks in [false, true] {
+        let p = decode_with(&bytes, compact_stacks).unwrap();
+        let depths: Vec<usize> = p.samples.stack.iter().map(|&n| p.stacks.depth(n)).collect();
+        assert_eq!(depths, [CHUNK + 101, CHUNK + 51, CHUNK + 100]);
+        for (s, stack) in [&a, &b, &a[1..].to_vec()].iter().enumerate() {
+            let frames: Vec<u64> = p.stacks.frames(p.samples.stack[s]).map(|l| p.locations[l].id).collect();
+            assert_eq!(&frames, *stack, "sample {s}, compact_stacks {compact_stacks}");
+        }
+        let r = top(&p, &ReportOptions::default()).unwrap();
+        let rows: Vec<(&str, i64, i64)> = r.rows.iter().map(|r| (r.name.as_str(), r.flat, r.cum)).collect();
+        assert_eq!(rows, [("main.f", 100, 111), ("main.g", 11, 11)]);
+    }
+}
