@@ -71,3 +71,25 @@ fn long_shared_prefixes_keep_their_tails() {
         assert_eq!(rows, [("main.f", 100, 111), ("main.g", 11, 11)]);
     }
 }
+/// Class 2: a first sample with a million values and thousands with none is
+/// refused at the first sample that differs, before it pads anything.
+#[test]
+fn value_count_mismatch_is_reported_at_the_first_differing_sample() {
+    let bytes = crafted::value_count_flood(1_000_000, 4000);
+    let e = decode(&bytes, &DecodeOptions::default()).unwrap_err();
+    assert_eq!(e, Error::ValueCount { sample: 0, found: 1_000_000, expected: 1 });
+    assert!(e.to_string().contains("sample 0 has 1000000 values"), "{e}");
+
+    // With the sample types declared after the samples (legal, if odd),
+    // the check waits for the end of the stream, and still names the first
+    // sample whose count differs from the sample types.
+    let mut late = crafted::Proto::default();
+    late.bytes(6, b"").bytes(6, b"samples").bytes(6, b"count");
+    late.message(2, crafted::Proto::default().packed(2, [1]));
+    late.message(2, crafted::Proto::default().packed(2, [4, 5, 6]));
+    late.message(2, crafted::Proto::default().packed(2, [7]));
+    late.message(1, crafted::Proto::default().uint(1, 1).uint(2, 2));
+    let e = decode(&late.0, &DecodeOptions::default()).unwrap_err();
+    assert_eq!(e, Error::ValueCount { sample: 1, found: 3, expected: 1 });
+    assert!(e.to_string().contains("sample 1 has 3 values"), "{e}");
+}

@@ -294,12 +294,13 @@ impl Builder<'_> {
             }
             Some(_) => {}
         }
-        // Keep the stride fixed so values stay addressable; a mismatch is
-        // reported once the sample types are known.
-        let stride = self.raw.value_count.unwrap_or(count);
-        let take = count.min(stride);
-        self.raw.values.extend_from_slice(&sample.value[..take]);
-        self.raw.values.extend(std::iter::repeat_n(0, stride - take));
+        // Once two samples disagree the profile is refused (at the end of
+        // the stream, when the sample types are known), so their values
+        // are no longer kept: padding short samples to the first one's
+        // count could take far more memory than the file.
+        if self.raw.value_mismatch.is_none() {
+            self.raw.values.extend_from_slice(&sample.value);
+        }
         self.sample = sample;
         Ok(())
     }
