@@ -14,3 +14,4 @@ pub fn fixture(path: &str) -> Vec<u8> {
 }
 
 pub mod crafted;
+pub mod spec;

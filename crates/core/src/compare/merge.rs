@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use crate::gomath;
 use crate::model::{LabelValue, Profile, Str};
 use crate::proto;
 
@@ -122,7 +123,9 @@ impl Merger {
                 let mut keep = false;
                 for (v, &r) in values.iter_mut().zip(input.scale) {
                     if r != 1.0 {
-                        *v = (*v as f64 * r).round() as i64;
+                        // pprof's int64(math.Round(float64(v) * r)): out of
+                        // range (as MaxInt64 * -1 rounds to) gives MinInt64.
+                        *v = gomath::f64_to_i64((*v as f64 * r).round());
                         keep |= *v != 0;
                     }
                 }
@@ -171,7 +174,7 @@ impl Merger {
         key.numbers.sort_by(|a, b| (text(a.0), a.1, text(a.2)).cmp(&(text(b.0), b.1, text(b.2))));
         if let Some(&i) = self.samples.get(&key) {
             for (sum, v) in self.out.sample[i].value.iter_mut().zip(values) {
-                *sum = sum.wrapping_add(v);
+                *sum = gomath::add(*sum, v);
             }
             return;
         }

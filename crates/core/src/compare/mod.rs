@@ -202,7 +202,7 @@ fn normalizing_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Erro
         let mut sums = vec![0i64; n];
         for s in 0..p.samples.len() {
             for (sum, &v) in sums.iter_mut().zip(p.samples.values(s)) {
-                *sum = sum.wrapping_add(v);
+                *sum = crate::gomath::add(*sum, v);
             }
         }
         sums
@@ -227,7 +227,7 @@ fn combined_header(profiles: &[&Profile], columns: &[usize], merger: &mut Merger
         if time == 0 || p.time_nanos < time {
             time = p.time_nanos;
         }
-        duration = duration.wrapping_add(p.duration_nanos);
+        duration = crate::gomath::add(duration, p.duration_nanos);
         if period == 0 || period < p.period {
             period = p.period;
         }
