@@ -130,22 +130,11 @@ pub fn extreme_values() -> ProfileWriter {
     w
 }
 
-/// Class 5: a C++-looking function name (it has "::") with `depth` nested
-/// groups of each bracket kind, shared by `functions` functions whose
-/// names are empty (so pprof simplifies their system names).
-pub fn nested_cpp_names(depth: usize, functions: usize) -> Vec<u8> {
-    let mut name = String::from("ns::f");
-    for open in ["(", "<", "["] {
-        name.push_str(&open.repeat(depth));
-        name.push('x');
-        let close = match open {
-            "(" => ")",
-            "<" => ">",
-            _ => "]",
-        };
-        name.push_str(&close.repeat(depth));
-        name.push_str("::g");
-    }
+/// Class 5: the C++-looking name of [`nested_cpp_name`], shared by
+/// `functions` functions whose names are empty (so pprof simplifies their
+/// system names), all on one stack.
+pub fn nested_cpp_names(depth: usize, siblings: usize, functions: usize) -> Vec<u8> {
+    let name = nested_cpp_name(depth, siblings);
     let mut w = ProfileWriter::new(&[("samples", "count")]);
     let locations: Vec<u64> = (0..functions)
         .map(|i| {
@@ -160,6 +149,32 @@ pub fn nested_cpp_names(depth: usize, functions: usize) -> Vec<u8> {
     }
     w.add_sample(&locations, &[1], &[]);
     w.encode_gzip()
+}
+
+/// A name with "::" (so it looks like demangled C++) and, for each bracket
+/// kind, `depth` nested groups followed by `siblings` groups side by side:
+/// `ns::f((x))(x)(x)::g<<x>><x><x>::g[[x]][x][x]::g`.
+pub fn nested_cpp_name(depth: usize, siblings: usize) -> String {
+    let mut name = String::from("ns::f");
+    for (open, close) in [("(", ")"), ("<", ">"), ("[", "]")] {
+        name.push_str(&open.repeat(depth));
+        name.push('x');
+        name.push_str(&close.repeat(depth));
+        for _ in 0..siblings {
+            name.push_str(open);
+            name.push('x');
+            name.push_str(close);
+        }
+        name.push_str("::g");
+    }
+    name
+}
+
+/// What pprof makes of [`nested_cpp_name`]: parameter lists and template
+/// arguments go, brackets stay.
+pub fn nested_cpp_name_simplified(depth: usize, siblings: usize) -> String {
+    let brackets = format!("{}x{}{}", "[".repeat(depth), "]".repeat(depth), "[x]".repeat(siblings));
+    format!("ns::f::g::g{brackets}::g")
 }
 
 /// Class 6: a profile whose drop_frames regexp is `len` bytes long.
@@ -291,7 +306,7 @@ pub fn all() -> Vec<Crafted> {
         Crafted {
             name: "nested-cpp-names.pb.gz",
             about: "class 5: thousands of nested brackets in a name shared by many functions",
-            bytes: nested_cpp_names(5000, 2000),
+            bytes: nested_cpp_names(5000, 20_000, 2000),
         },
         Crafted {
             name: "huge-drop-frames.pb.gz",

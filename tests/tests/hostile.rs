@@ -93,3 +93,19 @@ fn value_count_mismatch_is_reported_at_the_first_differing_sample() {
     assert_eq!(e, Error::ValueCount { sample: 1, found: 3, expected: 1 });
     assert!(e.to_string().contains("sample 1 has 3 values"), "{e}");
 }
+
+/// Class 5: a demangled-C++-looking name with thousands of nested and
+/// side-by-side bracket groups, shared by thousands of functions, is
+/// simplified as pprof simplifies it (once, not once per function).
+#[test]
+fn huge_bracketed_names_are_simplified_like_pprof() {
+    let (depth, siblings, functions) = (5000, 20_000, 2000);
+    let p =
+        decode(&crafted::nested_cpp_names(depth, siblings, functions), &DecodeOptions::default()).unwrap();
+    let want = crafted::nested_cpp_name_simplified(depth, siblings);
+    assert_eq!(p.functions.len(), functions);
+    assert!(p.functions.iter().all(|f| p.str(f.name) == want));
+    let r = top(&p, &ReportOptions::default()).unwrap();
+    let rows: Vec<(&str, i64, i64)> = r.rows.iter().map(|r| (r.name.as_str(), r.flat, r.cum)).collect();
+    assert_eq!(rows, [(want.as_str(), 1, 1)]);
+}

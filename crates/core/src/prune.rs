@@ -70,15 +70,15 @@ pub(crate) fn apply(
     stacks: &mut StackTreeBuilder,
     sample_nodes: &mut [StackNode],
 ) -> Result<(), ArenaFull> {
-    let mut cache: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
+    // By name, not by function: many functions may share one (huge) name.
+    let mut cache: Vec<Option<bool>> = vec![None; strings.len()];
     let mut cut = vec![LocationCut::Keep; locations.len()];
     for (li, loc) in locations.iter_mut().enumerate() {
         let frames = &lines[loc.lines.start as usize..loc.lines.end as usize];
         // Scan from the outermost frame inwards for the first match.
         let hit = (0..frames.len()).rev().find(|&i| {
-            let f = frames[i].function;
-            let name = strings.get(functions[f].name);
-            !name.is_empty() && *cache.entry(f).or_insert_with(|| rules.drops(name))
+            let name = functions[frames[i].function].name;
+            !name.is_empty() && *cache[name.0 as usize].get_or_insert_with(|| rules.drops(strings.get(name)))
         });
         if let Some(i) = hit {
             if i == frames.len() - 1 {

@@ -2,6 +2,8 @@
 //! every id and string index is resolved, with a message naming the first
 //! reference that does not resolve.
 
+use std::collections::HashMap;
+
 use super::builder::{RawLabel, RawProfile};
 use super::ids::IdMap;
 use crate::error::Error;
@@ -251,17 +253,22 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
 /// pprof also demangles mangled symbols (`_Z...`, `_R...`); that is not done
 /// here, such names are kept as they are.
 fn simplify_demangled_names(functions: &mut [Function], strings: &mut Strings) {
+    // Functions often share a system name, and a hostile one can be huge:
+    // simplify each distinct name once.
+    let mut simplified: HashMap<Str, Str> = HashMap::new();
     for f in functions {
         if !f.name.is_empty() && f.name != f.system_name {
             continue;
         }
-        let system = strings.get(f.system_name);
-        if looks_like_demangled_cpp(system) {
-            let simple = remove_matching(&remove_matching(system, b'(', b')'), b'<', b'>');
-            f.name = strings.intern(&simple);
-        } else {
-            f.name = f.system_name;
-        }
+        f.name = *simplified.entry(f.system_name).or_insert_with(|| {
+            let system = strings.get(f.system_name);
+            if looks_like_demangled_cpp(system) {
+                let simple = remove_matching(&remove_matching(system, b'(', b')'), b'<', b'>');
+                strings.intern(&simple)
+            } else {
+                f.system_name
+            }
+        });
     }
 }
 
@@ -275,31 +282,34 @@ fn looks_like_demangled_cpp(name: &str) -> bool {
 }
 
 /// pprof's removeMatching: removes each outermost `open ... close` span;
-/// an unmatched `close` stops the scan and keeps the rest as it is.
+/// an unmatched `close` stops the scan and keeps the rest as it is. One
+/// pass, copying the kept bytes (pprof cuts the string at each span, which
+/// is quadratic in the number of spans).
 fn remove_matching(name: &str, open: u8, close: u8) -> String {
-    let mut name = name.to_string();
-    let (mut nesting, mut first, mut current) = (0usize, 0usize, 0usize);
-    while let Some(i) = name.as_bytes()[current..].iter().position(|&b| b == open || b == close) {
-        current += i;
-        if name.as_bytes()[current] == open {
+    let bytes = name.as_bytes();
+    let mut out = String::with_capacity(name.len());
+    // Bytes before `kept` are decided: copied to `out` or removed.
+    let (mut nesting, mut kept) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == open {
             nesting += 1;
             if nesting == 1 {
-                first = current;
+                out.push_str(&name[kept..i]);
+                kept = i;
             }
-        } else if nesting == 0 {
-            return name;
-        } else {
+        } else if b == close {
+            if nesting == 0 {
+                break;
+            }
             nesting -= 1;
             if nesting == 0 {
-                // Both ends are ASCII, so this cuts on char boundaries.
-                name.replace_range(first..=current, "");
-                current = first;
-                continue;
+                kept = i + 1;
             }
         }
-        current += 1;
     }
-    name
+    // Both brackets are ASCII, so every cut is on a char boundary.
+    out.push_str(&name[kept..]);
+    out
 }
 
 /// Resolves the raw label sets, following pprof: a label with a string value
@@ -358,5 +368,10 @@ mod tests {
         assert_eq!(remove_matching("a::b)c(d)", b'(', b')'), "a::b)c(d)");
         assert_eq!(remove_matching("f(a(b)c)g(h)", b'(', b')'), "fg");
         assert_eq!(remove_matching("x::operator<<(int)", b'<', b'>'), "x::operator<<(int)");
+        // Unclosed spans stay; a closer after removed spans stops the scan.
+        assert_eq!(remove_matching("a(b)c(d", b'(', b')'), "ac(d");
+        assert_eq!(remove_matching("a(b)c)d(e)", b'(', b')'), "ac)d(e)");
+        assert_eq!(remove_matching("((x))(y)z", b'(', b')'), "z");
+        assert_eq!(remove_matching("é(ü)ö", b'(', b')'), "éö");
     }
 }
