@@ -109,3 +109,47 @@ fn huge_bracketed_names_are_simplified_like_pprof() {
     let rows: Vec<(&str, i64, i64)> = r.rows.iter().map(|r| (r.name.as_str(), r.flat, r.cum)).collect();
     assert_eq!(rows, [(want.as_str(), 1, 1)]);
 }
+
+/// Class 6: a profile's own drop_frames (or keep_frames) regexp that is too
+/// long, or compiles to too large a program, is refused with an error
+/// naming the field; all_frames loads the profile without it. One that
+/// does not compile is ignored, as go tool pprof ignores it.
+#[test]
+fn oversized_frame_regexps_are_refused_by_name() {
+    use proflens_core::encode::ProfileWriter;
+    let with_rules = |drop: &str, keep: &str| {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let f = w.add_function("main.f", "main.go", 1);
+        let g = w.add_function("runtime.g", "proc.go", 1);
+        let l = w.add_location(None, 0x10, &[(f, 2)]);
+        let m = w.add_location(None, 0x20, &[(g, 2)]);
+        w.add_sample(&[m, l], &[1], &[]);
+        w.set_drop_frames(drop, keep);
+        w.encode()
+    };
+    let long = format!("runtime\\.g|{}", "x".repeat(1 << 20));
+    let cases = [
+        ("drop_frames", crafted::huge_drop_frames(2 << 20)),
+        ("drop_frames", crafted::exploding_drop_frames()),
+        ("keep_frames", with_rules("runtime\\..*", &long)),
+        ("keep_frames", with_rules("runtime\\..*", "((((a{100}){100}){100}){100})")),
+    ];
+    for (field, bytes) in cases {
+        let message = match decode(&bytes, &DecodeOptions::default()) {
+            Ok(_) => panic!("a profile with an oversized {field} decoded"),
+            Err(e) => e.to_string(),
+        };
+        assert!(message.contains(field) && message.contains("too large"), "{message}");
+        assert!(!message.contains('\n'));
+        let p = decode(&bytes, &DecodeOptions { all_frames: true, ..DecodeOptions::default() }).unwrap();
+        assert_eq!(p.samples.len(), 1);
+    }
+    // Small rules still apply; ones that do not compile are ignored.
+    let frames = |bytes: &[u8]| {
+        let p = decode(bytes, &DecodeOptions::default()).unwrap();
+        p.stacks.frames(p.samples.stack[0]).count()
+    };
+    assert_eq!(frames(&with_rules("runtime\\..*", "")), 1);
+    assert_eq!(frames(&with_rules("runtime\\.(", "")), 2);
+    assert_eq!(frames(&with_rules("runtime\\..*", "runtime\\.(")), 2);
+}

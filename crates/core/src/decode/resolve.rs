@@ -71,7 +71,7 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         None
     } else {
         let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
-        prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames))
+        prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames))?
     };
     if prune_rules.is_none() {
         // No stack will be inserted again: free the lookup table early.
