@@ -246,14 +246,20 @@ pub fn floods(bytes: usize) -> Vec<(&'static str, Vec<u8>)> {
     let packed = |field_no: u64| {
         let mut p = profile_head();
         let mut sample = Proto::default();
-        if field_no == 2 {
-            sample.packed(1, [1]);
-        }
+        match field_no {
+            2 => sample.packed(1, [1]),
+            _ => sample.packed(2, [1]),
+        };
         sample.packed(field_no, std::iter::repeat_n(1, bytes));
         p.message(2, &sample);
         p.0
     };
     out.push(("location-ids-packed", packed(1)));
+    // One location with a large id: a direct id table up to it would cost
+    // 16 MB for a 40-byte file.
+    let mut huge_id = profile_head();
+    huge_id.message(4, Proto::default().uint(1, (1 << 22) - 1));
+    out.push(("one-large-location-id", huge_id.0));
     out.push(("values-packed", packed(2)));
     let mut comments = profile_head();
     comments.packed(13, std::iter::repeat_n(0, bytes));
@@ -273,7 +279,19 @@ pub fn floods(bytes: usize) -> Vec<(&'static str, Vec<u8>)> {
     ids("locations-dense-ids", &|id| field(|p| p.message(4, Proto::default().uint(1, id))));
     ids("functions-sparse-ids", &|id| field(|p| p.message(5, Proto::default().uint(1, id * 1000))));
     ids("locations-sparse-ids", &|id| field(|p| p.message(4, Proto::default().uint(1, id << 22))));
-    ids("distinct-stacks", &|id| field(|p| p.message(2, Proto::default().packed(1, [1, id]).packed(2, [1]))));
+    ids("mappings-sparse-ids", &|id| field(|p| p.message(3, Proto::default().uint(1, id * 100))));
+    ids("sample-types-distinct", &|id| field(|p| p.message(1, Proto::default().uint(1, id).uint(2, id))));
+    ids("distinct-stacks", &|id| {
+        let mut both = field(|p| p.message(4, Proto::default().uint(1, id)));
+        both.extend(field(|p| p.message(2, Proto::default().packed(1, [1, id]).packed(2, [1]))));
+        both
+    });
+    ids("locations-with-lines", &|id| {
+        let line = field(|l| l.bytes(4, &[0x08, 0x01]));
+        let mut location = Proto::default();
+        location.uint(1, id).0.extend(line);
+        field(|p| p.message(4, &location))
+    });
     ids("distinct-label-sets", &|id| {
         let label = field(|l| l.message(3, Proto::default().uint(1, 1).uint(3, id)));
         let mut sample = Proto::default();
@@ -281,7 +299,6 @@ pub fn floods(bytes: usize) -> Vec<(&'static str, Vec<u8>)> {
         field(|p| p.message(2, &sample))
     });
     ids("strings-distinct", &|id| field(|p| p.bytes(6, format!("{id:x}").as_bytes())));
-    ids("one-huge-location-id", &|_| field(|p| p.message(4, Proto::default().uint(1, (1 << 22) - 1))));
     out
 }
 

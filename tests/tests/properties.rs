@@ -315,6 +315,7 @@ fn small_limits() -> DecodeOptions {
             max_table_rows: 100_000,
             max_strings: 100_000,
             max_stack_nodes: 100_000,
+            max_decoded_bytes: 64 << 20,
         },
         ..DecodeOptions::default()
     }

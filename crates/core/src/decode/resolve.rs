@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::builder::{RawLabel, RawProfile};
+use super::builder::{RawLabelSets, RawProfile, RawStrings};
 use super::ids::IdMap;
 use crate::error::Error;
 use crate::model::{
@@ -20,14 +20,13 @@ struct StringMap {
 }
 
 impl StringMap {
-    fn new(raw: Vec<String>) -> Result<Self, Error> {
-        if let Some(first) = raw.first() {
-            if !first.is_empty() {
-                return Err(Error::StringTableStart { found: first.clone() });
-            }
+    fn new(raw: RawStrings) -> Result<Self, Error> {
+        if !raw.is_empty() && !raw.get(0).is_empty() {
+            return Err(Error::StringTableStart { found: raw.get(0).to_string() });
         }
         let mut strings = Strings::default();
-        let by_index = raw.iter().map(|s| strings.intern(s)).collect();
+        strings.reserve(raw.len(), raw.text.len());
+        let by_index = (0..raw.len()).map(|i| strings.intern(raw.get(i))).collect();
         Ok(StringMap { strings, by_index })
     }
 
@@ -39,10 +38,10 @@ impl StringMap {
             .ok_or_else(|| Error::StringIndex { field: field(), index: i, len: self.by_index.len() })
     }
 
-    fn value_type(&self, t: &crate::proto::ValueType, what: &str) -> Result<ValueType, Error> {
+    fn value_type(&self, t: &crate::proto::ValueType, what: impl Fn() -> String) -> Result<ValueType, Error> {
         Ok(ValueType {
-            kind: self.get(t.r#type, || format!("{what} type"))?,
-            unit: self.get(t.unit, || format!("{what} unit"))?,
+            kind: self.get(t.r#type, || format!("{} type", what()))?,
+            unit: self.get(t.unit, || format!("{} unit", what()))?,
         })
     }
 }
@@ -79,9 +78,9 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     }
 
     let mapping_ids = index_ids("mapping", raw.mappings.iter().map(|m| m.id))?;
-    let mappings = raw
-        .mappings
-        .iter()
+    // Consuming the raw table lets the model reuse its memory.
+    let mappings = std::mem::take(&mut raw.mappings)
+        .into_iter()
         .map(|m| {
             Ok(Mapping {
                 id: m.id,
@@ -99,9 +98,8 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         .collect::<Result<Vec<_>, Error>>()?;
 
     let function_ids = index_ids("function", raw.functions.iter().map(|f| f.id))?;
-    let mut functions = raw
-        .functions
-        .iter()
+    let mut functions = std::mem::take(&mut raw.functions)
+        .into_iter()
         .map(|f| {
             Ok(Function {
                 id: f.id,
@@ -115,6 +113,13 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     // Before drop_frames: pprof prunes by the simplified names.
     simplify_demangled_names(&mut functions, &mut strings.strings);
 
+    if let Some((location, line)) = raw.zero_function {
+        return Err(Error::UnknownReference {
+            from: format!("location {location} line {line}"),
+            kind: "function",
+            id: 0,
+        });
+    }
     let mut lines = Vec::with_capacity(raw.lines.len());
     let mut locations = Vec::with_capacity(raw.locations.len());
     for slot in &raw.locations {
@@ -153,11 +158,10 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     drop(std::mem::take(&mut raw.lines));
     drop(std::mem::take(&mut raw.locations));
 
-    let sample_types = raw
-        .sample_types
-        .iter()
+    let sample_types = std::mem::take(&mut raw.sample_types)
+        .into_iter()
         .enumerate()
-        .map(|(i, t)| strings.value_type(t, &format!("sample_type {i}")))
+        .map(|(i, t)| strings.value_type(&t, || format!("sample_type {i}")))
         .collect::<Result<Vec<_>, Error>>()?;
     let sample_count = raw.sample_stacks.len();
     if sample_types.is_empty() {
@@ -173,16 +177,16 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         }
     }
 
-    let label_sets_by_raw_id = resolve_label_sets(&raw.label_sets, &strings)?;
-    let label_sets = label_sets_by_raw_id.1;
+    let (by_raw_id, label_sets) = resolve_label_sets(std::mem::take(&mut raw.label_sets), &strings)?;
     let sample_labels: Vec<LabelSet> = std::mem::take(&mut raw.sample_label_sets)
         .into_iter()
-        .map(|raw_id| label_sets_by_raw_id.0[raw_id as usize])
+        .map(|raw_id| by_raw_id[raw_id as usize])
         .collect();
+    drop(by_raw_id);
 
     let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
     let period_type = match &raw.period_type {
-        Some(t) => Some(strings.value_type(t, "period_type")?),
+        Some(t) => Some(strings.value_type(t, || "period_type".into())?),
         None => None,
     };
     let comments = raw
@@ -315,16 +319,14 @@ fn remove_matching(name: &str, open: u8, close: u8) -> String {
 /// Resolves the raw label sets, following pprof: a label with a string value
 /// is a string label, one with a number or unit is numeric, and one with
 /// neither is dropped.
-fn resolve_label_sets(
-    raw: &[Vec<RawLabel>],
-    strings: &StringMap,
-) -> Result<(Vec<LabelSet>, LabelSets), Error> {
+fn resolve_label_sets(raw: RawLabelSets, strings: &StringMap) -> Result<(Vec<LabelSet>, LabelSets), Error> {
     let mut sets = LabelSets::default();
+    sets.reserve(raw.len(), raw.labels.len());
     let mut by_raw = Vec::with_capacity(raw.len());
     let mut labels = Vec::new();
-    for (i, set) in raw.iter().enumerate() {
+    for i in 0..raw.len() {
         labels.clear();
-        for l in set {
+        for l in raw.get(i) {
             let key = strings.get(l.key, || format!("label set {i} key"))?;
             let value = if l.str != 0 {
                 LabelValue::Str(strings.get(l.str, || format!("label set {i} string value"))?)

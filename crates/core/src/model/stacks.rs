@@ -231,11 +231,17 @@ impl Arena {
             if let Some(last) = self.chunks.last_mut() {
                 last.shrink_to_fit();
             }
-            self.chunks.push(Vec::with_capacity(w * CHUNK));
+            // Sized by what arrives, so a small profile's arena stays small.
+            self.chunks.push(Vec::with_capacity(bytes.len().max(w * 1024)));
         }
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
         let offset = chunk.len() / w;
+        if chunk.capacity() - chunk.len() < bytes.len() {
+            // Double, but never past a chunk.
+            let want = (2 * chunk.capacity()).max(chunk.len() + bytes.len()).min(w * CHUNK);
+            chunk.reserve_exact(want - chunk.len());
+        }
         chunk.extend_from_slice(bytes);
         Ok(((index as u32) << CHUNK_BITS) | offset as u32)
     }
@@ -288,6 +294,13 @@ impl StackTreeBuilder {
     /// How many nodes exist so far.
     pub(crate) fn len(&self) -> usize {
         self.parent.len()
+    }
+
+    /// Bytes of heap memory the builder uses.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        4 * (self.parent.capacity() + self.run_start.capacity() + self.run_len.capacity())
+            + self.arena.heap_bytes()
+            + self.children.heap_bytes()
     }
 
     fn run(&self, node: StackNode) -> Run<'_> {
