@@ -153,3 +153,43 @@ fn oversized_frame_regexps_are_refused_by_name() {
     assert_eq!(frames(&with_rules("runtime\\.(", "")), 2);
     assert_eq!(frames(&with_rules("runtime\\..*", "runtime\\.(")), 2);
 }
+
+/// Tables with tens of thousands of distinct entries (sample types,
+/// comments, label keys) and a huge name shared by thousands of functions
+/// go through merge and the traces report in linear time: each of these
+/// once scanned a list per entry, or copied the name per function.
+#[test]
+fn wide_tables_merge_and_print_in_linear_time() {
+    use proflens_core::compare::merge;
+    use proflens_core::encode::{LabelSpec, ProfileWriter};
+    use proflens_core::report::traces;
+    let n = 50_000;
+    let names: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+    let types: Vec<(&str, &str)> = names.iter().map(|t| (t.as_str(), "count")).collect();
+    let mut w = ProfileWriter::new(&types);
+    let f = w.add_function("main.f", "main.go", 1);
+    let l = w.add_location(None, 0x10, &[(f, 2)]);
+    let values: Vec<i64> = (0..n as i64).collect();
+    let labels: Vec<LabelSpec<'_>> = names.iter().map(|k| LabelSpec::Num(k, 7, "bytes")).collect();
+    w.add_sample(&[l], &values, &labels);
+    for name in &names {
+        w.add_comment(name);
+    }
+    let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+
+    let merged = merge(&[p.clone(), p.clone()]).unwrap();
+    assert_eq!(merged.sample_type_names(), names);
+    assert_eq!(merged.comments.len(), n);
+    let doubled: Vec<i64> = values.iter().map(|v| 2 * v).collect();
+    assert_eq!(merged.samples.values(0), &doubled[..]);
+
+    let text = traces(&p, &ReportOptions { sample_index: "t7".into(), ..ReportOptions::default() }).unwrap();
+    assert_eq!(text.lines().filter(|l| l.ends_with(":  7B")).count(), n, "one line per label key");
+
+    let nested = decode(&crafted::nested_cpp_names(5000, 20_000, 2000), &DecodeOptions::default()).unwrap();
+    let merged = merge(&[nested.clone(), nested.clone()]).unwrap();
+    assert_eq!(merged.functions.len(), 2000);
+    let want = crafted::nested_cpp_name_simplified(5000, 20_000);
+    assert!(merged.functions.iter().all(|f| merged.str(f.name) == want));
+    assert_eq!(merged.samples.values(0), &[2]);
+}
