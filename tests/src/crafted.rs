@@ -346,7 +346,7 @@ pub fn all() -> Vec<Crafted> {
             about: "a 100k-deep stack of distinct functions",
             bytes: deep_stack(100_000, 100_000).encode_gzip(),
         },
-        Crafted { name: "huge-string.pb.gz", about: "a 64 MB function name", bytes: huge_string(64 << 20) },
+        Crafted { name: "huge-string.pb.gz", about: "a 16 MB function name", bytes: huge_string(16 << 20) },
     ];
     for (name, bytes) in floods(4 << 20) {
         out.push(Crafted { name, about: "class 4: a flood of one repeated field", bytes: gzip(&bytes) });
