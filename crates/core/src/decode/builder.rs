@@ -514,8 +514,10 @@ impl Builder<'_> {
         let node = stacks.insert(&stack)?;
         self.stack = stack;
         let nodes = self.raw.stacks.as_ref().map_or(0, |s| s.len());
-        if nodes as u64 > self.limits.max_stack_nodes {
-            return Err(Error::TooMany { what: "distinct stacks", limit: self.limits.max_stack_nodes });
+        // Node numbers are u32, whatever the limit says.
+        let limit = self.limits.max_stack_nodes.min(u64::from(u32::MAX - 1));
+        if nodes as u64 > limit {
+            return Err(Error::TooMany { what: "distinct stacks", limit });
         }
         self.raw.sample_stacks.push(node);
         let labels = self.raw.label_sets.seal_tail();
