@@ -17,3 +17,6 @@ pub fn fixture(path: &str) -> Vec<u8> {
     let full = tests_dir().join("fixtures").join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("reading fixture {}: {e}", full.display()))
 }
+
+pub mod crafted;
+pub mod spec;

@@ -1,168 +1,22 @@
 //! Properties of decoding and reports over random but valid profiles, and
 //! decoding of random and mutated bytes.
 //!
-//! The generated profiles have a handful of functions (names may repeat
-//! across function ids), locations with one to three inline frames, stacks
-//! that repeat locations and functions (recursion), optional labels and one
-//! to three sample types.
+//! The generated profiles (`proflens_tests::spec`) have a handful of
+//! functions (names may repeat across function ids), locations with one to
+//! three inline frames, stacks that repeat locations and functions
+//! (recursion), optional labels and one to three sample types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use proflens_core::encode::{dense_ids, encode_profile, LabelSpec, ProfileWriter};
+use proflens_core::encode::{dense_ids, encode_profile, ProfileWriter};
 use proflens_core::graph::Granularity;
 use proflens_core::report::{peek, top, traces, tree, ReportOptions, Sort};
 use proflens_core::{decode, decode_reader, DecodeOptions, Limits, Profile};
 use proflens_tests::fixture;
+use proflens_tests::spec::{spec, spec_with};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use prost::Message;
-
-const SAMPLE_TYPES: [(&str, &str); 3] =
-    [("samples", "count"), ("cpu", "nanoseconds"), ("alloc_space", "bytes")];
-const FILES: [&str; 3] = ["main.go", "util/sort.go", "net/http/server.go"];
-
-/// A location: its mapping (an index into the mappings) and its frames as
-/// (function index, line), innermost first.
-#[derive(Clone, Debug)]
-struct LocSpec {
-    mapping: Option<usize>,
-    lines: Vec<(usize, i64)>,
-}
-
-/// A sample: location indices (leaf first), values, and a label choice.
-#[derive(Clone, Debug)]
-struct SampleSpec {
-    stack: Vec<usize>,
-    values: Vec<i64>,
-    /// 0: no labels; 1: a string label; 2: string and numeric labels.
-    labels: u8,
-    worker: u8,
-}
-
-/// A whole profile, in terms of indices into its own tables.
-#[derive(Clone, Debug)]
-struct Spec {
-    types: usize,
-    /// Function names, as an index into a small pool: ids may share names.
-    functions: Vec<(u8, usize)>,
-    mappings: usize,
-    locations: Vec<LocSpec>,
-    samples: Vec<SampleSpec>,
-}
-
-impl Spec {
-    fn function_name(&self, f: usize) -> String {
-        format!("main.f{}", self.functions[f].0)
-    }
-
-    fn writer(&self) -> ProfileWriter {
-        let mut w = ProfileWriter::new(&SAMPLE_TYPES[..self.types]);
-        w.set_period(SAMPLE_TYPES[self.types - 1].0, SAMPLE_TYPES[self.types - 1].1, 100);
-        w.set_time(1_700_000_000_000_000_000, 10_000_000_000);
-        let mappings: Vec<u64> = (0..self.mappings)
-            .map(|m| {
-                let start = 0x40_0000 * (m as u64 + 1);
-                w.add_mapping(&format!("/lib/m{m}.so"), &format!("build{m}"), start, start + 0x10_0000)
-            })
-            .collect();
-        let functions: Vec<u64> = (0..self.functions.len())
-            .map(|f| w.add_function(&self.function_name(f), FILES[self.functions[f].1], 10 * f as i64))
-            .collect();
-        let locations: Vec<u64> = self
-            .locations
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let lines: Vec<(u64, i64)> = l.lines.iter().map(|&(f, line)| (functions[f], line)).collect();
-                let mapping =
-                    l.mapping.filter(|_| !mappings.is_empty()).map(|m| mappings[m % mappings.len()]);
-                let base = mapping.map_or(0x1000, |m| 0x40_0000 * m);
-                w.add_location(mapping, base + 0x10 * i as u64, &lines)
-            })
-            .collect();
-        for s in &self.samples {
-            let stack: Vec<u64> = s.stack.iter().map(|&l| locations[l]).collect();
-            let worker = format!("w{}", s.worker);
-            let labels: Vec<LabelSpec<'_>> = match s.labels {
-                0 => vec![],
-                1 => vec![LabelSpec::Str("worker", &worker)],
-                _ => vec![LabelSpec::Str("worker", &worker), LabelSpec::Num("bytes", 64, "bytes")],
-            };
-            w.add_sample(&stack, &s.values, &labels);
-        }
-        w
-    }
-
-    /// The function names of a sample's frames, and its leaf function, as
-    /// pprof sees them (with `noinlines`, only each location's outermost frame).
-    fn frames(&self, s: &SampleSpec, noinlines: bool) -> (BTreeSet<String>, Option<String>) {
-        let mut names = BTreeSet::new();
-        let mut leaf = None;
-        for &l in &s.stack {
-            let lines = &self.locations[l].lines;
-            let lines = if noinlines { &lines[lines.len() - 1..] } else { &lines[..] };
-            for &(f, _) in lines {
-                let name = self.function_name(f);
-                leaf.get_or_insert_with(|| name.clone());
-                names.insert(name);
-            }
-        }
-        (names, leaf)
-    }
-
-    /// Expected (flat, cum) per function name for sample type `index`, at
-    /// function granularity with no filters.
-    fn expected(&self, index: usize, noinlines: bool) -> BTreeMap<String, (i64, i64)> {
-        let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for s in &self.samples {
-            let v = s.values[index];
-            if v == 0 {
-                continue;
-            }
-            let (names, leaf) = self.frames(s, noinlines);
-            for name in names {
-                out.entry(name).or_default().1 += v;
-            }
-            if let Some(leaf) = leaf {
-                out.entry(leaf).or_default().0 += v;
-            }
-        }
-        out
-    }
-
-    fn total(&self, index: usize) -> i64 {
-        self.samples.iter().map(|s| s.values[index]).sum()
-    }
-}
-
-/// Random valid profiles. Values are in `values`; stacks are never empty.
-fn spec_with(values: std::ops::RangeInclusive<i64>) -> impl Strategy<Value = Spec> {
-    (1usize..=3, 1usize..=8, 0usize..=2, 1usize..=12).prop_flat_map(move |(types, nf, mappings, nl)| {
-        let functions = prop::collection::vec((0u8..8, 0usize..FILES.len()), nf);
-        let location = (prop::option::of(0usize..3), prop::collection::vec((0..nf, 1i64..200), 1..=3))
-            .prop_map(|(mapping, lines)| LocSpec { mapping, lines });
-        let locations = prop::collection::vec(location, nl);
-        let sample = (
-            prop::collection::vec(0..nl, 1..=10),
-            prop::collection::vec(values.clone(), types),
-            0u8..3,
-            0u8..3,
-        )
-            .prop_map(|(stack, values, labels, worker)| SampleSpec { stack, values, labels, worker });
-        let samples = prop::collection::vec(sample, 1..=20);
-        (functions, locations, samples).prop_map(move |(functions, locations, samples)| Spec {
-            types,
-            functions,
-            mappings,
-            locations,
-            samples,
-        })
-    })
-}
-
-fn spec() -> impl Strategy<Value = Spec> {
-    spec_with(0..=1000)
-}
 
 fn decode_ok(bytes: &[u8]) -> Profile {
     decode(bytes, &DecodeOptions::default())
@@ -304,7 +158,7 @@ proptest! {
     /// (d) gzip and raw encodings, and the slice and streaming decoders, give
     /// identical reports.
     #[test]
-    fn gzip_and_raw_agree(spec in spec_with(-1000..=1000), granularity in granularity()) {
+    fn gzip_and_raw_agree(spec in spec_with(-1000i64..=1000), granularity in granularity()) {
         let w = spec.writer();
         let raw = decode_ok(&w.encode());
         let gz = decode_ok(&w.encode_gzip());
@@ -319,7 +173,7 @@ proptest! {
     /// (d2) Compacting the stack tree into preorder (what the page does to
     /// save memory) changes no report.
     #[test]
-    fn compact_stacks_agree(spec in spec_with(-1000..=1000), granularity in granularity()) {
+    fn compact_stacks_agree(spec in spec_with(-1000i64..=1000), granularity in granularity()) {
         let bytes = spec.writer().encode();
         let plain = decode_ok(&bytes);
         let compact = decode(&bytes, &DecodeOptions { compact_stacks: true, ..DecodeOptions::default() }).unwrap();
@@ -330,7 +184,7 @@ proptest! {
 
     /// (e) Renumbering ids (sparse, huge, reversed) changes no report.
     #[test]
-    fn ids_do_not_matter(spec in spec_with(-1000..=1000), scheme in 0usize..4, granularity in granularity()) {
+    fn ids_do_not_matter(spec in spec_with(-1000i64..=1000), scheme in 0usize..4, granularity in granularity()) {
         let p = decode_ok(&spec.writer().encode());
         let counts = [("mapping", p.mappings.len()), ("function", p.functions.len()), ("location", p.locations.len())];
         let count = |kind: &str| counts.iter().find(|(k, _)| *k == kind).map_or(0, |c| c.1) as u64;
@@ -461,6 +315,7 @@ fn small_limits() -> DecodeOptions {
             max_table_rows: 100_000,
             max_strings: 100_000,
             max_stack_nodes: 100_000,
+            max_decoded_bytes: 64 << 20,
         },
         ..DecodeOptions::default()
     }
@@ -523,7 +378,7 @@ proptest! {
     /// neither does any report on what still decodes.
     #[test]
     fn mutated_profiles_do_not_panic(
-        spec in spec_with(-1000..=1000),
+        spec in spec_with(-1000i64..=1000),
         mutations in prop::collection::vec(mutation(), 1..6),
         gzip_after: bool,
     ) {
@@ -564,7 +419,11 @@ proptest! {
 fn odd_profile() -> impl Strategy<Value = Vec<u8>> {
     let value =
         prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(0i64), Just(-1i64), any::<i64>(), -10i64..10];
-    (spec_with(-1000..=1000), prop::collection::vec(value, 0..8), prop::collection::vec(any::<Index>(), 0..6))
+    (
+        spec_with(-1000i64..=1000),
+        prop::collection::vec(value, 0..8),
+        prop::collection::vec(any::<Index>(), 0..6),
+    )
         .prop_map(|(spec, extremes, picks)| {
             let mut w = spec.writer();
             let msg = w.proto_mut();

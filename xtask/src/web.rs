@@ -133,6 +133,33 @@ fn all_tests(root: &Path, steps: &mut Steps) -> Result<(), String> {
             ],
         )
     })?;
+    // The fuzz targets and the wasm benchmark are crates of their own,
+    // outside the workspace: check that they still compile, so they cannot
+    // rot (fuzzing itself is `fuzz/run.sh`; checking skips libFuzzer's C++).
+    steps.step("crates outside the workspace (fuzz, tools/wasm-bench)", || {
+        run(root, "cargo", &["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"])?;
+        run(
+            root,
+            "cargo",
+            &["check", "--manifest-path", "fuzz/Cargo.toml", "--no-default-features", "--bins"],
+        )?;
+        for backend in ["zlib-rs", "miniz"] {
+            run(
+                root,
+                "cargo",
+                &[
+                    "check",
+                    "--manifest-path",
+                    "tools/wasm-bench/Cargo.toml",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--features",
+                    backend,
+                ],
+            )?;
+        }
+        Ok(())
+    })?;
     steps.step("unit, golden and property tests", || run(root, "cargo", &["test", "--workspace"]))?;
     steps.step("component tests (wasm32 in headless Chromium)", || {
         let driver = chromedriver_path();

@@ -111,6 +111,14 @@ pub enum Error {
         /// The compiler's message.
         detail: String,
     },
+    /// The profile's own drop_frames or keep_frames regexp is too large to
+    /// compile safely.
+    FrameRegexp {
+        /// "drop_frames" or "keep_frames".
+        field: &'static str,
+        /// Why, with the limit.
+        detail: String,
+    },
     /// A report option is out of range or unknown.
     InvalidOption {
         /// The option's name.
@@ -196,6 +204,10 @@ impl fmt::Display for Error {
             Error::Regex { option, detail } => {
                 write!(f, "the {option} regexp does not compile: {detail}")
             }
+            Error::FrameRegexp { field, detail } => write!(
+                f,
+                "the profile's {field} regexp cannot be used: {detail}; load it with all frames (proflens --all-frames) to ignore it"
+            ),
             Error::InvalidOption { option, detail } => write!(f, "invalid {option}: {detail}"),
             Error::NoMatches { regex } => write!(f, "no matches found for regexp: {regex}"),
             Error::Incompatible { detail } => write!(f, "the profiles cannot be combined: {detail}"),

@@ -33,6 +33,11 @@ fn start(key: u64, mask: usize) -> usize {
 }
 
 impl U64Map {
+    /// Bytes of heap memory the map uses.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        12 * self.slots.capacity()
+    }
+
     /// The value for `key`, if present.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<u32> {

@@ -9,7 +9,7 @@
 use crate::pattern::Pattern;
 
 use crate::error::Error;
-use crate::model::{LineIndex, LocationIndex, Profile};
+use crate::model::{LineIndex, LocationIndex, Profile, Str};
 
 /// The compiled name filters of a report.
 #[derive(Clone, Debug, Default)]
@@ -102,12 +102,13 @@ struct Verdicts<'p> {
 
 impl<'p> Verdicts<'p> {
     fn new(profile: &'p Profile, re: &Pattern) -> Self {
-        let functions = profile
-            .functions
-            .iter()
-            .map(|f| re.is_match(profile.str(f.name)) || re.is_match(profile.str(f.filename)))
-            .collect();
-        let mappings = profile.mappings.iter().map(|m| re.is_match(profile.str(m.file))).collect();
+        // Matched once per distinct string: functions and mappings share
+        // names and files, and a hostile profile can share a huge one.
+        let mut by_string: Vec<Option<bool>> = vec![None; profile.strings.len()];
+        let mut matches =
+            |s: Str| *by_string[s.0 as usize].get_or_insert_with(|| re.is_match(profile.str(s)));
+        let functions = profile.functions.iter().map(|f| matches(f.name) || matches(f.filename)).collect();
+        let mappings = profile.mappings.iter().map(|m| matches(m.file)).collect();
         Verdicts { profile, functions, mappings }
     }
 

@@ -27,6 +27,7 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 mod fastmap;
+pub mod gomath;
 pub mod model;
 pub mod pattern;
 pub mod proto;

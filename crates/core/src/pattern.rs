@@ -8,7 +8,33 @@
 //! and word boundaries are ASCII, as they are in Go's regexp anyway.
 
 use regex::bytes;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
+
+/// The longest option regexp [`Pattern::new`] compiles, in bytes: parsing
+/// costs time and memory in proportion, and no real filter comes close.
+pub const MAX_PATTERN_LEN: usize = 1 << 20;
+
+/// Why a pattern did not compile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternError {
+    /// Longer than allowed (its length, the limit).
+    TooLong(usize, usize),
+    /// It compiles to a program larger than the size limit.
+    TooBig(String),
+    /// It is not a valid regexp: the regex crate's message.
+    Invalid(String),
+}
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PatternError::TooLong(len, limit) => {
+                write!(f, "it is too large: {len} bytes long, and the limit is {limit}")
+            }
+            PatternError::TooBig(detail) | PatternError::Invalid(detail) => write!(f, "{detail}"),
+        }
+    }
+}
 
 /// A compiled option regexp.
 #[derive(Clone, Debug)]
@@ -20,20 +46,41 @@ pub enum Pattern {
 }
 
 impl Pattern {
-    /// Compiles `pattern`; the error is the regex crate's message.
+    /// Compiles `pattern` (at most [`MAX_PATTERN_LEN`] bytes, with the
+    /// regex crate's default program size limit); the error says why not.
     pub fn new(pattern: &str) -> Result<Pattern, String> {
-        match Regex::new(pattern) {
+        Self::bounded(pattern, MAX_PATTERN_LEN, None).map_err(|e| e.to_string())
+    }
+
+    /// Compiles `pattern` if it is at most `max_len` bytes long and, given a
+    /// `size_limit`, compiles to a program of at most that many bytes.
+    pub fn bounded(
+        pattern: &str,
+        max_len: usize,
+        size_limit: Option<usize>,
+    ) -> Result<Pattern, PatternError> {
+        if pattern.len() > max_len {
+            return Err(PatternError::TooLong(pattern.len(), max_len));
+        }
+        let mut unicode = RegexBuilder::new(pattern);
+        let mut ascii = bytes::RegexBuilder::new(pattern);
+        ascii.unicode(false);
+        if let Some(limit) = size_limit {
+            unicode.size_limit(limit);
+            ascii.size_limit(limit);
+        }
+        let classify = |e: regex::Error| match e {
+            regex::Error::CompiledTooBig(_) => PatternError::TooBig(e.to_string()),
+            e => PatternError::Invalid(e.to_string()),
+        };
+        match unicode.build() {
             Ok(re) => Ok(Pattern::Unicode(re)),
             // Without Unicode tables: "Unicode-aware case insensitivity
             // matching is not available", "Unicode-aware Perl class not
             // found", a Unicode word boundary the NFA cannot build. Only a
             // pattern that is fine in ASCII gets here; a bad one keeps its
             // first error.
-            Err(e) => bytes::RegexBuilder::new(pattern)
-                .unicode(false)
-                .build()
-                .map(Pattern::Ascii)
-                .map_err(|_| e.to_string()),
+            Err(e) => ascii.build().map(Pattern::Ascii).map_err(|_| classify(e)),
         }
     }
 
@@ -68,5 +115,15 @@ mod tests {
         assert!(Pattern::new(r"\bWithValue\b").unwrap().is_match("context.WithValue"));
         assert!(Pattern::new("main\\.(").is_err());
         assert_eq!(Pattern::new("a|b").unwrap().as_str(), "a|b");
+    }
+
+    #[test]
+    fn oversized_patterns_are_refused_and_say_why() {
+        let long = "a".repeat(100);
+        assert_eq!(Pattern::bounded(&long, 99, None).unwrap_err(), PatternError::TooLong(100, 99));
+        let big = Pattern::bounded("(a{100}){100}", 1000, Some(1 << 16)).unwrap_err();
+        assert!(matches!(big, PatternError::TooBig(_)), "{big:?}");
+        assert!(matches!(Pattern::bounded("a(", 1000, None), Err(PatternError::Invalid(_))));
+        assert!(Pattern::new(&"a".repeat(MAX_PATTERN_LEN + 1)).unwrap_err().contains("too large"));
     }
 }

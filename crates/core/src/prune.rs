@@ -1,9 +1,10 @@
 //! drop_frames / keep_frames: frames a profile asks viewers to remove at
 //! load time (allocator internals, signal handlers), with pprof's rules.
 
-use crate::pattern::Pattern;
+use crate::error::Error;
+use crate::pattern::{Pattern, PatternError};
 
-use crate::model::{Function, Line, Location, StackNode, StackTreeBuilder, Strings};
+use crate::model::{ArenaFull, Function, Line, Location, StackNode, StackTreeBuilder, Strings};
 
 /// The compiled drop_frames and keep_frames regexps.
 pub(crate) struct DropRules {
@@ -11,18 +12,51 @@ pub(crate) struct DropRules {
     keep: Option<Pattern>,
 }
 
+/// The longest drop_frames or keep_frames regexp compiled, in bytes. Real
+/// ones are a few hundred bytes; a hostile one could take minutes and
+/// gigabytes to parse.
+pub const MAX_FRAME_REGEXP_LEN: usize = 64 << 10;
+/// The largest compiled drop_frames or keep_frames program, in bytes.
+pub const MAX_FRAME_REGEXP_PROGRAM: usize = 2 << 20;
+
 impl DropRules {
-    /// Compiles the rules as whole-name matches. pprof ignores a profile whose
-    /// drop_frames does not compile, so None is returned rather than an error.
-    pub(crate) fn compile(drop: &str, keep: &str) -> Option<Self> {
-        let drop = Pattern::new(&format!("^({drop})$")).ok()?;
-        let keep = if keep.is_empty() { None } else { Some(Pattern::new(&format!("^({keep})$")).ok()?) };
-        Some(DropRules { drop, keep })
+    /// Compiles the rules as whole-name matches. pprof ignores a profile's
+    /// drop_frames (and keep_frames) when they do not compile, so a syntax
+    /// error gives None; one too large to compile safely is an error naming
+    /// the field.
+    pub(crate) fn compile(drop: &str, keep: &str) -> Result<Option<Self>, Error> {
+        let Some(drop) = compile_rule("drop_frames", drop)? else { return Ok(None) };
+        let keep = if keep.is_empty() {
+            None
+        } else {
+            match compile_rule("keep_frames", keep)? {
+                Some(keep) => Some(keep),
+                None => return Ok(None),
+            }
+        };
+        Ok(Some(DropRules { drop, keep }))
     }
 
     fn drops(&self, name: &str) -> bool {
         let name = simplify_function_name(name);
         self.drop.is_match(name) && !self.keep.as_ref().is_some_and(|k| k.is_match(name))
+    }
+}
+
+/// One rule as a whole-name match: None for a syntax error (ignored, as
+/// pprof does), an error when it is too large.
+fn compile_rule(field: &'static str, rule: &str) -> Result<Option<Pattern>, Error> {
+    if rule.len() > MAX_FRAME_REGEXP_LEN {
+        let detail = PatternError::TooLong(rule.len(), MAX_FRAME_REGEXP_LEN).to_string();
+        return Err(Error::FrameRegexp { field, detail });
+    }
+    match Pattern::bounded(&format!("^({rule})$"), usize::MAX, Some(MAX_FRAME_REGEXP_PROGRAM)) {
+        Ok(p) => Ok(Some(p)),
+        Err(PatternError::Invalid(_)) => Ok(None),
+        Err(_) => Err(Error::FrameRegexp {
+            field,
+            detail: format!("it is too large: it compiles to more than {MAX_FRAME_REGEXP_PROGRAM} bytes"),
+        }),
     }
 }
 
@@ -69,16 +103,16 @@ pub(crate) fn apply(
     lines: &[Line],
     stacks: &mut StackTreeBuilder,
     sample_nodes: &mut [StackNode],
-) {
-    let mut cache: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
+) -> Result<(), ArenaFull> {
+    // By name, not by function: many functions may share one (huge) name.
+    let mut cache: Vec<Option<bool>> = vec![None; strings.len()];
     let mut cut = vec![LocationCut::Keep; locations.len()];
     for (li, loc) in locations.iter_mut().enumerate() {
         let frames = &lines[loc.lines.start as usize..loc.lines.end as usize];
         // Scan from the outermost frame inwards for the first match.
         let hit = (0..frames.len()).rev().find(|&i| {
-            let f = frames[i].function;
-            let name = strings.get(functions[f].name);
-            !name.is_empty() && *cache.entry(f).or_insert_with(|| rules.drops(name))
+            let name = functions[frames[i].function].name;
+            !name.is_empty() && *cache[name.0 as usize].get_or_insert_with(|| rules.drops(strings.get(name)))
         });
         if let Some(i) = hit {
             if i == frames.len() - 1 {
@@ -110,9 +144,10 @@ pub(crate) fn apply(
             }
         }
         if keep < stack.len() {
-            *node = stacks.insert(&stack[..keep]);
+            *node = stacks.insert(&stack[..keep])?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

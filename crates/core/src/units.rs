@@ -114,7 +114,7 @@ pub fn scale<'a>(value: i64, from: &str, to: &'a str) -> (f64, Cow<'a, str>) {
 /// "1.50MB", "30MB", "0".
 pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
     let (v, unit) = scale(value, from, to);
-    let text = format!("{v:.2}");
+    let text = go_format_f(v, 2);
     let text = text.strip_suffix(".00").unwrap_or(&text);
     if text == "0" || text == "-0" {
         return "0".to_string();
@@ -134,9 +134,21 @@ pub fn percentage(value: i64, total: i64) -> String {
     if (99.95..=100.05).contains(&ratio) {
         "  100%".to_string()
     } else if ratio >= 1.0 {
-        format!("{ratio:5.2}%")
+        format!("{:>5}%", go_format_f(ratio, 2))
     } else {
         format!("{:>5}%", go_format_g(ratio, 2))
+    }
+}
+
+/// Go's `strconv.FormatFloat(x, 'f', prec, 64)` (`%.2f`): like Rust's
+/// fixed formatting, except for infinities ("+Inf", "-Inf") and NaN.
+pub fn go_format_f(x: f64, prec: usize) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        format!("{x:.prec$}")
     }
 }
 
@@ -235,6 +247,27 @@ mod tests {
         assert_eq!(percentage(5, 10000), " 0.05%");
         assert_eq!(percentage(1, 3000), "0.033%");
         assert_eq!(percentage(1, 0), "    0%");
+    }
+
+    #[test]
+    fn go_f_format() {
+        assert_eq!(go_format_f(1.005, 2), "1.00");
+        assert_eq!(go_format_f(-0.0, 2), "-0.00");
+        assert_eq!(go_format_f(f64::INFINITY, 2), "+Inf");
+        assert_eq!(go_format_f(f64::NEG_INFINITY, 2), "-Inf");
+        assert_eq!(go_format_f(f64::NAN, 2), "NaN");
+        assert_eq!(go_format_f(i64::MAX as f64 * 100.0, 2), "922337203685477580800.00");
+    }
+
+    #[test]
+    fn extreme_values_format_like_go() {
+        // pprof only scales negative values it can negate.
+        assert_eq!(scaled_label(i64::MIN, "bytes", "minimum"), "-9223372036854775808B");
+        assert_eq!(scaled_label(i64::MAX, "bytes", "minimum"), "8192PB");
+        // Through float64, as in pprof.
+        assert_eq!(scaled_label(i64::MAX, "count", "minimum"), "9223372036854775808");
+        assert_eq!(percentage(i64::MIN, -1), "922337203685477580800.00%");
+        assert_eq!(percentage(1, i64::MIN), "1.1e-17%");
     }
 
     #[test]

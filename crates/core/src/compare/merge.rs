@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use crate::gomath;
 use crate::model::{LabelValue, Profile, Str};
 use crate::proto;
 
@@ -23,8 +24,10 @@ use crate::proto;
 pub(crate) struct Merger {
     out: proto::Profile,
     strings: HashMap<String, i64>,
-    mappings: HashMap<(u64, u64, String), u64>,
-    functions: HashMap<(i64, String, String, String), u64>,
+    /// By (size, file offset, output string of the build id or file).
+    mappings: HashMap<(u64, u64, i64), u64>,
+    /// By (start line, output strings of name, system name and file).
+    functions: HashMap<(i64, i64, i64, i64), u64>,
     locations: HashMap<LocationKey, u64>,
     samples: HashMap<SampleKey, usize>,
 }
@@ -42,6 +45,16 @@ struct SampleKey {
     locations: Vec<u64>,
     labels: Vec<(i64, i64)>,
     numbers: Vec<(i64, i64, i64)>,
+}
+
+/// One input profile's strings and tables, as the output's ids: each is
+/// looked up once, however many samples or functions share it (a shared
+/// name can be huge).
+struct Ids {
+    strings: Vec<Option<i64>>,
+    mappings: Vec<Option<(u64, i64)>>,
+    functions: Vec<Option<u64>>,
+    locations: Vec<Option<u64>>,
 }
 
 /// How one input profile enters the merge.
@@ -104,14 +117,15 @@ impl Merger {
     /// Adds every sample of `input`.
     pub(crate) fn add(&mut self, input: &Input<'_>) {
         let p = input.profile;
-        // Per input profile: its tables' indices to output ids and, for
-        // mappings, the address shift.
-        let mut mapping_of: Vec<Option<(u64, i64)>> = vec![None; p.mappings.len()];
-        let mut function_of: Vec<Option<u64>> = vec![None; p.functions.len()];
-        let mut location_of: Vec<Option<u64>> = vec![None; p.locations.len()];
+        let mut ids = Ids {
+            strings: vec![None; p.strings.len()],
+            mappings: vec![None; p.mappings.len()],
+            functions: vec![None; p.functions.len()],
+            locations: vec![None; p.locations.len()],
+        };
         // pprof takes the first mapping first, so the main binary stays first.
         if !p.mappings.is_empty() {
-            self.mapping(p, 0, &mut mapping_of);
+            self.mapping(p, 0, &mut ids);
         }
         let base_key = self.string(BASE_LABEL);
         let base_value = self.string("true");
@@ -122,7 +136,9 @@ impl Merger {
                 let mut keep = false;
                 for (v, &r) in values.iter_mut().zip(input.scale) {
                     if r != 1.0 {
-                        *v = (*v as f64 * r).round() as i64;
+                        // pprof's int64(math.Round(float64(v) * r)): out of
+                        // range (as MaxInt64 * -1 rounds to) gives MinInt64.
+                        *v = gomath::f64_to_i64((*v as f64 * r).round());
                         keep |= *v != 0;
                     }
                 }
@@ -133,21 +149,20 @@ impl Merger {
             if values.iter().all(|&v| v == 0) {
                 continue;
             }
-            let locations: Vec<u64> = p
-                .stacks
-                .frames(p.samples.stack[s])
-                .map(|l| self.location(p, l, &mut location_of, &mut function_of, &mut mapping_of))
-                .collect();
+            let locations: Vec<u64> =
+                p.stacks.frames(p.samples.stack[s]).map(|l| self.location(p, l, &mut ids)).collect();
             let mut labels = Vec::new();
             let mut numbers = Vec::new();
             for l in p.label_sets.get(p.samples.labels[s]) {
-                let key = self.string(p.str(l.key));
+                let key = self.string_of(p, l.key, &mut ids);
                 if input.mark_base && key == base_key {
                     continue;
                 }
                 match l.value {
-                    LabelValue::Str(v) => labels.push((key, self.string(p.str(v)))),
-                    LabelValue::Num { value, unit } => numbers.push((key, value, self.string(p.str(unit)))),
+                    LabelValue::Str(v) => labels.push((key, self.string_of(p, v, &mut ids))),
+                    LabelValue::Num { value, unit } => {
+                        numbers.push((key, value, self.string_of(p, unit, &mut ids)))
+                    }
                 }
             }
             if input.mark_base {
@@ -171,7 +186,7 @@ impl Merger {
         key.numbers.sort_by(|a, b| (text(a.0), a.1, text(a.2)).cmp(&(text(b.0), b.1, text(b.2))));
         if let Some(&i) = self.samples.get(&key) {
             for (sum, v) in self.out.sample[i].value.iter_mut().zip(values) {
-                *sum = sum.wrapping_add(v);
+                *sum = gomath::add(*sum, v);
             }
             return;
         }
@@ -185,14 +200,25 @@ impl Merger {
         self.samples.insert(key, self.out.sample.len() - 1);
     }
 
-    fn mapping(&mut self, p: &Profile, m: usize, of: &mut [Option<(u64, i64)>]) -> (u64, i64) {
-        if let Some(known) = of[m] {
+    /// The output's index of string `s` of `p`.
+    fn string_of(&mut self, p: &Profile, s: Str, ids: &mut Ids) -> i64 {
+        if let Some(i) = ids.strings[s.0 as usize] {
+            return i;
+        }
+        let i = self.string(p.str(s));
+        ids.strings[s.0 as usize] = Some(i);
+        i
+    }
+
+    fn mapping(&mut self, p: &Profile, m: usize, ids: &mut Ids) -> (u64, i64) {
+        if let Some(known) = ids.mappings[m] {
             return known;
         }
         let src = &p.mappings[m];
         let size = src.limit.wrapping_sub(src.start).wrapping_add(0xfff) & !0xfff;
-        let identity = if !p.str(src.build_id).is_empty() { p.str(src.build_id) } else { p.str(src.file) };
-        let key = (size, src.offset, identity.to_string());
+        let (file, build_id) = (self.string_of(p, src.file, ids), self.string_of(p, src.build_id, ids));
+        let identity = if src.build_id.is_empty() { file } else { build_id };
+        let key = (size, src.offset, identity);
         let mapped = match self.mappings.get(&key) {
             Some(&id) => {
                 let start = self.out.mapping[id as usize - 1].memory_start;
@@ -200,7 +226,6 @@ impl Merger {
             }
             None => {
                 let id = self.out.mapping.len() as u64 + 1;
-                let (file, build_id) = (self.string(p.str(src.file)), self.string(p.str(src.build_id)));
                 self.out.mapping.push(proto::Mapping {
                     id,
                     memory_start: src.start,
@@ -217,23 +242,23 @@ impl Merger {
                 (id, 0)
             }
         };
-        of[m] = Some(mapped);
+        ids.mappings[m] = Some(mapped);
         mapped
     }
 
-    fn function(&mut self, p: &Profile, f: usize, of: &mut [Option<u64>]) -> u64 {
-        if let Some(id) = of[f] {
+    fn function(&mut self, p: &Profile, f: usize, ids: &mut Ids) -> u64 {
+        if let Some(id) = ids.functions[f] {
             return id;
         }
         let src = &p.functions[f];
-        let text = |s: Str| p.str(s).to_string();
-        let key = (src.start_line, text(src.name), text(src.system_name), text(src.filename));
+        let name = self.string_of(p, src.name, ids);
+        let system_name = self.string_of(p, src.system_name, ids);
+        let filename = self.string_of(p, src.filename, ids);
+        let key = (src.start_line, name, system_name, filename);
         let id = match self.functions.get(&key) {
             Some(&id) => id,
             None => {
                 let id = self.out.function.len() as u64 + 1;
-                let (name, system_name, filename) =
-                    (self.string(&key.1), self.string(&key.2), self.string(&key.3));
                 self.out.function.push(proto::Function {
                     id,
                     name,
@@ -245,25 +270,18 @@ impl Merger {
                 id
             }
         };
-        of[f] = Some(id);
+        ids.functions[f] = Some(id);
         id
     }
 
-    fn location(
-        &mut self,
-        p: &Profile,
-        l: usize,
-        of: &mut [Option<u64>],
-        functions: &mut [Option<u64>],
-        mappings: &mut [Option<(u64, i64)>],
-    ) -> u64 {
-        if let Some(id) = of[l] {
+    fn location(&mut self, p: &Profile, l: usize, ids: &mut Ids) -> u64 {
+        if let Some(id) = ids.locations[l] {
             return id;
         }
         let src = &p.locations[l];
         let (mapping, shift, start) = match src.mapping {
             Some(m) => {
-                let (id, shift) = self.mapping(p, m, mappings);
+                let (id, shift) = self.mapping(p, m, ids);
                 (id, shift, self.out.mapping[id as usize - 1].memory_start)
             }
             None => (0, 0, 0),
@@ -272,7 +290,7 @@ impl Merger {
         let lines: Vec<(u64, i64, i64)> = p
             .location_lines(l)
             .iter()
-            .map(|ln| (self.function(p, ln.function, functions), ln.line, ln.column))
+            .map(|ln| (self.function(p, ln.function, ids), ln.line, ln.column))
             .collect();
         let key = LocationKey {
             relative_address: address.wrapping_sub(start),
@@ -299,7 +317,7 @@ impl Merger {
                 id
             }
         };
-        of[l] = Some(id);
+        ids.locations[l] = Some(id);
         id
     }
 

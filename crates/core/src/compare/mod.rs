@@ -15,6 +15,8 @@
 
 mod merge;
 
+use std::collections::{HashMap, HashSet};
+
 use crate::decode::{decode, DecodeOptions};
 use crate::error::Error;
 use crate::model::{Profile, ValueType};
@@ -115,11 +117,23 @@ fn finish(merger: Merger) -> Result<Profile, Error> {
 /// profiles have, in the first profile's order.
 fn common_columns(profiles: &[&Profile]) -> Result<Vec<Vec<usize>>, Error> {
     let first = profiles[0];
+    // Each profile's first column of each name (a profile may list
+    // thousands of types: no scan per name).
+    let columns: Vec<HashMap<&str, usize>> = profiles
+        .iter()
+        .map(|p| {
+            let mut by_name = HashMap::new();
+            for (i, t) in p.sample_types.iter().enumerate() {
+                by_name.entry(p.str(t.kind)).or_insert(i);
+            }
+            by_name
+        })
+        .collect();
     let names: Vec<&str> = first
         .sample_types
         .iter()
         .map(|t| first.str(t.kind))
-        .filter(|name| profiles.iter().all(|p| p.sample_types.iter().any(|t| p.str(t.kind) == *name)))
+        .filter(|name| columns.iter().all(|c| c.contains_key(name)))
         .collect();
     if names.is_empty() {
         return Err(Error::Incompatible {
@@ -129,15 +143,7 @@ fn common_columns(profiles: &[&Profile]) -> Result<Vec<Vec<usize>>, Error> {
             ),
         });
     }
-    Ok(profiles
-        .iter()
-        .map(|p| {
-            names
-                .iter()
-                .filter_map(|name| p.sample_types.iter().position(|t| p.str(t.kind) == *name))
-                .collect()
-        })
-        .collect())
+    Ok(columns.iter().map(|c| names.iter().map(|name| c[name]).collect()).collect())
 }
 
 fn type_list(p: &Profile) -> String {
@@ -202,7 +208,7 @@ fn normalizing_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Erro
         let mut sums = vec![0i64; n];
         for s in 0..p.samples.len() {
             for (sum, &v) in sums.iter_mut().zip(p.samples.values(s)) {
-                *sum = sum.wrapping_add(v);
+                *sum = crate::gomath::add(*sum, v);
             }
         }
         sums
@@ -221,19 +227,20 @@ fn combined_header(profiles: &[&Profile], columns: &[usize], merger: &mut Merger
     let mut duration = 0i64;
     let mut period = 0i64;
     let mut comments: Vec<&str> = Vec::new();
+    let mut seen_comments: HashSet<&str> = HashSet::new();
     let mut default_type = "";
     let mut doc_url = "";
     for p in profiles {
         if time == 0 || p.time_nanos < time {
             time = p.time_nanos;
         }
-        duration = duration.wrapping_add(p.duration_nanos);
+        duration = crate::gomath::add(duration, p.duration_nanos);
         if period == 0 || period < p.period {
             period = p.period;
         }
         for &c in &p.comments {
             let c = p.str(c);
-            if !comments.contains(&c) {
+            if seen_comments.insert(c) {
                 comments.push(c);
             }
         }

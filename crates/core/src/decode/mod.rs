@@ -5,6 +5,7 @@
 //! decompressed file. Every failure is an [`Error`] naming what is wrong.
 
 mod builder;
+mod fields;
 mod ids;
 mod limits;
 mod resolve;

@@ -2,7 +2,9 @@
 //! every id and string index is resolved, with a message naming the first
 //! reference that does not resolve.
 
-use super::builder::{RawLabel, RawProfile};
+use std::collections::HashMap;
+
+use super::builder::{RawLabelSets, RawProfile, RawStrings};
 use super::ids::IdMap;
 use crate::error::Error;
 use crate::model::{
@@ -18,14 +20,13 @@ struct StringMap {
 }
 
 impl StringMap {
-    fn new(raw: Vec<String>) -> Result<Self, Error> {
-        if let Some(first) = raw.first() {
-            if !first.is_empty() {
-                return Err(Error::StringTableStart { found: first.clone() });
-            }
+    fn new(raw: RawStrings) -> Result<Self, Error> {
+        if !raw.is_empty() && !raw.get(0).is_empty() {
+            return Err(Error::StringTableStart { found: raw.get(0).to_string() });
         }
         let mut strings = Strings::default();
-        let by_index = raw.iter().map(|s| strings.intern(s)).collect();
+        strings.reserve(raw.len(), raw.text.len());
+        let by_index = (0..raw.len()).map(|i| strings.intern(raw.get(i))).collect();
         Ok(StringMap { strings, by_index })
     }
 
@@ -37,10 +38,10 @@ impl StringMap {
             .ok_or_else(|| Error::StringIndex { field: field(), index: i, len: self.by_index.len() })
     }
 
-    fn value_type(&self, t: &crate::proto::ValueType, what: &str) -> Result<ValueType, Error> {
+    fn value_type(&self, t: &crate::proto::ValueType, what: impl Fn() -> String) -> Result<ValueType, Error> {
         Ok(ValueType {
-            kind: self.get(t.r#type, || format!("{what} type"))?,
-            unit: self.get(t.unit, || format!("{what} unit"))?,
+            kind: self.get(t.r#type, || format!("{} type", what()))?,
+            unit: self.get(t.unit, || format!("{} unit", what()))?,
         })
     }
 }
@@ -69,7 +70,7 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         None
     } else {
         let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
-        prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames))
+        prune::DropRules::compile(strings.strings.get(drop_frames), strings.strings.get(keep_frames))?
     };
     if prune_rules.is_none() {
         // No stack will be inserted again: free the lookup table early.
@@ -77,9 +78,9 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     }
 
     let mapping_ids = index_ids("mapping", raw.mappings.iter().map(|m| m.id))?;
-    let mappings = raw
-        .mappings
-        .iter()
+    // Consuming the raw table lets the model reuse its memory.
+    let mappings = std::mem::take(&mut raw.mappings)
+        .into_iter()
         .map(|m| {
             Ok(Mapping {
                 id: m.id,
@@ -97,9 +98,8 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         .collect::<Result<Vec<_>, Error>>()?;
 
     let function_ids = index_ids("function", raw.functions.iter().map(|f| f.id))?;
-    let mut functions = raw
-        .functions
-        .iter()
+    let mut functions = std::mem::take(&mut raw.functions)
+        .into_iter()
         .map(|f| {
             Ok(Function {
                 id: f.id,
@@ -113,6 +113,13 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     // Before drop_frames: pprof prunes by the simplified names.
     simplify_demangled_names(&mut functions, &mut strings.strings);
 
+    if let Some((location, line)) = raw.zero_function {
+        return Err(Error::UnknownReference {
+            from: format!("location {location} line {line}"),
+            kind: "function",
+            id: 0,
+        });
+    }
     let mut lines = Vec::with_capacity(raw.lines.len());
     let mut locations = Vec::with_capacity(raw.locations.len());
     for slot in &raw.locations {
@@ -151,11 +158,10 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
     drop(std::mem::take(&mut raw.lines));
     drop(std::mem::take(&mut raw.locations));
 
-    let sample_types = raw
-        .sample_types
-        .iter()
+    let sample_types = std::mem::take(&mut raw.sample_types)
+        .into_iter()
         .enumerate()
-        .map(|(i, t)| strings.value_type(t, &format!("sample_type {i}")))
+        .map(|(i, t)| strings.value_type(&t, || format!("sample_type {i}")))
         .collect::<Result<Vec<_>, Error>>()?;
     let sample_count = raw.sample_stacks.len();
     if sample_types.is_empty() {
@@ -171,16 +177,16 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
         }
     }
 
-    let label_sets_by_raw_id = resolve_label_sets(&raw.label_sets, &strings)?;
-    let label_sets = label_sets_by_raw_id.1;
+    let (by_raw_id, label_sets) = resolve_label_sets(std::mem::take(&mut raw.label_sets), &strings)?;
     let sample_labels: Vec<LabelSet> = std::mem::take(&mut raw.sample_label_sets)
         .into_iter()
-        .map(|raw_id| label_sets_by_raw_id.0[raw_id as usize])
+        .map(|raw_id| by_raw_id[raw_id as usize])
         .collect();
+    drop(by_raw_id);
 
     let keep_frames = strings.get(raw.keep_frames, || "keep_frames".into())?;
     let period_type = match &raw.period_type {
-        Some(t) => Some(strings.value_type(t, "period_type")?),
+        Some(t) => Some(strings.value_type(t, || "period_type".into())?),
         None => None,
     };
     let comments = raw
@@ -202,13 +208,13 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
             &lines,
             &mut builder,
             &mut sample_nodes,
-        );
+        )?;
     }
     let mut used = vec![false; builder.len()];
     for &node in &sample_nodes {
         used[node as usize] = true;
     }
-    let (stacks, renumber) = builder.finish(&used, compact_stacks);
+    let (stacks, renumber) = builder.finish(&used, compact_stacks)?;
     drop(used);
     for node in &mut sample_nodes {
         *node = renumber[*node as usize];
@@ -251,17 +257,22 @@ pub(crate) fn resolve(mut raw: RawProfile, all_frames: bool, compact_stacks: boo
 /// pprof also demangles mangled symbols (`_Z...`, `_R...`); that is not done
 /// here, such names are kept as they are.
 fn simplify_demangled_names(functions: &mut [Function], strings: &mut Strings) {
+    // Functions often share a system name, and a hostile one can be huge:
+    // simplify each distinct name once.
+    let mut simplified: HashMap<Str, Str> = HashMap::new();
     for f in functions {
         if !f.name.is_empty() && f.name != f.system_name {
             continue;
         }
-        let system = strings.get(f.system_name);
-        if looks_like_demangled_cpp(system) {
-            let simple = remove_matching(&remove_matching(system, b'(', b')'), b'<', b'>');
-            f.name = strings.intern(&simple);
-        } else {
-            f.name = f.system_name;
-        }
+        f.name = *simplified.entry(f.system_name).or_insert_with(|| {
+            let system = strings.get(f.system_name);
+            if looks_like_demangled_cpp(system) {
+                let simple = remove_matching(&remove_matching(system, b'(', b')'), b'<', b'>');
+                strings.intern(&simple)
+            } else {
+                f.system_name
+            }
+        });
     }
 }
 
@@ -275,46 +286,47 @@ fn looks_like_demangled_cpp(name: &str) -> bool {
 }
 
 /// pprof's removeMatching: removes each outermost `open ... close` span;
-/// an unmatched `close` stops the scan and keeps the rest as it is.
+/// an unmatched `close` stops the scan and keeps the rest as it is. One
+/// pass, copying the kept bytes (pprof cuts the string at each span, which
+/// is quadratic in the number of spans).
 fn remove_matching(name: &str, open: u8, close: u8) -> String {
-    let mut name = name.to_string();
-    let (mut nesting, mut first, mut current) = (0usize, 0usize, 0usize);
-    while let Some(i) = name.as_bytes()[current..].iter().position(|&b| b == open || b == close) {
-        current += i;
-        if name.as_bytes()[current] == open {
+    let bytes = name.as_bytes();
+    let mut out = String::with_capacity(name.len());
+    // Bytes before `kept` are decided: copied to `out` or removed.
+    let (mut nesting, mut kept) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == open {
             nesting += 1;
             if nesting == 1 {
-                first = current;
+                out.push_str(&name[kept..i]);
+                kept = i;
             }
-        } else if nesting == 0 {
-            return name;
-        } else {
+        } else if b == close {
+            if nesting == 0 {
+                break;
+            }
             nesting -= 1;
             if nesting == 0 {
-                // Both ends are ASCII, so this cuts on char boundaries.
-                name.replace_range(first..=current, "");
-                current = first;
-                continue;
+                kept = i + 1;
             }
         }
-        current += 1;
     }
-    name
+    // Both brackets are ASCII, so every cut is on a char boundary.
+    out.push_str(&name[kept..]);
+    out
 }
 
 /// Resolves the raw label sets, following pprof: a label with a string value
 /// is a string label, one with a number or unit is numeric, and one with
 /// neither is dropped.
-fn resolve_label_sets(
-    raw: &[Vec<RawLabel>],
-    strings: &StringMap,
-) -> Result<(Vec<LabelSet>, LabelSets), Error> {
+fn resolve_label_sets(raw: RawLabelSets, strings: &StringMap) -> Result<(Vec<LabelSet>, LabelSets), Error> {
     let mut sets = LabelSets::default();
+    sets.reserve(raw.len(), raw.labels.len());
     let mut by_raw = Vec::with_capacity(raw.len());
     let mut labels = Vec::new();
-    for (i, set) in raw.iter().enumerate() {
+    for i in 0..raw.len() {
         labels.clear();
-        for l in set {
+        for l in raw.get(i) {
             let key = strings.get(l.key, || format!("label set {i} key"))?;
             let value = if l.str != 0 {
                 LabelValue::Str(strings.get(l.str, || format!("label set {i} string value"))?)
@@ -358,5 +370,10 @@ mod tests {
         assert_eq!(remove_matching("a::b)c(d)", b'(', b')'), "a::b)c(d)");
         assert_eq!(remove_matching("f(a(b)c)g(h)", b'(', b')'), "fg");
         assert_eq!(remove_matching("x::operator<<(int)", b'<', b'>'), "x::operator<<(int)");
+        // Unclosed spans stay; a closer after removed spans stops the scan.
+        assert_eq!(remove_matching("a(b)c(d", b'(', b')'), "ac(d");
+        assert_eq!(remove_matching("a(b)c)d(e)", b'(', b')'), "ac)d(e)");
+        assert_eq!(remove_matching("((x))(y)z", b'(', b')'), "z");
+        assert_eq!(remove_matching("é(ü)ö", b'(', b')'), "éö");
     }
 }

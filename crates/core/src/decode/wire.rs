@@ -171,7 +171,15 @@ impl<'p, R: BufRead> WireReader<'p, R> {
     }
 
     /// Reads a length prefix and then that many bytes into `buf`.
+    #[cfg(test)]
     pub(crate) fn read_len_delimited(&mut self, buf: &mut Vec<u8>) -> Result<(), Error> {
+        let len = self.read_len()?;
+        self.read_bytes(len, buf)
+    }
+
+    /// Reads the length prefix of a length-delimited field, refusing one
+    /// longer than what may remain.
+    pub(crate) fn read_len(&mut self) -> Result<u64, Error> {
         let len = self.read_varint()?;
         if len > self.limit.saturating_sub(self.offset) {
             if !self.is_gzip {
@@ -183,14 +191,24 @@ impl<'p, R: BufRead> WireReader<'p, R> {
             }
             return Err(Error::TooLarge { limit: self.limit });
         }
+        Ok(len)
+    }
+
+    /// Reads the `len` bytes of a field's payload into `buf`.
+    pub(crate) fn read_bytes(&mut self, len: u64, buf: &mut Vec<u8>) -> Result<(), Error> {
         buf.clear();
         let mut remaining = len as usize;
         // Grow as data arrives: a bogus length on truncated input must not
-        // allocate its claimed size up front.
+        // allocate its claimed size up front. Growth doubles but stops at
+        // the length, so the buffer never holds more than it.
         while remaining > 0 {
             let take = {
                 let chunk = self.fill()?;
                 let take = chunk.len().min(remaining);
+                if buf.capacity() - buf.len() < take {
+                    let want = (2 * buf.capacity()).max(buf.len() + take).min(len as usize);
+                    buf.reserve_exact(want - buf.len());
+                }
                 buf.extend_from_slice(&chunk[..take]);
                 take
             };

@@ -11,6 +11,7 @@
 
 use crate::fastmap::U64Map;
 use crate::filter::{FrameView, Mark, NameFilters};
+use crate::gomath;
 use crate::model::{LabelValue, Profile};
 
 use super::node_info::NodeTable;
@@ -56,7 +57,7 @@ impl SampleSums {
             let node = samples.stack[s] as usize;
             if flags[node] & EXCLUDED == 0 {
                 let w = samples.value(s, value_index);
-                self_sum[node] = self_sum[node].wrapping_add(w);
+                self_sum[node] = gomath::add(self_sum[node], w);
                 if w != 0 {
                     flags[node] |= SELF_NONZERO | SUB_NONZERO;
                 }
@@ -65,7 +66,7 @@ impl SampleSums {
         let mut sub_sum = self_sum.clone();
         for node in (1..n).rev() {
             let p = tree.parent(node as u32) as usize;
-            sub_sum[p] = sub_sum[p].wrapping_add(sub_sum[node]);
+            sub_sum[p] = gomath::add(sub_sum[p], sub_sum[node]);
             flags[p] |= flags[node] & SUB_NONZERO;
         }
         SampleSums { self_sum, sub_sum, flags }
@@ -151,10 +152,10 @@ pub(crate) fn total(profile: &Profile, value_index: usize, sums: Option<&SampleS
                 continue;
             }
         }
-        let v = samples.value(s, value_index).wrapping_abs();
-        all = all.wrapping_add(v);
+        let v = gomath::abs(samples.value(s, value_index));
+        all = gomath::add(all, v);
         if is_base[samples.labels[s].0 as usize] {
-            base = base.wrapping_add(v);
+            base = gomath::add(base, v);
         }
     }
     if base > 0 {
@@ -333,7 +334,7 @@ impl<'p> Walker<'p> {
             }
             if self.sums.self_nonzero(ti) && !at.residual && at.last != NOT_KEPT {
                 let f = &mut walk.flat[at.last as usize];
-                *f = f.wrapping_add(self.sums.self_sum[ti]);
+                *f = gomath::add(*f, self.sums.self_sum[ti]);
             }
             open.push(Open { end: tree.end(t), at });
             t += 1;
@@ -406,7 +407,7 @@ impl PathWalk<'_> {
         let mark = self.cum[n as usize].1;
         if !self.on_path(mark) {
             let node = &mut self.cum[n as usize];
-            node.0 = node.0.wrapping_add(w);
+            node.0 = gomath::add(node.0, w);
             node.1 = self.t;
         }
         let tracked = match self.track {
@@ -430,7 +431,7 @@ impl PathWalk<'_> {
             if !self.on_path(self.edges[e].on_path) {
                 let t = self.t;
                 let edge = &mut self.edges[e];
-                edge.weight = edge.weight.wrapping_add(w);
+                edge.weight = gomath::add(edge.weight, w);
                 edge.residual |= at.residual;
                 edge.inline &= inline;
                 edge.on_path = t;

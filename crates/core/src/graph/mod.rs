@@ -15,7 +15,7 @@ pub use node_info::{trim_source_path, FileName, Granularity, NodeInfo};
 pub use shorten::shorten_function_name;
 pub use sort::NodeOrder;
 pub use tags::{NodeTags, Tag};
-pub(crate) use trim::{trimmed_graph, TrimOptions, TrimmedGraph};
+pub(crate) use trim::{abs_cutoff, trimmed_graph, TrimOptions, TrimmedGraph};
 
 use build::RawGraph;
 
@@ -176,7 +176,7 @@ impl Graph {
 
     /// The sum of flat values.
     pub fn flat_sum(&self) -> i64 {
-        self.nodes.iter().fold(0i64, |s, n| s.wrapping_add(n.flat))
+        crate::gomath::sum(self.nodes.iter().map(|n| n.flat))
     }
 
     /// pprof's RemoveRedundantEdges: drops residual edges whose callee is
@@ -243,18 +243,22 @@ impl Graph {
     }
 
     /// Edge ids, heaviest first, ties by caller then callee name.
+    ///
+    /// pprof's edge order is not a total order: weights `w` and `-w` are
+    /// neither before the other, and it sorts edges from a Go map, so
+    /// their order varies from run to run. Here the names and then the
+    /// signed weight break such ties, which gives one of pprof's orders and
+    /// a total order (Rust's sorts may panic without one).
     pub(crate) fn sort_edge_ids(&self, ids: &[usize]) -> Vec<usize> {
+        use crate::gomath::abs;
         let mut ids = ids.to_vec();
         ids.sort_by(|&a, &b| {
             let (a, b) = (&self.edges[a], &self.edges[b]);
-            if a.weight != b.weight {
-                b.weight.wrapping_abs().cmp(&a.weight.wrapping_abs())
-            } else {
-                self.node(a.src)
-                    .name
-                    .cmp(&self.node(b.src).name)
-                    .then_with(|| self.node(a.dst).name.cmp(&self.node(b.dst).name))
-            }
+            abs(b.weight)
+                .cmp(&abs(a.weight))
+                .then_with(|| self.node(a.src).name.cmp(&self.node(b.src).name))
+                .then_with(|| self.node(a.dst).name.cmp(&self.node(b.dst).name))
+                .then_with(|| a.weight.cmp(&b.weight))
         });
         ids
     }

@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 
 use super::{Graph, NodeTable};
+use crate::gomath;
 
 /// How nodes are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +59,7 @@ impl Graph {
         } else {
             score += self.edge_entropy(&n.out_edges, n.flat);
         }
-        go_f64_to_i64(score * n.cum as f64).wrapping_add(n.flat)
+        gomath::add(gomath::f64_to_i64(score * n.cum as f64), n.flat)
     }
 
     fn edge_entropy(&self, edges: &[usize], self_value: i64) -> f64 {
@@ -66,17 +67,17 @@ impl Graph {
         for &e in edges {
             let w = self.edges[e].weight;
             if w > 0 {
-                total += w.abs();
+                total = gomath::add(total, gomath::abs(w));
             }
         }
         let mut score = 0.0;
         if total != 0 {
             for &e in edges {
-                let frac = self.edges[e].weight.abs() as f64 / total as f64;
+                let frac = gomath::abs(self.edges[e].weight) as f64 / total as f64;
                 score += -frac * frac.log2();
             }
             if self_value > 0 {
-                let frac = self_value.abs() as f64 / total as f64;
+                let frac = gomath::abs(self_value) as f64 / total as f64;
                 score += -frac * frac.log2();
             }
         }
@@ -87,16 +88,5 @@ impl Graph {
 /// Descending by absolute value, with Go's wrapping abs (so i64::MIN sorts
 /// last, as in pprof).
 fn abs_desc(a: i64, b: i64) -> Ordering {
-    b.wrapping_abs().cmp(&a.wrapping_abs())
-}
-
-/// Go's float64 to int64 conversion on amd64: NaN and out-of-range values
-/// become i64::MIN.
-fn go_f64_to_i64(f: f64) -> i64 {
-    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() || !(-TWO_POW_63..TWO_POW_63).contains(&f) {
-        i64::MIN
-    } else {
-        f as i64
-    }
+    gomath::abs(b).cmp(&gomath::abs(a))
 }

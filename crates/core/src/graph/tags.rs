@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::model::{LabelSet, LabelValue, Profile};
-use crate::units;
+use crate::{gomath, units};
 
 use super::build::Walker;
 use super::{Graph, NodeTable};
@@ -50,7 +50,7 @@ impl NodeTags {
 
     /// pprof's TrimLowFrequencyTags.
     pub(crate) fn trim(&mut self, cutoff: i64) {
-        let keep = |t: &Tag| t.flat.wrapping_abs() >= cutoff || t.cum.wrapping_abs() >= cutoff;
+        let keep = |t: &Tag| gomath::abs(t.flat) >= cutoff || gomath::abs(t.cum) >= cutoff;
         self.labels.retain(keep);
         for (_, ts) in &mut self.numeric {
             ts.retain(keep);
@@ -92,9 +92,9 @@ impl Acc {
     fn add(&mut self, tags: &SetTags, unit: &str, w: i64, flat: bool) {
         let bump = |t: &mut Tag| {
             if flat {
-                t.flat = t.flat.wrapping_add(w);
+                t.flat = gomath::add(t.flat, w);
             } else {
-                t.cum = t.cum.wrapping_add(w);
+                t.cum = gomath::add(t.cum, w);
             }
         };
         if !tags.joined.is_empty() {

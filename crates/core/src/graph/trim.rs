@@ -5,6 +5,7 @@
 
 use super::tags::compute_tags;
 use super::{EdgeScope, Graph, NodeOrder, Walker};
+use crate::gomath;
 
 /// The pruning options of a report.
 #[derive(Clone, Debug)]
@@ -34,8 +35,9 @@ pub(crate) struct TrimmedGraph {
     pub dropped_edges: usize,
 }
 
-fn abs_cutoff(total: i64, fraction: f64) -> i64 {
-    ((total as f64 * fraction) as i64).wrapping_abs()
+/// pprof's `abs64(int64(float64(total) * fraction))`.
+pub(crate) fn abs_cutoff(total: i64, fraction: f64) -> i64 {
+    gomath::abs(gomath::f64_to_i64(total as f64 * fraction))
 }
 
 /// Builds the report's graph with pprof's pruning steps (newTrimmedGraph).
@@ -65,13 +67,13 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
     let mut raw = walker.walk(None, o.edges);
     let shown: Vec<bool> =
         raw.flat.iter().zip(&raw.cum).map(|(&f, &c)| Graph::is_shown(f, c, o.drop_negative)).collect();
-    let total = raw.flat.iter().zip(&shown).filter(|(_, &s)| s).fold(0i64, |t, (&f, _)| t.wrapping_add(f));
+    let total = gomath::sum(raw.flat.iter().zip(&shown).filter(|(_, &s)| s).map(|(&f, _)| f));
     let node_cutoff = abs_cutoff(total, o.node_fraction);
     let edge_cutoff = abs_cutoff(total, o.edge_fraction);
     let mut dropped_nodes = 0;
     if node_cutoff > 0 {
         let mask: Vec<bool> =
-            shown.iter().zip(&raw.cum).map(|(&s, &c)| s && c.wrapping_abs() >= node_cutoff).collect();
+            shown.iter().zip(&raw.cum).map(|(&s, &c)| s && gomath::abs(c) >= node_cutoff).collect();
         let (before, after) = (count(&shown), count(&mask));
         if after != before {
             dropped_nodes = before - after;
@@ -90,8 +92,11 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
         trim_low_frequency_tags(&mut g, node_cutoff);
         trim_low_frequency_edges(&mut g, edge_cutoff);
         let top = select_top_nodes(&g, o.node_count, o.visual);
-        if top != g.nodes.len() {
-            let mask = kept_mask(&g, &|i| i < top);
+        // pprof keeps the top nodes through its cum cutoff filter, with a
+        // cutoff of 0: abs64 of a MinInt64 cum is negative, below it.
+        let kept = |i: usize| i < top && gomath::abs(g.nodes[i].cum) >= 0;
+        if (0..g.nodes.len()).filter(|&i| kept(i)).count() != g.nodes.len() {
+            let mask = kept_mask(&g, &kept);
             g = build(Some(&mask));
             g.sort_nodes(order, table);
         }
@@ -144,6 +149,6 @@ fn table_id(table: &super::NodeTable<'_>, info: &super::NodeInfo) -> usize {
 /// stays whatever its weight.
 fn trim_low_frequency_edges(g: &mut Graph, cutoff: i64) -> usize {
     let before = g.edges.len();
-    g.retain_edges(|e| e.dst & Graph::HIDDEN != 0 || e.weight.wrapping_abs() >= cutoff);
+    g.retain_edges(|e| e.dst & Graph::HIDDEN != 0 || gomath::abs(e.weight) >= cutoff);
     before - g.edges.len()
 }

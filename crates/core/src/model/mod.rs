@@ -10,7 +10,7 @@ mod stacks;
 mod strings;
 
 pub use labels::{Label, LabelSet, LabelSets, LabelValue};
-pub(crate) use stacks::StackTreeBuilder;
+pub(crate) use stacks::{ArenaFull, StackTreeBuilder};
 pub use stacks::{Run, StackNode, StackTree, ROOT};
 
 pub use strings::{Str, Strings};

@@ -104,10 +104,24 @@ impl StackTree {
     }
 }
 
-/// Entries per arena chunk. Runs never straddle chunks, and chunks are never
-/// reallocated once full, so a huge profile's arena grows without copies.
+/// Entries per arena chunk. Runs never straddle chunks (a stack longer
+/// than a chunk becomes a chain of nodes), and chunks are never reallocated
+/// once full, so a huge profile's arena grows without copies.
 const CHUNK_BITS: u32 = 20;
 const CHUNK: usize = 1 << CHUNK_BITS;
+/// Chunks an arena can address with u32 positions: 2^32 entries in all.
+const MAX_CHUNKS: usize = 1 << (32 - CHUNK_BITS);
+
+/// The arena is out of u32 positions (only with limits far above the
+/// defaults: 2^32 frames is more than 2 GiB of protobuf can hold).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ArenaFull;
+
+impl From<ArenaFull> for crate::error::Error {
+    fn from(_: ArenaFull) -> Self {
+        crate::error::Error::TooMany { what: "stack frames", limit: 1 << 32 }
+    }
+}
 
 /// A run of locations, root side first, as stored in the arena.
 #[derive(Clone, Copy, Debug)]
@@ -176,14 +190,18 @@ impl Arena {
         self.run(position, 1).get(0)
     }
 
-    /// Appends a run and returns its position.
-    fn push(&mut self, run: &[u32]) -> u32 {
+    /// Appends as much of `run` as fits in the current chunk (starting a new
+    /// chunk when it is full) and returns its position and how many entries
+    /// it took, at least one for a non-empty run.
+    fn push_prefix(&mut self, run: &[u32]) -> Result<(u32, usize), ArenaFull> {
         if self.width == 3 && run.iter().any(|&l| l >= 1 << 24) {
             self.widen();
         }
         let w = self.width;
-        let fits = self.chunks.last().is_some_and(|c| c.len() / w + run.len() <= CHUNK);
-        if !fits {
+        if self.chunks.last().is_none_or(|c| c.len() / w == CHUNK) {
+            if self.chunks.len() == MAX_CHUNKS {
+                return Err(ArenaFull);
+            }
             if let Some(last) = self.chunks.last_mut() {
                 last.shrink_to_fit();
             }
@@ -192,28 +210,40 @@ impl Arena {
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
         let offset = chunk.len() / w;
-        for &l in run {
+        let taken = run.len().min(CHUNK - offset);
+        for &l in &run[..taken] {
             chunk.extend_from_slice(&l.to_le_bytes()[..w]);
         }
-        ((index as u32) << CHUNK_BITS) | offset as u32
+        Ok((((index as u32) << CHUNK_BITS) | offset as u32, taken))
     }
 
-    /// Appends a run already encoded at this arena's width.
-    fn push_bytes(&mut self, bytes: &[u8]) -> u32 {
+    /// Appends a run (at most a chunk long) already encoded at this arena's
+    /// width; a run that does not fit starts a new chunk.
+    fn push_bytes(&mut self, bytes: &[u8]) -> Result<u32, ArenaFull> {
         let w = self.width;
         let entries = bytes.len() / w;
+        debug_assert!(entries <= CHUNK, "runs are at most a chunk long");
         let fits = self.chunks.last().is_some_and(|c| c.len() / w + entries <= CHUNK);
         if !fits {
+            if self.chunks.len() == MAX_CHUNKS {
+                return Err(ArenaFull);
+            }
             if let Some(last) = self.chunks.last_mut() {
                 last.shrink_to_fit();
             }
-            self.chunks.push(Vec::with_capacity(w * CHUNK));
+            // Sized by what arrives, so a small profile's arena stays small.
+            self.chunks.push(Vec::with_capacity(bytes.len().max(w * 1024)));
         }
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
         let offset = chunk.len() / w;
+        if chunk.capacity() - chunk.len() < bytes.len() {
+            // Double, but never past a chunk.
+            let want = (2 * chunk.capacity()).max(chunk.len() + bytes.len()).min(w * CHUNK);
+            chunk.reserve_exact(want - chunk.len());
+        }
         chunk.extend_from_slice(bytes);
-        ((index as u32) << CHUNK_BITS) | offset as u32
+        Ok(((index as u32) << CHUNK_BITS) | offset as u32)
     }
 
     /// Switches to four-byte entries; positions stay valid.
@@ -266,6 +296,13 @@ impl StackTreeBuilder {
         self.parent.len()
     }
 
+    /// Bytes of heap memory the builder uses.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        4 * (self.parent.capacity() + self.run_start.capacity() + self.run_len.capacity())
+            + self.arena.heap_bytes()
+            + self.children.heap_bytes()
+    }
+
     fn run(&self, node: StackNode) -> Run<'_> {
         self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
@@ -279,23 +316,22 @@ impl StackTreeBuilder {
     }
 
     /// Inserts a stack given root first and returns the node it ends at.
-    pub(crate) fn insert(&mut self, stack: &[u32]) -> StackNode {
+    pub(crate) fn insert(&mut self, stack: &[u32]) -> Result<StackNode, ArenaFull> {
         let mut node = ROOT;
         let mut i = 0;
         while i < stack.len() {
             let key = child_key(node, stack[i]);
             let Some(child) = self.children.get(key) else {
-                let start = self.arena.push(&stack[i..]);
-                let new = self.push_node(node, start, (stack.len() - i) as u32);
-                self.children.insert(key, new);
-                return new;
+                return self.push_tail(node, &stack[i..]);
             };
             // The key matched the run's first location; compare the rest.
             let run = self.run(child);
             let common = 1 + run.iter().skip(1).zip(&stack[i + 1..]).take_while(|(a, b)| a == *b).count();
             if common < run.len() {
                 // The new stack leaves (or ends inside) the child's run: split
-                // the run so the shared part becomes a node of its own.
+                // the run so the shared part becomes a node of its own. Runs
+                // lie within one chunk, so the tail's position is the head's
+                // plus `common` whatever the run's length.
                 let start = self.run_start[child as usize];
                 let head = self.push_node(node, start, common as u32);
                 self.parent[child as usize] = head;
@@ -310,7 +346,20 @@ impl StackTreeBuilder {
             }
             i += common;
         }
-        node
+        Ok(node)
+    }
+
+    /// Adds `tail` below `parent` as new nodes: one, or a chain of nodes
+    /// when the tail does not fit in the arena's current chunk.
+    fn push_tail(&mut self, mut parent: StackNode, mut tail: &[u32]) -> Result<StackNode, ArenaFull> {
+        while !tail.is_empty() {
+            let (start, taken) = self.arena.push_prefix(tail)?;
+            let node = self.push_node(parent, start, taken as u32);
+            self.children.insert(child_key(parent, tail[0]), node);
+            parent = node;
+            tail = &tail[taken..];
+        }
+        Ok(parent)
     }
 
     /// The stack ending at `node`, root first.
@@ -334,7 +383,11 @@ impl StackTreeBuilder {
     /// when dropped).
     /// With `compact`, the runs are also copied into preorder, which makes
     /// walks faster and needs memory for a second arena while copying.
-    pub(crate) fn finish(self, used: &[bool], compact: bool) -> (StackTree, Vec<StackNode>) {
+    pub(crate) fn finish(
+        self,
+        used: &[bool],
+        compact: bool,
+    ) -> Result<(StackTree, Vec<StackNode>), ArenaFull> {
         let n = self.parent.len();
         let mut keep = used.to_vec();
         keep.resize(n, false);
@@ -411,12 +464,12 @@ impl StackTreeBuilder {
             let mut packed = Arena { chunks: Vec::new(), width: arena.width };
             for node in 0..kept {
                 let run = arena.run(run_start[node], run_len[node]);
-                run_start[node] = packed.push_bytes(run.bytes);
+                run_start[node] = packed.push_bytes(run.bytes)?;
             }
             arena = packed;
         }
         arena.shrink_last();
-        (StackTree { parent, run_start, run_len, end, arena }, new_index)
+        Ok((StackTree { parent, run_start, run_len, end, arena }, new_index))
     }
 }
 
@@ -425,14 +478,46 @@ mod tests {
     use super::*;
 
     fn build(stacks: &[&[u32]]) -> (StackTree, Vec<StackNode>) {
+        build_with(stacks, true)
+    }
+
+    fn build_with(stacks: &[&[u32]], compact: bool) -> (StackTree, Vec<StackNode>) {
         let mut b = StackTreeBuilder::new();
-        let nodes: Vec<_> = stacks.iter().map(|s| b.insert(s)).collect();
+        let nodes: Vec<_> = stacks.iter().map(|s| b.insert(s).unwrap()).collect();
         let mut used = vec![false; b.len()];
         for &n in &nodes {
             used[n as usize] = true;
         }
-        let (tree, map) = b.finish(&used, true);
+        let (tree, map) = b.finish(&used, compact).unwrap();
         (tree, nodes.iter().map(|&n| map[n as usize]).collect())
+    }
+
+    #[test]
+    fn runs_longer_than_a_chunk_split_at_any_offset() {
+        let filler: Vec<u32> = (100..1100).collect();
+        let cases =
+            [(CHUNK + 10, CHUNK + 3), (CHUNK + 10, CHUNK), (CHUNK - 1, CHUNK + 1), (2 * CHUNK + 5, CHUNK)];
+        for (first, second) in cases {
+            for compact in [false, true] {
+                // A short stack first, so the long run starts mid-chunk.
+                let (a, b) = (vec![7u32; first], vec![7u32; second]);
+                let mut c = vec![7u32; first - 2];
+                c.push(8);
+                let stacks: Vec<&[u32]> = vec![&filler, &a, &b, &c];
+                let (tree, nodes) = build_with(&stacks, compact);
+                for (stack, &node) in stacks.iter().zip(&nodes) {
+                    assert_eq!(tree.depth(node), stack.len());
+                    assert!(tree
+                        .frames_root_first(node)
+                        .iter()
+                        .zip(stack.iter())
+                        .all(|(&f, &l)| f == l as usize));
+                }
+                for node in 1..tree.len() as u32 {
+                    assert!(tree.run(node).len() <= CHUNK);
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::graph::{
     self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
 };
 use crate::model::Profile;
-use crate::units;
+use crate::{gomath, units};
 
 use super::{ReportOptions, Sort};
 
@@ -173,9 +173,9 @@ impl<'p> ReportContext<'p> {
         }
         let mut min_value = 0i64;
         for n in &g.nodes {
-            let mut v = n.flat.wrapping_abs();
+            let mut v = gomath::abs(n.flat);
             if v == 0 {
-                v = n.cum.wrapping_abs();
+                v = gomath::abs(n.cum);
             }
             if v > 0 && (min_value == 0 || v < min_value) {
                 min_value = v;
@@ -188,8 +188,8 @@ impl<'p> ReportContext<'p> {
         let unit_of = |v: i64| units::scale(v, &self.sample_unit, "minimum").1.into_owned();
         let (min_unit, max_unit) = (unit_of(min_value), unit_of(max_value));
         let mut unit = min_unit.clone();
-        if min_unit != max_unit && min_value.wrapping_mul(100) < max_value {
-            unit = unit_of(min_value.wrapping_mul(100));
+        if min_unit != max_unit && gomath::mul(min_value, 100) < max_value {
+            unit = unit_of(gomath::mul(min_value, 100));
         }
         self.output_unit = if unit.is_empty() { self.sample_unit.clone() } else { unit };
     }

@@ -2,12 +2,13 @@
 //! edge set with pprof's labels, sizes and colours, as structured data for
 //! the page and as DOT text.
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use crate::error::Error;
 use crate::graph::{base_name, shorten_function_name, Graph, NodeInfo, Tag};
 use crate::model::Profile;
-use crate::units;
+use crate::{gomath, units};
 
 use super::context::{effective, ReportContext, ReportKind};
 use super::legend::{report_labels, Shown};
@@ -51,8 +52,12 @@ pub struct DotNode {
     pub cum_text: String,
     /// The cum value alone, formatted ("85.50MB"), as the tooltip shows it.
     pub cum_value: String,
-    /// Font size, 8 to 24, from flat.
+    /// Font size, 8 to 24, from flat (what a page draws).
     pub font_size: u32,
+    /// The font size as go tool pprof writes it: `font_size`, except for a
+    /// flat of MinInt64 next to positive ones, where pprof's arithmetic
+    /// gives an absurd negative size.
+    pub dot_font_size: i64,
     /// Border colour, from cum.
     pub color: String,
     /// Fill colour, from cum.
@@ -133,7 +138,7 @@ pub fn dot(profile: &Profile, options: &ReportOptions) -> Result<DotGraph, Error
         .map(|f| base_name(f).to_string())
         .unwrap_or_default();
     let total = ctx.total;
-    let max_flat = g.nodes.iter().map(|n| n.flat.wrapping_abs()).max().unwrap_or(0) as f64;
+    let max_flat = g.nodes.iter().map(|n| gomath::abs(n.flat)).max().unwrap_or(0) as f64;
     let nodes: Vec<DotNode> =
         g.nodes.iter().enumerate().map(|(i, n)| dot_node(&ctx, i, n, max_flat)).collect();
     let edges = edges(&ctx, g, &nodes);
@@ -154,12 +159,16 @@ fn dot_node(ctx: &ReportContext<'_>, i: usize, n: &crate::graph::Node, max_flat:
     } else {
         (String::new(), flat_value)
     };
-    let mut font_size = 8;
-    let flat_abs = n.flat.wrapping_abs() as f64;
+    let mut dot_font_size = 8i64;
+    let flat_abs = gomath::abs(n.flat) as f64;
     if max_flat != 0.0 && n.flat != 0 && flat_abs <= max_flat {
-        font_size += (16.0 * (flat_abs / max_flat).sqrt()).ceil() as u32;
+        // A negative abs (MinInt64) makes the root NaN, which Go converts
+        // to MinInt64.
+        let growth = gomath::f64_to_i64((16.0 * (flat_abs / max_flat).sqrt()).ceil());
+        dot_font_size = gomath::add(dot_font_size, growth);
     }
-    let score = n.cum as f64 / total.wrapping_abs() as f64;
+    let font_size = u32::try_from(dot_font_size).ok().filter(|s| (8..=24).contains(s)).unwrap_or(8);
+    let score = n.cum as f64 / gomath::abs(total) as f64;
     DotNode {
         id: i + 1,
         name: n.name.clone(),
@@ -169,6 +178,7 @@ fn dot_node(ctx: &ReportContext<'_>, i: usize, n: &crate::graph::Node, max_flat:
         flat_text,
         cum_text,
         font_size,
+        dot_font_size,
         color: dot_color(score, false),
         fill_color: dot_color(score, true),
         nodelets: nodelets(ctx, i + 1, n, !n.out_edges.is_empty()),
@@ -209,16 +219,17 @@ fn multiline_name(ctx: &ReportContext<'_>, info: &NodeInfo) -> Vec<String> {
     parts.join("\\n").split("\\n").map(str::to_string).collect()
 }
 
-/// pprof's SortTags: by |cum| unless `flat`, then |flat|, then name.
+/// pprof's SortTags: by |cum| unless `flat`, then |flat|, then name. As
+/// for edges (see `Graph::sort_edge_ids`), pprof leaves `v` and `-v` in
+/// map order; the signed values break such ties here, for a total order.
 fn sort_tags(tags: &mut [Tag], flat: bool) {
+    let by_cum =
+        |a: &Tag, b: &Tag| if flat { Ordering::Equal } else { gomath::abs(b.cum).cmp(&gomath::abs(a.cum)) };
     tags.sort_by(|a, b| {
-        if !flat && a.cum != b.cum {
-            return b.cum.wrapping_abs().cmp(&a.cum.wrapping_abs());
-        }
-        if a.flat != b.flat {
-            return b.flat.wrapping_abs().cmp(&a.flat.wrapping_abs());
-        }
-        a.name.cmp(&b.name)
+        by_cum(a, b)
+            .then_with(|| gomath::abs(b.flat).cmp(&gomath::abs(a.flat)))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| (a.cum, a.flat).cmp(&(b.cum, b.flat)))
     });
 }
 
@@ -303,14 +314,14 @@ fn group_tag(group: &[Tag]) -> Tag {
     let (mut min, mut max) = (first, first);
     let (mut flat, mut cum) = (first.flat, first.cum);
     for t in &group[1..] {
-        if (units::scale(t.value, &t.unit, &min.unit).0 as i64) < min.value {
+        if gomath::f64_to_i64(units::scale(t.value, &t.unit, &min.unit).0) < min.value {
             min = t;
         }
-        if (units::scale(t.value, &t.unit, &max.unit).0 as i64) > max.value {
+        if gomath::f64_to_i64(units::scale(t.value, &t.unit, &max.unit).0) > max.value {
             max = t;
         }
-        flat = flat.wrapping_add(t.flat);
-        cum = cum.wrapping_add(t.cum);
+        flat = gomath::add(flat, t.flat);
+        cum = gomath::add(cum, t.cum);
     }
     Tag {
         name: format!("{}..{}", units::label(min.value, &min.unit), units::label(max.value, &max.unit)),
@@ -331,10 +342,16 @@ fn edges(ctx: &ReportContext<'_>, g: &Graph, nodes: &[DotNode]) -> Vec<DotEdge> 
             let end = |n: usize| (n & Graph::HIDDEN == 0).then_some(n);
             let (mut layout_weight, mut pen_width, mut color) = (1, 1, String::new());
             if total != 0 {
-                let scaled = |k: i64| 1 + (e.weight.wrapping_mul(k) / total).wrapping_abs().min(k) as u32;
+                // pprof's 1 + min64(abs64(weight * k / total), k): Go's
+                // wrapping, and MinInt64 / -1 is MinInt64. A negative
+                // result is never drawn wider than 1, as in pprof.
+                let scaled = |k: i64| {
+                    let v = gomath::add(1, gomath::abs(gomath::div(gomath::mul(e.weight, k), total)).min(k));
+                    u32::try_from(v).unwrap_or(1).max(1)
+                };
                 layout_weight = scaled(100);
                 pen_width = scaled(5);
-                color = dot_color(e.weight as f64 / total.wrapping_abs() as f64, false);
+                color = dot_color(e.weight as f64 / gomath::abs(total) as f64, false);
             }
             let src = end(e.src);
             DotEdge {
@@ -419,7 +436,7 @@ impl DotGraph {
                 "N{} [label=\"{label}\" id=\"node{}\" fontsize={} shape=box tooltip=\"{} ({})\" color=\"{}\" fillcolor=\"{}\"]",
                 n.id,
                 n.id,
-                n.font_size,
+                n.dot_font_size,
                 escape_for_dot(&n.name),
                 n.cum_value,
                 n.color,

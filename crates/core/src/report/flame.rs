@@ -7,6 +7,7 @@ use crate::pattern::Pattern;
 
 use crate::error::Error;
 use crate::fastmap::U64Map;
+use crate::gomath;
 use crate::graph::{shorten_function_name, Granularity, NodeTable};
 use crate::model::Profile;
 use crate::units;
@@ -254,7 +255,8 @@ pub fn flame(
             }
         }
         if o.pivoted {
-            main.nodes[o.at as usize].self_value += sums.self_sum[ti];
+            let node = &mut main.nodes[o.at as usize];
+            node.self_value = gomath::add(node.self_value, sums.self_sum[ti]);
         }
         o.end = tree.end(t);
         o.path_len = path.len();
@@ -324,9 +326,9 @@ impl BuildNode {
 
 impl BuildNode {
     fn add(&mut self, total: i64, positive: i64, negative: i64) {
-        self.total += total;
-        self.split.0 += positive;
-        self.split.1 += negative;
+        self.total = gomath::add(self.total, total);
+        self.split.0 = gomath::add(self.split.0, positive);
+        self.split.1 = gomath::add(self.split.1, negative);
     }
 }
 
@@ -356,15 +358,15 @@ impl SignedSums {
             }
             let v = samples.value(s, value_index);
             if v < 0 {
-                negative[node] = negative[node].wrapping_sub(v);
+                negative[node] = gomath::sub(negative[node], v);
             } else {
-                positive[node] = positive[node].wrapping_add(v);
+                positive[node] = gomath::add(positive[node], v);
             }
         }
         for node in (1..tree.len()).rev() {
             let p = tree.parent(node as u32) as usize;
-            positive[p] = positive[p].wrapping_add(positive[node]);
-            negative[p] = negative[p].wrapping_add(negative[node]);
+            positive[p] = gomath::add(positive[p], positive[node]);
+            negative[p] = gomath::add(negative[p], negative[node]);
         }
         SignedSums { positive, negative }
     }

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 
 use crate::error::Error;
 use crate::model::{Profile, StackNode};
-use crate::units;
+use crate::{gomath, units};
 
 use super::format_time;
 
@@ -104,7 +104,7 @@ impl Suspect {
     /// Bytes per minute, signed and rounded to the byte ("+202.92MB/min");
     /// None when the snapshots' times are unknown.
     pub fn rate_text(&self) -> Option<String> {
-        self.space_per_minute.map(|r| format!("{}/min", signed_bytes(r.round() as i64)))
+        self.space_per_minute.map(|r| format!("{}/min", signed_bytes(gomath::f64_to_i64(r.round()))))
     }
 
     /// Its share of all growth, to a tenth of a percent ("46.7%").
@@ -158,7 +158,8 @@ pub fn leak_suspects(inputs: &[LeakInput<'_>]) -> Result<LeakReport, Error> {
         let input = inputs[i];
         let before = rows.len();
         site_rows(input, k, &mut rows)?;
-        let (objects, space) = rows[before..].iter().fold((0i64, 0i64), |(o, s), r| (o + r.2, s + r.3));
+        let (objects, space) =
+            rows[before..].iter().fold((0i64, 0i64), |(o, s), r| (gomath::add(o, r.2), gomath::add(s, r.3)));
         snapshots.push(LeakSnapshot {
             name: input.name.to_string(),
             time_nanos: input.profile.time_nanos,
@@ -168,9 +169,9 @@ pub fn leak_suspects(inputs: &[LeakInput<'_>]) -> Result<LeakReport, Error> {
     }
     let (first, last) = (&snapshots[0], &snapshots[snapshots.len() - 1]);
     let minutes = (first.time_nanos != 0 && last.time_nanos > first.time_nanos)
-        .then(|| (last.time_nanos - first.time_nanos) as f64 / 60e9);
-    let space_growth = last.inuse_space - first.inuse_space;
-    let objects_growth = last.inuse_objects - first.inuse_objects;
+        .then(|| (last.time_nanos as f64 - first.time_nanos as f64) / 60e9);
+    let space_growth = gomath::sub(last.inuse_space, first.inuse_space);
+    let objects_growth = gomath::sub(last.inuse_objects, first.inuse_objects);
 
     let mut suspects = collect_suspects(rows, snapshots.len(), minutes);
     rank(&mut suspects);
@@ -228,13 +229,13 @@ fn collect_suspects(mut rows: Vec<SiteRow>, snapshots: usize, minutes: Option<f6
         let end = at + rows[at..].iter().take_while(|r| r.0 == rows[at].0).count();
         let (mut space, mut objects) = (vec![0i64; snapshots], vec![0i64; snapshots]);
         for r in &rows[at..end] {
-            objects[r.1] += r.2;
-            space[r.1] += r.3;
+            objects[r.1] = gomath::add(objects[r.1], r.2);
+            space[r.1] = gomath::add(space[r.1], r.3);
         }
         let chain = std::mem::take(&mut rows[at].0);
         at = end;
-        let space_growth = space[space.len() - 1] - space[0];
-        let objects_growth = objects[objects.len() - 1] - objects[0];
+        let space_growth = gomath::sub(space[space.len() - 1], space[0]);
+        let objects_growth = gomath::sub(objects[objects.len() - 1], objects[0]);
         if space_growth <= 0 && objects_growth <= 0 {
             continue;
         }
@@ -260,7 +261,7 @@ fn collect_suspects(mut rows: Vec<SiteRow>, snapshots: usize, minutes: Option<f6
 
 /// Orders the suspects, numbers them, and writes their shares and reasons.
 fn rank(suspects: &mut [Suspect]) {
-    let positive: i64 = suspects.iter().map(|s| s.space_growth.max(0)).sum();
+    let positive = gomath::sum(suspects.iter().map(|s| s.space_growth.max(0)));
     // By objects growth first, to number that ranking.
     suspects
         .sort_unstable_by(|a, b| b.objects_growth.cmp(&a.objects_growth).then_with(|| a.chain.cmp(&b.chain)));
@@ -348,7 +349,7 @@ impl LeakReport {
     pub fn summary_line(&self) -> String {
         let span = match self.minutes {
             Some(m) => {
-                let rate = signed_bytes((self.space_growth as f64 / m).round() as i64);
+                let rate = signed_bytes(gomath::f64_to_i64((self.space_growth as f64 / m).round()));
                 if m < 1.0 {
                     format!(" over {:.0}s ({rate}/min)", m * 60.0)
                 } else {

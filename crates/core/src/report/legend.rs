@@ -4,8 +4,8 @@
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use crate::graph::base_name;
-use crate::units;
+use crate::graph::{abs_cutoff, base_name};
+use crate::{gomath, units};
 
 use super::context::ReportContext;
 
@@ -73,7 +73,7 @@ pub(crate) fn profile_labels(ctx: &ReportContext<'_>) -> Vec<String> {
         let duration = units::label(p.duration_nanos, "nanoseconds");
         let (total_ns, unit) = units::scale(ctx.total, &ctx.sample_unit, "nanoseconds");
         let ratio = if unit == "ns" && total_ns != 0.0 {
-            format!("({})", units::percentage(total_ns as i64, p.duration_nanos))
+            format!("({})", units::percentage(gomath::f64_to_i64(total_ns), p.duration_nanos))
         } else {
             String::new()
         };
@@ -127,7 +127,7 @@ pub(crate) fn report_labels(
             }
         };
         if shown.dropped_nodes > 0 {
-            let cutoff = ((ctx.total as f64 * node_fraction) as i64).wrapping_abs();
+            let cutoff = abs_cutoff(ctx.total, node_fraction);
             lines.push(format!(
                 "Dropped {} {} (cum <= {})",
                 shown.dropped_nodes,
@@ -136,7 +136,7 @@ pub(crate) fn report_labels(
             ));
         }
         if shown.dropped_edges > 0 {
-            let cutoff = ((ctx.total as f64 * edge_fraction) as i64).wrapping_abs();
+            let cutoff = abs_cutoff(ctx.total, edge_fraction);
             lines.push(format!(
                 "Dropped {} {} (freq <= {})",
                 shown.dropped_edges,

@@ -12,7 +12,7 @@ use crate::pattern::Pattern;
 use crate::error::Error;
 use crate::graph::{EdgeScope, Graph};
 use crate::model::Profile;
-use crate::units;
+use crate::{gomath, units};
 
 use super::context::{ReportContext, ReportKind};
 use super::ReportOptions;
@@ -162,24 +162,26 @@ pub fn list(profile: &Profile, options: &ReportOptions, regex: &str) -> Result<L
 /// first sampled line less the margin) to the last sampled line plus it.
 fn listed_file(g: &Graph, file: String, nodes: &[usize]) -> ListedFile {
     let first = &g.nodes[nodes[0]].info;
-    let mut start = if first.start_line != 0 { first.start_line } else { first.lineno - MARGIN };
-    let mut end = first.lineno + MARGIN;
+    // Line numbers are int in pprof: they wrap too.
+    let mut start = if first.start_line != 0 { first.start_line } else { gomath::sub(first.lineno, MARGIN) };
+    let mut end = gomath::add(first.lineno, MARGIN);
     let mut lines: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     let (mut flat, mut cum) = (0i64, 0i64);
     for &i in nodes {
         let n = &g.nodes[i];
-        let node_start = if n.info.start_line != 0 { n.info.start_line } else { n.info.lineno - MARGIN };
-        let node_end = n.info.lineno + MARGIN;
+        let node_start =
+            if n.info.start_line != 0 { n.info.start_line } else { gomath::sub(n.info.lineno, MARGIN) };
+        let node_end = gomath::add(n.info.lineno, MARGIN);
         if node_start < start {
             start = node_start;
         } else if node_end > end {
             end = node_end;
         }
         let e = lines.entry(n.info.lineno).or_default();
-        e.0 = e.0.wrapping_add(n.flat);
-        e.1 = e.1.wrapping_add(n.cum);
-        flat = flat.wrapping_add(n.flat);
-        cum = cum.wrapping_add(n.cum);
+        e.0 = gomath::add(e.0, n.flat);
+        e.1 = gomath::add(e.1, n.cum);
+        flat = gomath::add(flat, n.flat);
+        cum = gomath::add(cum, n.cum);
     }
     ListedFile {
         file,

@@ -133,7 +133,7 @@ pub fn top(profile: &Profile, options: &ReportOptions) -> Result<TopReport, Erro
                     normal = true;
                 }
             }
-            flat_sum = flat_sum.wrapping_add(n.flat);
+            flat_sum = crate::gomath::add(flat_sum, n.flat);
             TopRow {
                 name: n.name.clone(),
                 flat: n.flat,

@@ -1,10 +1,10 @@
 //! The traces report (pprof's -traces): every sample with its labels, value
 //! and stack, after filtering.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::Error;
-use crate::model::{LabelValue, Profile};
+use crate::model::{LabelValue, Profile, Str};
 use crate::units;
 
 use super::context::{ReportContext, ReportKind};
@@ -18,11 +18,12 @@ const SEPARATOR: &str = "-----------+-------------------------------------------
 pub(crate) fn numeric_label_units(profile: &Profile) -> HashMap<String, String> {
     let mut units: HashMap<String, String> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
+    let mut seen_keys: HashSet<Str> = HashSet::new();
     for s in 0..profile.samples.len() {
         for l in profile.label_sets.get(profile.samples.labels[s]) {
             if let LabelValue::Num { unit, .. } = l.value {
                 let key = profile.str(l.key);
-                if !seen.iter().any(|k| k == key) {
+                if seen_keys.insert(l.key) {
                     seen.push(key.to_string());
                 }
                 let unit = profile.str(unit);
@@ -97,26 +98,28 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
 
 /// A sample's labels, string labels then numeric ones, each block sorted.
 fn label_lines(profile: &Profile, sample: usize, units: &HashMap<String, String>) -> String {
-    let mut strings: Vec<(String, Vec<String>)> = Vec::new();
-    let mut numbers: Vec<(String, Vec<String>)> = Vec::new();
-    let add = |list: &mut Vec<(String, Vec<String>)>, key: &str, value: String| match list
-        .iter_mut()
-        .find(|(k, _)| k == key)
-    {
-        Some((_, values)) => values.push(value),
-        None => list.push((key.to_string(), vec![value])),
+    // Values by key, keys in the order they come; the index finds a key's
+    // entry without a scan (a sample may carry thousands of keys).
+    type Block = (Vec<(String, Vec<String>)>, HashMap<Str, usize>);
+    let (mut strings, mut numbers): (Block, Block) = Default::default();
+    let add = |(list, index): &mut Block, key: Str, value: String| match index.get(&key) {
+        Some(&i) => list[i].1.push(value),
+        None => {
+            index.insert(key, list.len());
+            list.push((profile.str(key).to_string(), vec![value]));
+        }
     };
     for l in profile.label_sets.get(profile.samples.labels[sample]) {
         let key = profile.str(l.key);
         match l.value {
-            LabelValue::Str(v) => add(&mut strings, key, profile.str(v).to_string()),
+            LabelValue::Str(v) => add(&mut strings, l.key, profile.str(v).to_string()),
             LabelValue::Num { value, .. } => {
                 let unit = units.get(key).map_or(key, String::as_str);
-                add(&mut numbers, key, units::label(value, unit));
+                add(&mut numbers, l.key, units::label(value, unit));
             }
         }
     }
-    let block = |list: Vec<(String, Vec<String>)>| {
+    let block = |(list, _): Block| {
         let mut lines: Vec<String> =
             list.into_iter().map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" "))).collect();
         lines.sort();

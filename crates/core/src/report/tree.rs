@@ -153,7 +153,7 @@ fn tree_report(
         if rx.is_some_and(|rx| !rx.is_match(&n.name)) {
             continue;
         }
-        flat_sum = flat_sum.wrapping_add(n.flat);
+        flat_sum = crate::gomath::add(flat_sum, n.flat);
         entries.push(TreeEntry {
             name: n.name.clone(),
             flat: n.flat,
