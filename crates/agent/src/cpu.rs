@@ -52,7 +52,7 @@ pub(crate) fn profile(seconds: u64, hz: u32) -> Result<Vec<u8>, CpuError> {
 mod imp {
     use super::*;
     use crate::symbols::{clean_name, is_profiler_plumbing, StackWriter};
-    use proflens_core::encode::LabelSpec;
+    use proflens_profile::encode::LabelSpec;
 
     pub(super) fn profile(seconds: u64, hz: u32) -> Result<Vec<u8>, CpuError> {
         let start = unix_now();

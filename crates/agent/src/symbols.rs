@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use proflens_core::encode::ProfileWriter;
+use proflens_profile::encode::ProfileWriter;
 
 /// One function at an address (several when calls were inlined there).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use proflens_core::encode::LabelSpec;
+use proflens_profile::encode::LabelSpec;
 
 use crate::heap::profile::write_frames;
 use crate::symbols::{is_signal_plumbing, location_addresses, resolve, Pcs, StackWriter};

@@ -105,8 +105,7 @@ impl<'p> Verdicts<'p> {
         // Matched once per distinct string: functions and mappings share
         // names and files, and a hostile profile can share a huge one.
         let mut by_string: Vec<Option<bool>> = vec![None; profile.strings.len()];
-        let mut matches =
-            |s: Str| *by_string[s.0 as usize].get_or_insert_with(|| re.is_match(profile.str(s)));
+        let mut matches = |s: Str| *by_string[s.index()].get_or_insert_with(|| re.is_match(profile.str(s)));
         let functions = profile.functions.iter().map(|f| matches(f.name) || matches(f.filename)).collect();
         let mappings = profile.mappings.iter().map(|m| matches(m.file)).collect();
         Verdicts { profile, functions, mappings }

@@ -22,20 +22,14 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod compare;
-pub mod decode;
-pub mod encode;
-pub mod error;
-mod fastmap;
-pub mod gomath;
-pub mod model;
-pub mod pattern;
-pub mod proto;
-mod prune;
+// The profile model and its codec live in proflens-profile; they are
+// re-exported so that `proflens_core::model::Profile` and friends stay the
+// one path front ends use.
+use proflens_profile::fastmap;
+pub use proflens_profile::{decode, encode, error, gomath, model, pattern, proto};
+pub use proflens_profile::{decode_reader, DecodeOptions, Error, Limits, Profile};
 
-pub use decode::{decode, decode_reader, DecodeOptions, Limits};
-pub use error::Error;
-pub use model::Profile;
+pub mod compare;
 pub mod filter;
 pub mod graph;
 pub mod report;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use proflens_core::encode::LabelSpec;
+use proflens_profile::encode::LabelSpec;
 
 use super::tables::Bucket;
 use super::Snapshot;

@@ -202,11 +202,11 @@ impl Merger {
 
     /// The output's index of string `s` of `p`.
     fn string_of(&mut self, p: &Profile, s: Str, ids: &mut Ids) -> i64 {
-        if let Some(i) = ids.strings[s.0 as usize] {
+        if let Some(i) = ids.strings[s.index()] {
             return i;
         }
         let i = self.string(p.str(s));
-        ids.strings[s.0 as usize] = Some(i);
+        ids.strings[s.index()] = Some(i);
         i
     }
 

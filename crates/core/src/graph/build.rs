@@ -136,9 +136,11 @@ fn mark_excluded(profile: &Profile, view: &FrameView, filters: &NameFilters, fla
 /// base only when the profile has one. `only_included` restricts it to the
 /// samples that survive the filters (relative percentages).
 pub(crate) fn total(profile: &Profile, value_index: usize, sums: Option<&SampleSums>) -> i64 {
-    let is_base: Vec<bool> = (0..profile.label_sets.len())
-        .map(|i| {
-            profile.label_sets.get(crate::model::LabelSet(i as u32)).iter().any(|l| {
+    let is_base: Vec<bool> = profile
+        .label_sets
+        .ids()
+        .map(|set| {
+            profile.label_sets.get(set).iter().any(|l| {
                 profile.str(l.key) == "pprof::base"
                     && matches!(l.value, LabelValue::Str(v) if profile.str(v) == "true")
             })
@@ -154,7 +156,7 @@ pub(crate) fn total(profile: &Profile, value_index: usize, sums: Option<&SampleS
         }
         let v = gomath::abs(samples.value(s, value_index));
         all = gomath::add(all, v);
-        if is_base[samples.labels[s].0 as usize] {
+        if is_base[samples.labels[s].index()] {
             base = gomath::add(base, v);
         }
     }

@@ -149,9 +149,11 @@ pub(crate) fn compute_tags(
 ) {
     let profile = walker.profile;
     let bytes_unit = bytes_label_unit(profile);
-    let sets: Vec<Option<SetTags>> = (0..profile.label_sets.len())
-        .map(|i| {
-            let t = set_tags(profile, LabelSet(i as u32), &bytes_unit, output_unit);
+    let sets: Vec<Option<SetTags>> = profile
+        .label_sets
+        .ids()
+        .map(|set| {
+            let t = set_tags(profile, set, &bytes_unit, output_unit);
             (!t.joined.is_empty() || !t.bytes.is_empty()).then_some(t)
         })
         .collect();
@@ -167,7 +169,7 @@ pub(crate) fn compute_tags(
     let samples = &profile.samples;
     let mut locations = Vec::new();
     for s in 0..samples.len() {
-        let Some(tags) = &sets[samples.labels[s].0 as usize] else { continue };
+        let Some(tags) = &sets[samples.labels[s].index()] else { continue };
         let node = samples.stack[s];
         let w = samples.value(s, value_index);
         if w == 0 || !walker.sums.included(node as usize) {

@@ -18,6 +18,11 @@ impl Str {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// Its index in the string table, for tables indexed by string.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// The deduplicated string table of a profile.

@@ -6,7 +6,7 @@
 /// Open-addressing map from `u64` (never `u64::MAX`) to `u32`. A slot is
 /// three u32s (key high, key low, value): 12 bytes, no padding.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct U64Map {
+pub struct U64Map {
     slots: Vec<[u32; 3]>,
     len: usize,
 }
@@ -34,13 +34,13 @@ fn start(key: u64, mask: usize) -> usize {
 
 impl U64Map {
     /// Bytes of heap memory the map uses.
-    pub(crate) fn heap_bytes(&self) -> usize {
+    pub fn heap_bytes(&self) -> usize {
         12 * self.slots.capacity()
     }
 
     /// The value for `key`, if present.
     #[inline]
-    pub(crate) fn get(&self, key: u64) -> Option<u32> {
+    pub fn get(&self, key: u64) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
@@ -60,7 +60,7 @@ impl U64Map {
 
     /// The value for `key`, inserting `value` first if absent.
     #[inline]
-    pub(crate) fn get_or_insert(&mut self, key: u64, value: u32) -> u32 {
+    pub fn get_or_insert(&mut self, key: u64, value: u32) -> u32 {
         debug_assert_ne!(key, EMPTY);
         if needs_growth(self.len, self.slots.len()) {
             self.grow();
@@ -82,7 +82,7 @@ impl U64Map {
     }
 
     /// Sets the value of `key`, inserting it if absent.
-    pub(crate) fn insert(&mut self, key: u64, value: u32) {
+    pub fn insert(&mut self, key: u64, value: u32) {
         if needs_growth(self.len, self.slots.len()) {
             self.grow();
         }

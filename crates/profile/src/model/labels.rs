@@ -15,6 +15,11 @@ pub struct LabelSet(pub(crate) u32);
 impl LabelSet {
     /// The empty label set.
     pub const NONE: LabelSet = LabelSet(0);
+
+    /// Its index in [`LabelSets`], for tables indexed by label set.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// The value of a label.
@@ -72,6 +77,11 @@ fn set_of<'a>(labels: &'a [Label], ends: &[u32], i: u32) -> &'a [Label] {
 }
 
 impl LabelSets {
+    /// Every label set, in index order (the empty set first).
+    pub fn ids(&self) -> impl Iterator<Item = LabelSet> {
+        (0..self.len() as u32).map(LabelSet)
+    }
+
     /// The labels of `set`, in the order the profile gave them.
     pub fn get(&self, set: LabelSet) -> &[Label] {
         set_of(&self.labels, &self.ends, set.0)

@@ -90,7 +90,7 @@ impl StackTree {
     }
 
     /// Every node's subtree end, for walks that index them directly.
-    pub(crate) fn end_slice(&self) -> &[StackNode] {
+    pub fn end_slice(&self) -> &[StackNode] {
         &self.end
     }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use prost::Message;
 
+#[cfg(feature = "read")]
 use crate::model::{LabelValue, Profile, Str};
 use crate::proto;
 
@@ -190,6 +191,7 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+#[cfg(feature = "read")]
 /// Encodes a decoded profile back into profile.proto. Ids are renumbered
 /// densely from 1 unless `id_of` maps them (tests use it to renumber).
 pub fn encode_profile(p: &Profile, id_of: &dyn Fn(&'static str, usize) -> u64) -> proto::Profile {
@@ -281,12 +283,13 @@ pub fn encode_profile(p: &Profile, id_of: &dyn Fn(&'static str, usize) -> u64) -
     msg
 }
 
+#[cfg(feature = "read")]
 /// Dense ids from 1, the default for [`encode_profile`].
 pub fn dense_ids(_kind: &'static str, index: usize) -> u64 {
     index as u64 + 1
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "read"))]
 mod tests {
     use super::*;
     use crate::{decode, DecodeOptions};
