@@ -149,7 +149,7 @@ fn load_item(id: u64) -> Item {
 fn cached_item(id: u64) -> Arc<Item> {
     let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let cache =
-        guard.get_or_insert_with(|| BoundedCache { max: 4096, items: HashMap::new(), keys: Vec::new() });
+        guard.get_or_insert_with(|| BoundedCache { max: 1024, items: HashMap::new(), keys: Vec::new() });
     if let Some(it) = cache.items.get(&id) {
         return it.clone();
     }

@@ -12,8 +12,9 @@
 //! compare on `alloc`; on `dealloc`, a hash of the address and one relaxed
 //! load from a 128 KiB bitmap that says whether the address may be a live
 //! sampled allocation. A sampled allocation records its stack's return
-//! addresses (no symbolization, no allocation) and takes a lock for the
-//! table insert; symbols are resolved only when a profile is served.
+//! addresses from the allocator's entry point on (no symbolization, no
+//! allocation) and takes a lock for the table insert; symbols are resolved
+//! only when a profile is served.
 //!
 //! The allocator guards against re-entrance (a thread already inside the
 //! sampler allocates unsampled), never allocates through the global
@@ -259,7 +260,7 @@ impl<A> SamplingAllocator<A> {
                     return;
                 }
             }
-            sample(ptr as usize, size);
+            sample(ptr as usize, size, Self::slow_alloc as fn(&Self, *mut u8, usize) as usize);
             l.left.set(next_interval(l, rate));
             l.busy.set(false);
         });
@@ -320,35 +321,63 @@ fn next_interval(l: &Local, rate: usize) -> i64 {
     }
 }
 
-/// Records the stack's return addresses. No allocation: the frames go into
-/// a fixed array.
+/// Frames the sampler's own code may put below its entry point: the
+/// unwinder, `capture`, `sample`, the thread-local access, `slow_alloc`.
+const MAX_OWN_FRAMES: usize = 32;
+
+/// Records the return addresses of the program's stack, from the
+/// allocator's entry point (the `GlobalAlloc` method that called
+/// `slow_alloc`, whose address is `slow_alloc`) to the root. The sampler's
+/// own frames are recognized by their function's start address, so no
+/// symbolization is needed, and they take no room in the tables. No
+/// allocation: the frames go into fixed arrays.
 #[inline(never)]
-fn capture(ips: &mut [usize; MAX_DEPTH]) -> usize {
+fn capture(ips: &mut [usize; MAX_DEPTH], slow_alloc: usize) -> usize {
+    let mut all = [0usize; MAX_DEPTH + MAX_OWN_FRAMES];
     let mut n = 0;
+    // Index in `all` of the first frame above `slow_alloc`'s.
+    let mut from = None;
     // SAFETY: `trace_unsynchronized` is unsafe because some platform
     // unwinders are not thread-safe. On the platforms this crate samples
     // (Linux and other Unix with the system unwinder, libgcc/libunwind),
     // `_Unwind_Backtrace` is thread-safe; the synchronized `trace` would
     // take a lock that symbolization holds for long stretches, and allocate.
+    // `symbol_address` asks the same unwinder for the frame's function
+    // (`_Unwind_FindEnclosingFunction`), only until `slow_alloc` is found.
     unsafe {
-        backtrace::trace_unsynchronized(|frame| match ips.get_mut(n) {
+        backtrace::trace_unsynchronized(|frame| {
             // ip 0 marks the end of the stack.
-            Some(slot) if !frame.ip().is_null() => {
-                *slot = frame.ip() as usize;
-                n += 1;
-                true
+            if frame.ip().is_null() {
+                return false;
             }
-            _ => false,
+            if from.is_none() && n < MAX_OWN_FRAMES && frame.symbol_address() as usize == slow_alloc {
+                from = Some(n + 1);
+            }
+            match all.get_mut(n) {
+                Some(slot) => {
+                    *slot = frame.ip() as usize;
+                    n += 1;
+                    true
+                }
+                None => false,
+            }
         })
     };
-    n
+    // Without the marker (an unwinder that cannot tell functions apart),
+    // the whole stack is kept and profiles cut it by name.
+    let kept = all.get(from.unwrap_or(0)..n).unwrap_or(&[]);
+    let len = kept.len().min(MAX_DEPTH);
+    if let (Some(to), Some(from)) = (ips.get_mut(..len), kept.get(..len)) {
+        to.copy_from_slice(from);
+    }
+    len
 }
 
 /// Records a sampled allocation; the thread is marked busy by the caller.
 #[inline(never)]
-fn sample(ptr: usize, size: usize) {
+fn sample(ptr: usize, size: usize, slow_alloc: usize) {
     let mut ips = [0usize; MAX_DEPTH];
-    let n = capture(&mut ips);
+    let n = capture(&mut ips, slow_alloc);
     let stack = ips.get(..n).unwrap_or(&[]);
     // The caller has marked the thread busy (see `with_tables`).
     lock_tables().record_alloc(ptr, size, stack);

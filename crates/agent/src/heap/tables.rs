@@ -21,8 +21,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Stack depth kept per sample (including the allocator's own frames, which
-/// are removed when the profile is written).
+/// Stack depth kept per sample, from the allocator's entry point (the
+/// sampler's `GlobalAlloc` method) towards the root.
 pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Caps that bound the tables' memory whatever the program does. A sample
