@@ -57,13 +57,21 @@ struct Local {
     /// Set while the agent itself works on this thread (symbolization):
     /// its allocations are not sampled, its frees are still recorded.
     quiet: Cell<bool>,
+    /// Whether the thread's name was checked (at its first sample).
+    named: Cell<bool>,
 }
 
 thread_local! {
     // Const-initialized and without a destructor: no lazy registration, no
     // allocation, and usable at any point of a thread's life.
     static LOCAL: Local = const {
-        Local { left: Cell::new(0), rng: Cell::new(0), busy: Cell::new(false), quiet: Cell::new(false) }
+        Local {
+            left: Cell::new(0),
+            rng: Cell::new(0),
+            busy: Cell::new(false),
+            quiet: Cell::new(false),
+            named: Cell::new(false),
+        }
     };
 }
 
@@ -237,6 +245,11 @@ impl<A> SamplingAllocator<A> {
             if l.busy.get() || l.quiet.get() {
                 return;
             }
+            if !l.named.replace(true) && is_agent_thread() {
+                // The built-in server's thread, from its very start.
+                l.quiet.set(true);
+                return;
+            }
             if !INSTALLED.load(Ordering::Relaxed) {
                 INSTALLED.store(true, Ordering::Relaxed);
                 // glibc's pthread_atfork allocates with its own malloc,
@@ -274,6 +287,27 @@ impl<A> SamplingAllocator<A> {
         } else {
             None
         }
+    }
+}
+
+/// The name of the built-in server's thread (see `server.rs`).
+pub(crate) const AGENT_THREAD: &str = "proflens-agent";
+
+/// Whether this thread is the built-in server's: its allocations are the
+/// agent's. One system call, no allocation (it runs inside the sampler).
+fn is_agent_thread() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let mut name = [0u8; 16];
+        // SAFETY: PR_GET_NAME writes at most 16 bytes (NUL-terminated) into
+        // the buffer it is given.
+        let ok = unsafe { libc::prctl(libc::PR_GET_NAME, name.as_mut_ptr()) } == 0;
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        ok && name.get(..len) == Some(AGENT_THREAD.as_bytes())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
     }
 }
 
