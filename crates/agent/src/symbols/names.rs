@@ -383,6 +383,73 @@ mod tests {
         }
     }
 
+    use proptest::prelude::*;
+
+    /// A path of 1 to 3 lower-case segments, some with generic arguments.
+    fn path() -> impl Strategy<Value = String> {
+        prop::collection::vec(("[a-z_][a-z0-9_]{0,6}", prop::option::of("[A-Z]{1,2}")), 1..4).prop_map(
+            |segs| {
+                segs.into_iter()
+                    .map(|(s, args)| match args {
+                        Some(a) => format!("{s}<{a}>"),
+                        None => s,
+                    })
+                    .collect::<Vec<_>>()
+                    .join("::")
+            },
+        )
+    }
+
+    /// A type in `Self` position: a path, or a reference, slice or pointer to one.
+    fn self_type() -> impl Strategy<Value = String> {
+        (path(), 0..4u8).prop_map(|(p, form)| match form {
+            0 => p,
+            1 => format!("&{p}"),
+            2 => format!("[{p}]"),
+            _ => format!("*const {p}"),
+        })
+    }
+
+    proptest! {
+        /// Whatever the name, no panic, and the result never starts with
+        /// `::` or doubles it unless the input did (it is then kept whole).
+        #[test]
+        fn any_text_is_handled(s in "[a-z<>:&\\[\\](){}, *#'é-]{0,40}") {
+            let shown = d(&s);
+            if shown != s.trim() {
+                prop_assert!(!shown.starts_with("::") && !shown.contains("::::"), "{s:?} -> {shown:?}");
+            }
+        }
+
+        /// Qualified and impl-block names keep their function and their
+        /// trait's name, and differ when those differ.
+        #[test]
+        fn trait_methods_stay_distinct(
+            ty in self_type(), tr in path(), tr2 in "[A-Z][a-z]{1,6}", f in "[a-z_][a-z0-9_]{0,8}", legacy in any::<bool>()
+        ) {
+            let name = |trait_name: &str| if legacy {
+                format!("core::x::<impl {tr}::{trait_name} for {ty}>::{f}")
+            } else {
+                format!("<{ty} as {tr}::{trait_name}>::{f}")
+            };
+            let a = d(&name("Alpha"));
+            let b = d(&name(&tr2));
+            prop_assert!(a.ends_with(&format!(" as Alpha>::{f}")), "{a}");
+            prop_assert!(!a.starts_with("::") && !a.contains("::::"), "{a}");
+            prop_assert_eq!(a != b, tr2 != "Alpha", "{} / {}", a, b);
+        }
+
+        /// Inherent methods: the v0 and legacy manglings of one method show
+        /// the same name.
+        #[test]
+        fn manglings_agree(p in path(), f in "[a-z_][a-z0-9_]{0,8}") {
+            let v0 = d(&format!("<{p}>::{f}"));
+            let legacy = d(&format!("{p}::{f}"));
+            prop_assert_eq!(&v0, &legacy);
+            prop_assert!(!v0.contains('<'), "{}", v0);
+        }
+    }
+
     #[test]
     fn nothing_starts_with_colons_or_doubles_them() {
         for full in ["<a as b>::", "::x", "<>::f", "a::<>::b", "<<>>", "x<", "core::>::f", ""] {
