@@ -9,9 +9,11 @@
 //! sample back by the inverse of that probability (Go's unbiasing).
 //!
 //! Cost when an allocation is not sampled: one thread-local subtraction and
-//! compare on `alloc`; on `dealloc`, a hash of the address and one relaxed
-//! load from a 128 KiB bitmap that says whether the address may be a live
-//! sampled allocation. A sampled allocation records its stack's return
+//! compare on `alloc`, before a tail call to the inner allocator; on
+//! `dealloc`, a hash of the address's 64 KiB region and one relaxed load
+//! from a 4 KiB bitmap that says whether a live sampled allocation may be
+//! in that region, and only then the same for the address itself in a
+//! 128 KiB bitmap. A sampled allocation records its stack's return
 //! addresses from the allocator's entry point on (no symbolization, no
 //! allocation) and takes a lock for the table insert; symbols are resolved
 //! only when a profile is served.
@@ -30,7 +32,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use lock::{Guard, SpinLock};
-use tables::{filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
+use tables::{coarse_maybe, filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
 
 /// The default mean sampling interval: one sample per 512 KiB allocated, as
 /// Go's default `MemProfileRate`.
@@ -224,18 +226,18 @@ mod fork {
 }
 
 impl<A> SamplingAllocator<A> {
+    /// Counts `size` bytes down; true when the count crossed zero and the
+    /// allocation goes through `slow_alloc`. Done before the allocation, so
+    /// that the common case ends with a tail call to the inner allocator.
     #[inline(always)]
-    fn after_alloc(&self, ptr: *mut u8, size: usize) {
-        let take = LOCAL
+    fn count_down(&self, size: usize) -> bool {
+        LOCAL
             .try_with(|l| {
                 let left = l.left.get().saturating_sub(size as i64);
                 l.left.set(left);
                 left <= 0
             })
-            .unwrap_or(false);
-        if take {
-            self.slow_alloc(ptr, size);
-        }
+            .unwrap_or(false)
     }
 
     #[cold]
@@ -245,17 +247,19 @@ impl<A> SamplingAllocator<A> {
             if l.busy.get() || l.quiet.get() {
                 return;
             }
-            if !l.named.replace(true) && is_agent_thread() {
-                // The built-in server's thread, from its very start.
-                l.quiet.set(true);
-                return;
-            }
             if !INSTALLED.load(Ordering::Relaxed) {
                 INSTALLED.store(true, Ordering::Relaxed);
                 // glibc's pthread_atfork allocates with its own malloc,
                 // not through this allocator.
                 #[cfg(unix)]
                 fork::install();
+            }
+            if !l.named.replace(true) && is_agent_thread() {
+                // The built-in server's thread, from its very start; its
+                // allocations take the fast path from now on.
+                l.quiet.set(true);
+                l.left.set(i64::MAX);
+                return;
             }
             let rate = current_rate(self.rate);
             if rate == 0 {
@@ -281,8 +285,8 @@ impl<A> SamplingAllocator<A> {
 
     #[inline(always)]
     fn before_free(&self, ptr: *mut u8) -> Option<u32> {
-        let slot = filter_slot(ptr as usize);
-        if filter_maybe(slot) {
+        // The coarse filter (4 KiB, stays in cache) first, then the fine one.
+        if coarse_maybe(ptr as usize) && filter_maybe(filter_slot(ptr as usize)) {
             free_slow(ptr as usize)
         } else {
             None
@@ -359,10 +363,33 @@ fn next_interval(l: &Local, rate: usize) -> i64 {
 /// unwinder, `capture`, `sample`, the thread-local access, `slow_alloc`.
 const MAX_OWN_FRAMES: usize = 32;
 
+/// The return address inside `slow_alloc` found by the last capture, and
+/// that `slow_alloc`'s address: every sample passes through the same call
+/// in `slow_alloc`, so after the first capture the frame is recognized by
+/// its address alone, without asking the unwinder for its function.
+static SLOW_ALLOC_RETURN: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// Whether `frame` is `slow_alloc`'s (whose entry is `slow_alloc`).
+fn is_slow_alloc_frame(frame: &backtrace::Frame, slow_alloc: usize) -> bool {
+    let ip = frame.ip() as usize;
+    if SLOW_ALLOC_RETURN[0].load(Ordering::Relaxed) == slow_alloc
+        && SLOW_ALLOC_RETURN[1].load(Ordering::Relaxed) == ip
+    {
+        return true;
+    }
+    // `_Unwind_FindEnclosingFunction`: the unwinder's own lookup.
+    if frame.symbol_address() as usize != slow_alloc {
+        return false;
+    }
+    SLOW_ALLOC_RETURN[1].store(ip, Ordering::Relaxed);
+    SLOW_ALLOC_RETURN[0].store(slow_alloc, Ordering::Relaxed);
+    true
+}
+
 /// Records the return addresses of the program's stack, from the
 /// allocator's entry point (the `GlobalAlloc` method that called
 /// `slow_alloc`, whose address is `slow_alloc`) to the root. The sampler's
-/// own frames are recognized by their function's start address, so no
+/// own frames are recognized by the function they are in, so no
 /// symbolization is needed, and they take no room in the tables. No
 /// allocation: the frames go into fixed arrays.
 #[inline(never)]
@@ -376,15 +403,13 @@ fn capture(ips: &mut [usize; MAX_DEPTH], slow_alloc: usize) -> usize {
     // (Linux and other Unix with the system unwinder, libgcc/libunwind),
     // `_Unwind_Backtrace` is thread-safe; the synchronized `trace` would
     // take a lock that symbolization holds for long stretches, and allocate.
-    // `symbol_address` asks the same unwinder for the frame's function
-    // (`_Unwind_FindEnclosingFunction`), only until `slow_alloc` is found.
     unsafe {
         backtrace::trace_unsynchronized(|frame| {
             // ip 0 marks the end of the stack.
             if frame.ip().is_null() {
                 return false;
             }
-            if from.is_none() && n < MAX_OWN_FRAMES && frame.symbol_address() as usize == slow_alloc {
+            if from.is_none() && n < MAX_OWN_FRAMES && is_slow_alloc_frame(frame, slow_alloc) {
                 from = Some(n + 1);
             }
             match all.get_mut(n) {
@@ -430,20 +455,28 @@ fn free_slow(ptr: usize) -> Option<u32> {
 unsafe impl<A: GlobalAlloc> GlobalAlloc for SamplingAllocator<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's guarantees for `layout` are passed on.
+        if !self.count_down(layout.size()) {
+            // SAFETY: the caller's guarantees for `layout` are passed on.
+            return unsafe { self.inner.alloc(layout) };
+        }
+        // SAFETY: as above.
         let p = unsafe { self.inner.alloc(layout) };
         if !p.is_null() {
-            self.after_alloc(p, layout.size());
+            self.slow_alloc(p, layout.size());
         }
         p
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !self.count_down(layout.size()) {
+            // SAFETY: as for `alloc`.
+            return unsafe { self.inner.alloc_zeroed(layout) };
+        }
         // SAFETY: as for `alloc`.
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
-            self.after_alloc(p, layout.size());
+            self.slow_alloc(p, layout.size());
         }
         p
     }
@@ -469,8 +502,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for SamplingAllocator<A> {
             if let Some(bucket) = old {
                 with_tables(|t| t.undo_free(ptr as usize, bucket));
             }
-        } else {
-            self.after_alloc(p, new_size);
+        } else if self.count_down(new_size) {
+            self.slow_alloc(p, new_size);
         }
         p
     }
