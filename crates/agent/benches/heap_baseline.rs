@@ -6,7 +6,11 @@ use criterion::{criterion_group, criterion_main, Criterion};
 #[path = "common/workload.rs"]
 mod workload;
 
-fn bench(c: &mut Criterion) {
+#[path = "common/thread_time.rs"]
+mod thread_time;
+use thread_time::ThreadTime;
+
+fn bench(c: &mut Criterion<ThreadTime>) {
     let mut seed = 1u64;
     c.bench_function("alloc_heavy/system", |b| {
         b.iter(|| {
@@ -20,6 +24,7 @@ criterion_group! {
     name = benches;
     // Short runs: the overhead figures need a few percent of precision.
     config = Criterion::default()
+        .with_measurement(ThreadTime)
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(4))
         .sample_size(40);

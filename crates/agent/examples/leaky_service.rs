@@ -8,7 +8,7 @@
 //! points at its parent, so the context chain grows without end.
 //!
 //! ```sh
-//! cargo run -p proflens-agent --example leaky_service [-- --addr 127.0.0.1:6060] [--sample-rate BYTES]
+//! cargo run -p proflens-agent --example leaky_service [-- --addr 127.0.0.1:6060] [--sample-rate BYTES] [--address-only]
 //! ```
 //!
 //! then open http://127.0.0.1:6060/debug/pprof/ and "open in proflens" next to heap.
@@ -149,7 +149,7 @@ fn load_item(id: u64) -> Item {
 fn cached_item(id: u64) -> Arc<Item> {
     let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let cache =
-        guard.get_or_insert_with(|| BoundedCache { max: 4096, items: HashMap::new(), keys: Vec::new() });
+        guard.get_or_insert_with(|| BoundedCache { max: 1024, items: HashMap::new(), keys: Vec::new() });
     if let Some(it) = cache.items.get(&id) {
         return it.clone();
     }
@@ -243,6 +243,7 @@ fn sort_worker() {
 
 fn main() {
     let mut addr = "127.0.0.1:6060".to_string();
+    let mut config = proflens_agent::Config::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -254,9 +255,12 @@ fn main() {
                 });
                 proflens_agent::heap::set_sample_rate(rate);
             }
+            // Profiles with addresses and mappings only, for a symbolizer.
+            "--address-only" => config = config.symbolize(false),
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: leaky_service [--addr HOST:PORT] [--sample-rate BYTES]"
+                    "unknown argument {other}; usage: leaky_service [--addr HOST:PORT] [--sample-rate BYTES] \
+                     [--address-only]"
                 );
                 std::process::exit(2);
             }
@@ -281,7 +285,7 @@ fn main() {
 
         let app = Router::new()
             .route("/api/items", get(handle_items))
-            .nest_service("/debug/pprof", proflens_agent::axum::router(proflens_agent::Config::default()));
+            .nest_service("/debug/pprof", proflens_agent::axum::router(config));
 
         // The leak.
         let root = with_value(Ctx::background(), TRACE_ID, "trace-0f1e2d3c4b5a6978".into());

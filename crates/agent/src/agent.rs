@@ -304,8 +304,14 @@ impl Agent {
         })
     }
 
-    /// Runs a planned call; `mount` is the request's mount point.
+    /// Runs a planned call; `mount` is the request's mount point. The
+    /// agent's own allocations (heap snapshots, symbolization, encoding)
+    /// are not sampled: they are not the program's.
     pub(crate) fn run(&self, call: Call, mount: &str) -> Response {
+        heap::unsampled(|| self.run_unsampled(call, mount))
+    }
+
+    fn run_unsampled(&self, call: Call, mount: &str) -> Response {
         let result = match call {
             Call::Index { base } => Ok(index::page(&self.config, mount, &base)),
             Call::Cpu { seconds } => self.cpu(seconds),
@@ -320,7 +326,7 @@ impl Agent {
     }
 
     fn cpu(&self, seconds: u64) -> Result<Response, Response> {
-        match cpu::profile(seconds, self.config.cpu_hz) {
+        match cpu::profile(seconds, self.config.cpu_hz, self.config.symbolize) {
             Ok(gz) => Ok(Response::profile("profile", gz)),
             Err(cpu::CpuError::Busy(left)) => Err(Response::error(
                 409,
@@ -345,13 +351,16 @@ impl Agent {
             return Ok(Response::text(200, heap::profile::text(&heap::snapshot())));
         }
         let gz = match seconds {
-            None => heap::profile::proto(kind, &heap::snapshot(), None, unix_nanos(), 0),
+            None => {
+                heap::profile::proto(kind, &heap::snapshot(), None, unix_nanos(), 0, self.config.symbolize)
+            }
             Some(s) => {
                 let (t0, start) = (unix_nanos(), Instant::now());
                 let base = heap::snapshot();
                 std::thread::sleep(Duration::from_secs(s));
                 let now = heap::snapshot();
-                heap::profile::proto(kind, &now, Some(&base), t0, start.elapsed().as_nanos() as i64)
+                let took = start.elapsed().as_nanos() as i64;
+                heap::profile::proto(kind, &now, Some(&base), t0, took, self.config.symbolize)
             }
         };
         Ok(Response::profile(name, gz))
@@ -363,7 +372,7 @@ impl Agent {
         Ok(match debug {
             1 => Response::text(200, threads::text_grouped(&list)),
             2 => Response::text(200, threads::text_full(&list)),
-            _ => Response::profile("threads", threads::proto(&list, time)),
+            _ => Response::profile("threads", threads::proto(&list, time, self.config.symbolize)),
         })
     }
 

@@ -18,6 +18,7 @@ pub struct Config {
     pub(crate) cpu_hz: u32,
     pub(crate) allow_remote: bool,
     pub(crate) thread_signal: i32,
+    pub(crate) symbolize: bool,
     #[cfg(feature = "tokio-taskdump")]
     pub(crate) tokio: Option<tokio::runtime::Handle>,
     /// Set by `serve_with`: the router runs on the agent's own runtime,
@@ -38,6 +39,7 @@ impl Default for Config {
             cpu_hz: 100,
             allow_remote: false,
             thread_signal: crate::threads::default_signal(),
+            symbolize: true,
             #[cfg(feature = "tokio-taskdump")]
             tokio: None,
             standalone: false,
@@ -132,6 +134,23 @@ impl Config {
     /// SIGRTMIN+6). It must have no other handler in the process.
     pub fn thread_signal(mut self, signal: i32) -> Self {
         self.thread_signal = signal;
+        self
+    }
+
+    /// Whether profiles name their functions, files and lines (default
+    /// true). With `false`, `heap`, `allocs`, `profile` and `threads` are
+    /// address-only, as pprof-rs and perf write them: each location is an
+    /// absolute program counter (the interrupted instruction at the leaf
+    /// of CPU and thread stacks, the return address minus one, inside the
+    /// call, for callers) in a mapping that gives the file, its GNU build
+    /// ID and the start, limit and file offset the kernel mapped it at,
+    /// with `has_functions` false. `go tool pprof` or proflens symbolize
+    /// them later from the binary. The process then reads no debug
+    /// information at all (cheaper for big binaries: no symbolization
+    /// time, no debug-information cache in memory). The text forms
+    /// (`debug=1`, `debug=2`) and `tasks` are always symbolized.
+    pub fn symbolize(mut self, symbolize: bool) -> Self {
+        self.symbolize = symbolize;
         self
     }
 

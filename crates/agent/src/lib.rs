@@ -28,6 +28,16 @@
 //! }
 //! ```
 //!
+//! What the profiles hold: function names that stay distinct and readable
+//! in `go tool pprof` and proflens (the full demangled name is each
+//! function's `system_name`); heap profiles whose `drop_frames` name the
+//! allocator's frames, so that flat lands on the code that allocates; none
+//! of the agent's machinery (its sampler's and signal handlers' frames, the
+//! memory it uses to serve a profile or to run [`serve`]'s server); and
+//! mappings with their build IDs and file offsets, so that
+//! [`Config::symbolize`]`(false)` can serve address-only profiles for a
+//! symbolizer to resolve later.
+//!
 //! Safety: [`serve`] and the axum router are one router with one policy
 //! (see [`axum`](crate::axum) and `docs/RELIABILITY.md`): loopback clients
 //! and loopback `Host` names only unless told otherwise (DNS rebinding), an

@@ -2,7 +2,8 @@
 //! framework: the agent's router ([`crate::router`]) served by
 //! proflens-http on a current-thread tokio runtime, on a thread named
 //! `proflens-agent` (profiles run on its blocking pool, at most
-//! [`Config::max_concurrent_profiles`] at once).
+//! [`Config::max_concurrent_profiles`] at once). Threads of that name are
+//! the agent's: the heap sampler leaves their allocations out.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -45,11 +46,17 @@ impl Server {
 /// `go http.ListenAndServe(":6060", nil)`. Only loopback addresses are
 /// accepted; see [`serve_with`] and [`Config::allow_remote`].
 pub fn serve(addr: impl ToSocketAddrs) -> io::Result<Server> {
-    serve_with(addr, Config::default())
+    crate::heap::unsampled(|| serve_with(addr, Config::default()))
 }
 
 /// [`serve`] with a configuration.
 pub fn serve_with(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server> {
+    // The server (its runtime, its handle) is the agent's memory, not the
+    // program's: none of it is sampled.
+    crate::heap::unsampled(|| start(addr, config))
+}
+
+fn start(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server> {
     let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
     if !config.allow_remote {
         if let Some(a) = addrs.iter().find(|a| !a.ip().is_loopback()) {
@@ -76,6 +83,6 @@ pub fn serve_with(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server
     let blocking = config.max_concurrent_profiles + 1;
     let prefix = config.prefix.clone();
     let background =
-        Background::spawn("proflens-agent", listener, router::standalone(config), limits, blocking)?;
+        Background::spawn(crate::heap::AGENT_THREAD, listener, router::standalone(config), limits, blocking)?;
     Ok(Server { prefix, background })
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::agent::Response;
+use crate::symbols::names::display_name;
 use crate::symbols::StackWriter;
 
 #[cfg(feature = "tokio-taskdump")]
@@ -44,7 +45,7 @@ pub(crate) fn unavailable_reason() -> &'static str {
 #[cfg(all(feature = "tokio-taskdump", tokio_unstable, target_os = "linux"))]
 mod imp {
     use super::{FrameLines, Handle, Task};
-    use crate::symbols::clean_name;
+    use crate::symbols::resolve::strip_hash;
     use std::future::Future;
     use std::pin::pin;
     use std::sync::{Arc, Mutex, PoisonError};
@@ -110,7 +111,7 @@ mod imp {
                                     .map(|s| {
                                         let name = s
                                             .name_demangled()
-                                            .map(clean_name)
+                                            .map(|n| strip_hash(n).to_string())
                                             .unwrap_or_else(|| format!("{:p}", f.ip()));
                                         let file =
                                             s.filename().map(|p| p.display().to_string()).unwrap_or_default();
@@ -207,6 +208,7 @@ pub(crate) fn respond(tasks: &[Task], debug: u8) -> Response {
                 out.push('\n');
                 for (a, lines) in stack.iter() {
                     for (name, file, line) in lines {
+                        let name = display_name(name);
                         let _ = writeln!(out, "#\t{a:#x}\t{name}\t{file}:{line}");
                     }
                 }
@@ -222,13 +224,14 @@ pub(crate) fn respond(tasks: &[Task], debug: u8) -> Response {
             Response::text(200, out)
         }
         _ => {
-            let mut sw = StackWriter::new(&[("tasks", "count")]);
+            // tokio symbolizes the traces itself: these are always symbolized.
+            let mut sw = StackWriter::new(&[("tasks", "count")], true);
             sw.w.set_period("tasks", "count", 1);
             for (stack, n) in groups(tasks) {
                 let locs: Vec<u64> = stack.iter().map(|(a, lines)| sw.symbolic_location(lines, *a)).collect();
                 sw.w.add_sample(&locs, &[n as i64], &[]);
             }
-            Response::profile("tasks", sw.w.encode_gzip())
+            Response::profile("tasks", sw.finish())
         }
     }
 }

@@ -25,7 +25,8 @@ use std::fmt::Write as _;
 use proflens_profile::encode::LabelSpec;
 
 use crate::heap::profile::write_frames;
-use crate::symbols::{is_signal_plumbing, location_addresses, resolve, Pcs, StackWriter};
+use crate::symbols::hygiene::is_signal_plumbing;
+use crate::symbols::{location_addresses, Pcs, StackWriter, Symbolizer};
 
 /// One thread and, when captured, its stack (location addresses, leaf first).
 #[derive(Clone, Debug)]
@@ -507,45 +508,49 @@ mod imp {
     }
 }
 
-/// The location addresses of a thread's stack with the handler's frames
-/// (if the interrupted frame was not found) left out.
-fn frames_of(t: &Thread) -> Vec<usize> {
+/// The location addresses of a thread's stack. The capture starts at the
+/// interrupted frame when it found it by address; otherwise the handler's
+/// frames are left out by name (when symbolizing).
+fn frames_of(t: &Thread, sym: Option<&mut Symbolizer>) -> Vec<usize> {
     let Ok(stack) = &t.stack else { return Vec::new() };
     let addrs = location_addresses(stack, Pcs::LeafExact);
+    let Some(sym) = sym else { return addrs };
     let skip = addrs
         .iter()
         .take_while(|&&a| {
-            let f = resolve(a);
+            let f = sym.resolve(a);
             !f.is_empty() && f.iter().all(|f| is_signal_plumbing(&f.name))
         })
         .count();
     addrs.get(skip..).unwrap_or(&[]).to_vec()
 }
 
-/// Threads grouped by (stack, name), largest groups first.
 /// Threads with the same stack (location addresses) and name.
 type Group<'a> = ((Vec<usize>, String), Vec<&'a Thread>);
 
-fn groups(threads: &[Thread]) -> Vec<Group<'_>> {
+/// Threads grouped by (stack, name), largest groups first.
+fn groups<'a>(threads: &'a [Thread], mut sym: Option<&mut Symbolizer>) -> Vec<Group<'a>> {
     let mut map: BTreeMap<(Vec<usize>, String), Vec<&Thread>> = BTreeMap::new();
     for t in threads {
-        map.entry((frames_of(t), t.name.clone())).or_default().push(t);
+        map.entry((frames_of(t, sym.as_deref_mut()), t.name.clone())).or_default().push(t);
     }
     let mut v: Vec<_> = map.into_iter().collect();
     v.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
     v
 }
 
-/// The pprof form: threads/count per identical stack and name.
-pub(crate) fn proto(threads: &[Thread], time_nanos: i64) -> Vec<u8> {
-    let mut sw = StackWriter::new(&[("threads", "count")]);
+/// The pprof form: threads/count per identical stack and name;
+/// `symbolize`: with functions and lines, or addresses only.
+pub(crate) fn proto(threads: &[Thread], time_nanos: i64, symbolize: bool) -> Vec<u8> {
+    let mut sw = StackWriter::new(&[("threads", "count")], symbolize);
     sw.w.set_period("threads", "count", 1);
     sw.w.set_time(time_nanos, 0);
-    for ((addrs, name), members) in groups(threads) {
+    let symbols = if symbolize { Some(&mut sw.symbols) } else { None };
+    for ((addrs, name), members) in groups(threads, symbols) {
         let locs = sw.stack(&addrs, (0, 0));
         sw.w.add_sample(&locs, &[members.len() as i64], &[LabelSpec::Str("thread", &name)]);
     }
-    sw.w.encode_gzip()
+    sw.finish()
 }
 
 fn json_string(s: &str) -> String {
@@ -566,8 +571,9 @@ fn json_string(s: &str) -> String {
 
 /// `debug=1`: Go's goroutine?debug=1 layout, one group per stack and name.
 pub(crate) fn text_grouped(threads: &[Thread]) -> String {
+    let mut sym = Symbolizer::new();
     let mut out = format!("threads profile: total {}\n", threads.len());
-    for ((addrs, name), members) in groups(threads) {
+    for ((addrs, name), members) in groups(threads, Some(&mut sym)) {
         let _ = write!(out, "{} @", members.len());
         for a in &addrs {
             let _ = write!(out, " {a:#x}");
@@ -577,7 +583,7 @@ pub(crate) fn text_grouped(threads: &[Thread]) -> String {
         if let Some(Err(why)) = members.first().map(|t| &t.stack) {
             let _ = writeln!(out, "#\t(no stack: {why})");
         }
-        write_frames(&mut out, &addrs);
+        write_frames(&mut out, &mut sym, &addrs);
         out.push('\n');
     }
     out
@@ -585,6 +591,7 @@ pub(crate) fn text_grouped(threads: &[Thread]) -> String {
 
 /// `debug=2`: every thread, in the layout of Go's full goroutine dump.
 pub(crate) fn text_full(threads: &[Thread]) -> String {
+    let mut sym = Symbolizer::new();
     let mut out = String::new();
     for t in threads {
         let _ = writeln!(out, "thread {} {} [{}]:", t.tid, json_string(&t.name), t.state);
@@ -593,8 +600,8 @@ pub(crate) fn text_full(threads: &[Thread]) -> String {
                 let _ = writeln!(out, "(no stack: {why})");
             }
             Ok(_) => {
-                for a in frames_of(t) {
-                    let frames = resolve(a);
+                for a in frames_of(t, Some(&mut sym)) {
+                    let frames = sym.resolve(a);
                     if frames.is_empty() {
                         let _ = writeln!(out, "{a:#x}()\n\t?:0");
                     }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{get, sum_where};
+use common::{get, stack_names, sum_where};
 use proflens_agent::SamplingAllocator;
 
 const RATE: usize = 4096;
@@ -56,6 +56,14 @@ fn heap_shows_a_known_site_with_about_its_bytes() {
     assert!(within(inuse, want, 0.15), "inuse_space {inuse}, want {want} ± 15%");
     assert!(within(objects, n as i64, 0.15), "inuse_objects {objects}, want {n} ± 15%");
     assert!(sum_where(&p, "alloc_space", "proflens_test_alloc_site") >= inuse);
+    // The allocation is the site's own (flat), not vec!'s or the
+    // allocator's: their frames are the profile's drop_frames.
+    for i in 0..p.samples.len() {
+        let names = stack_names(&p, i);
+        if names.iter().any(|n| n.ends_with("proflens_test_alloc_site")) {
+            assert_eq!(names[0], "heap::proflens_test_alloc_site", "{names:?}");
+        }
+    }
 
     // Freed: nothing in use at the site any more, the allocations remain.
     drop(keep);

@@ -98,13 +98,50 @@ impl ProfileWriter {
         id
     }
 
+    /// Sets where in its file mapping `id` starts (`file_offset`).
+    pub fn set_mapping_offset(&mut self, id: u64, offset: u64) {
+        if let Some(m) = self.msg.mapping.iter_mut().find(|m| m.id == id) {
+            m.file_offset = offset;
+        }
+    }
+
+    /// Says what mapping `id`'s locations carry (all true by default). A
+    /// mapping without functions is one pprof symbolizes from its file.
+    pub fn set_mapping_flags(
+        &mut self,
+        id: u64,
+        functions: bool,
+        filenames: bool,
+        lines: bool,
+        inline: bool,
+    ) {
+        if let Some(m) = self.msg.mapping.iter_mut().find(|m| m.id == id) {
+            m.has_functions = functions;
+            m.has_filenames = filenames;
+            m.has_line_numbers = lines;
+            m.has_inline_frames = inline;
+        }
+    }
+
     /// Adds a function; returns its id.
     pub fn add_function(&mut self, name: &str, filename: &str, start_line: i64) -> u64 {
+        self.add_function_with_system_name(name, name, filename, start_line)
+    }
+
+    /// Adds a function whose system name (e.g. the full demangled name)
+    /// differs from the name shown; returns its id.
+    pub fn add_function_with_system_name(
+        &mut self,
+        name: &str,
+        system_name: &str,
+        filename: &str,
+        start_line: i64,
+    ) -> u64 {
         let id = self.msg.function.len() as u64 + 1;
         let f = proto::Function {
             id,
             name: self.string(name),
-            system_name: self.string(name),
+            system_name: self.string(system_name),
             filename: self.string(filename),
             start_line,
         };
@@ -325,5 +362,26 @@ mod tests {
         let q = decode(&again, &DecodeOptions::default()).unwrap();
         assert_eq!(q.samples.values(0), &[1, 10_000_000]);
         assert_eq!(q.stacks.depth(q.samples.stack[0]), 2);
+    }
+
+    #[test]
+    fn mappings_and_system_names_are_written_as_set() {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let m = w.add_mapping("/bin/app", "abc123", 0x1000, 0x2000);
+        w.set_mapping_offset(m, 0x400);
+        w.set_mapping_flags(m, true, false, true, false);
+        let f = w.add_function_with_system_name("a::B::f", "a::B<T>::f", "a.rs", 0);
+        let l = w.add_location(Some(m), 0x1234, &[(f, 3)]);
+        w.add_sample(&[l], &[1], &[]);
+        let msg = w.proto_mut().clone();
+        let pm = &msg.mapping[0];
+        assert_eq!((pm.file_offset, pm.has_functions, pm.has_filenames), (0x400, true, false));
+        assert_eq!((pm.has_line_numbers, pm.has_inline_frames), (true, false));
+        let pf = &msg.function[0];
+        let s = |i: i64| msg.string_table[i as usize].as_str();
+        assert_eq!((s(pf.name), s(pf.system_name)), ("a::B::f", "a::B<T>::f"));
+        // A name that differs from its system name is shown as written.
+        let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+        assert_eq!(p.str(p.functions[0].name), "a::B::f");
     }
 }

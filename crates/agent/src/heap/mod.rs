@@ -9,11 +9,14 @@
 //! sample back by the inverse of that probability (Go's unbiasing).
 //!
 //! Cost when an allocation is not sampled: one thread-local subtraction and
-//! compare on `alloc`; on `dealloc`, a hash of the address and one relaxed
-//! load from a 128 KiB bitmap that says whether the address may be a live
-//! sampled allocation. A sampled allocation records its stack's return
-//! addresses (no symbolization, no allocation) and takes a lock for the
-//! table insert; symbols are resolved only when a profile is served.
+//! compare on `alloc`, before a tail call to the inner allocator; on
+//! `dealloc`, a hash of the address's 64 KiB region and one relaxed load
+//! from a 4 KiB bitmap that says whether a live sampled allocation may be
+//! in that region, and only then the same for the address itself in a
+//! 128 KiB bitmap. A sampled allocation records its stack's return
+//! addresses from the allocator's entry point on (no symbolization, no
+//! allocation) and takes a lock for the table insert; symbols are resolved
+//! only when a profile is served.
 //!
 //! The allocator guards against re-entrance (a thread already inside the
 //! sampler allocates unsampled), never allocates through the global
@@ -29,7 +32,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use lock::{Guard, SpinLock};
-use tables::{filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
+use tables::{coarse_maybe, filter_maybe, filter_slot, Bucket, StackRec, Tables, MAX_DEPTH};
 
 /// The default mean sampling interval: one sample per 512 KiB allocated, as
 /// Go's default `MemProfileRate`.
@@ -56,13 +59,21 @@ struct Local {
     /// Set while the agent itself works on this thread (symbolization):
     /// its allocations are not sampled, its frees are still recorded.
     quiet: Cell<bool>,
+    /// Whether the thread's name was checked (at its first sample).
+    named: Cell<bool>,
 }
 
 thread_local! {
     // Const-initialized and without a destructor: no lazy registration, no
     // allocation, and usable at any point of a thread's life.
     static LOCAL: Local = const {
-        Local { left: Cell::new(0), rng: Cell::new(0), busy: Cell::new(false), quiet: Cell::new(false) }
+        Local {
+            left: Cell::new(0),
+            rng: Cell::new(0),
+            busy: Cell::new(false),
+            quiet: Cell::new(false),
+            named: Cell::new(false),
+        }
     };
 }
 
@@ -215,18 +226,18 @@ mod fork {
 }
 
 impl<A> SamplingAllocator<A> {
+    /// Counts `size` bytes down; true when the count crossed zero and the
+    /// allocation goes through `slow_alloc`. Done before the allocation, so
+    /// that the common case ends with a tail call to the inner allocator.
     #[inline(always)]
-    fn after_alloc(&self, ptr: *mut u8, size: usize) {
-        let take = LOCAL
+    fn count_down(&self, size: usize) -> bool {
+        LOCAL
             .try_with(|l| {
                 let left = l.left.get().saturating_sub(size as i64);
                 l.left.set(left);
                 left <= 0
             })
-            .unwrap_or(false);
-        if take {
-            self.slow_alloc(ptr, size);
-        }
+            .unwrap_or(false)
     }
 
     #[cold]
@@ -242,6 +253,13 @@ impl<A> SamplingAllocator<A> {
                 // not through this allocator.
                 #[cfg(unix)]
                 fork::install();
+            }
+            if !l.named.replace(true) && is_agent_thread() {
+                // The built-in server's thread, from its very start; its
+                // allocations take the fast path from now on.
+                l.quiet.set(true);
+                l.left.set(i64::MAX);
+                return;
             }
             let rate = current_rate(self.rate);
             if rate == 0 {
@@ -259,7 +277,7 @@ impl<A> SamplingAllocator<A> {
                     return;
                 }
             }
-            sample(ptr as usize, size);
+            sample(ptr as usize, size, Self::slow_alloc as fn(&Self, *mut u8, usize) as usize);
             l.left.set(next_interval(l, rate));
             l.busy.set(false);
         });
@@ -267,12 +285,33 @@ impl<A> SamplingAllocator<A> {
 
     #[inline(always)]
     fn before_free(&self, ptr: *mut u8) -> Option<u32> {
-        let slot = filter_slot(ptr as usize);
-        if filter_maybe(slot) {
+        // The coarse filter (4 KiB, stays in cache) first, then the fine one.
+        if coarse_maybe(ptr as usize) && filter_maybe(filter_slot(ptr as usize)) {
             free_slow(ptr as usize)
         } else {
             None
         }
+    }
+}
+
+/// The name of the built-in server's thread (see `server.rs`).
+pub(crate) const AGENT_THREAD: &str = "proflens-agent";
+
+/// Whether this thread is the built-in server's: its allocations are the
+/// agent's. One system call, no allocation (it runs inside the sampler).
+fn is_agent_thread() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let mut name = [0u8; 16];
+        // SAFETY: PR_GET_NAME writes at most 16 bytes (NUL-terminated) into
+        // the buffer it is given.
+        let ok = unsafe { libc::prctl(libc::PR_GET_NAME, name.as_mut_ptr()) } == 0;
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        ok && name.get(..len) == Some(AGENT_THREAD.as_bytes())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
     }
 }
 
@@ -320,35 +359,84 @@ fn next_interval(l: &Local, rate: usize) -> i64 {
     }
 }
 
-/// Records the stack's return addresses. No allocation: the frames go into
-/// a fixed array.
+/// Frames the sampler's own code may put below its entry point: the
+/// unwinder, `capture`, `sample`, the thread-local access, `slow_alloc`.
+const MAX_OWN_FRAMES: usize = 32;
+
+/// The return address inside `slow_alloc` found by the last capture, and
+/// that `slow_alloc`'s address: every sample passes through the same call
+/// in `slow_alloc`, so after the first capture the frame is recognized by
+/// its address alone, without asking the unwinder for its function.
+static SLOW_ALLOC_RETURN: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// Whether `frame` is `slow_alloc`'s (whose entry is `slow_alloc`).
+fn is_slow_alloc_frame(frame: &backtrace::Frame, slow_alloc: usize) -> bool {
+    let ip = frame.ip() as usize;
+    if SLOW_ALLOC_RETURN[0].load(Ordering::Relaxed) == slow_alloc
+        && SLOW_ALLOC_RETURN[1].load(Ordering::Relaxed) == ip
+    {
+        return true;
+    }
+    // `_Unwind_FindEnclosingFunction`: the unwinder's own lookup.
+    if frame.symbol_address() as usize != slow_alloc {
+        return false;
+    }
+    SLOW_ALLOC_RETURN[1].store(ip, Ordering::Relaxed);
+    SLOW_ALLOC_RETURN[0].store(slow_alloc, Ordering::Relaxed);
+    true
+}
+
+/// Records the return addresses of the program's stack, from the
+/// allocator's entry point (the `GlobalAlloc` method that called
+/// `slow_alloc`, whose address is `slow_alloc`) to the root. The sampler's
+/// own frames are recognized by the function they are in, so no
+/// symbolization is needed, and they take no room in the tables. No
+/// allocation: the frames go into fixed arrays.
 #[inline(never)]
-fn capture(ips: &mut [usize; MAX_DEPTH]) -> usize {
+fn capture(ips: &mut [usize; MAX_DEPTH], slow_alloc: usize) -> usize {
+    let mut all = [0usize; MAX_DEPTH + MAX_OWN_FRAMES];
     let mut n = 0;
+    // Index in `all` of the first frame above `slow_alloc`'s.
+    let mut from = None;
     // SAFETY: `trace_unsynchronized` is unsafe because some platform
     // unwinders are not thread-safe. On the platforms this crate samples
     // (Linux and other Unix with the system unwinder, libgcc/libunwind),
     // `_Unwind_Backtrace` is thread-safe; the synchronized `trace` would
     // take a lock that symbolization holds for long stretches, and allocate.
     unsafe {
-        backtrace::trace_unsynchronized(|frame| match ips.get_mut(n) {
+        backtrace::trace_unsynchronized(|frame| {
             // ip 0 marks the end of the stack.
-            Some(slot) if !frame.ip().is_null() => {
-                *slot = frame.ip() as usize;
-                n += 1;
-                true
+            if frame.ip().is_null() {
+                return false;
             }
-            _ => false,
+            if from.is_none() && n < MAX_OWN_FRAMES && is_slow_alloc_frame(frame, slow_alloc) {
+                from = Some(n + 1);
+            }
+            match all.get_mut(n) {
+                Some(slot) => {
+                    *slot = frame.ip() as usize;
+                    n += 1;
+                    true
+                }
+                None => false,
+            }
         })
     };
-    n
+    // Without the marker (an unwinder that cannot tell functions apart),
+    // the whole stack is kept and profiles cut it by name.
+    let kept = all.get(from.unwrap_or(0)..n).unwrap_or(&[]);
+    let len = kept.len().min(MAX_DEPTH);
+    if let (Some(to), Some(from)) = (ips.get_mut(..len), kept.get(..len)) {
+        to.copy_from_slice(from);
+    }
+    len
 }
 
 /// Records a sampled allocation; the thread is marked busy by the caller.
 #[inline(never)]
-fn sample(ptr: usize, size: usize) {
+fn sample(ptr: usize, size: usize, slow_alloc: usize) {
     let mut ips = [0usize; MAX_DEPTH];
-    let n = capture(&mut ips);
+    let n = capture(&mut ips, slow_alloc);
     let stack = ips.get(..n).unwrap_or(&[]);
     // The caller has marked the thread busy (see `with_tables`).
     lock_tables().record_alloc(ptr, size, stack);
@@ -367,20 +455,28 @@ fn free_slow(ptr: usize) -> Option<u32> {
 unsafe impl<A: GlobalAlloc> GlobalAlloc for SamplingAllocator<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's guarantees for `layout` are passed on.
+        if !self.count_down(layout.size()) {
+            // SAFETY: the caller's guarantees for `layout` are passed on.
+            return unsafe { self.inner.alloc(layout) };
+        }
+        // SAFETY: as above.
         let p = unsafe { self.inner.alloc(layout) };
         if !p.is_null() {
-            self.after_alloc(p, layout.size());
+            self.slow_alloc(p, layout.size());
         }
         p
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !self.count_down(layout.size()) {
+            // SAFETY: as for `alloc`.
+            return unsafe { self.inner.alloc_zeroed(layout) };
+        }
         // SAFETY: as for `alloc`.
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
-            self.after_alloc(p, layout.size());
+            self.slow_alloc(p, layout.size());
         }
         p
     }
@@ -406,8 +502,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for SamplingAllocator<A> {
             if let Some(bucket) = old {
                 with_tables(|t| t.undo_free(ptr as usize, bucket));
             }
-        } else {
-            self.after_alloc(p, new_size);
+        } else if self.count_down(new_size) {
+            self.slow_alloc(p, new_size);
         }
         p
     }

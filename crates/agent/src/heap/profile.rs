@@ -6,7 +6,8 @@ use proflens_profile::encode::LabelSpec;
 
 use super::tables::Bucket;
 use super::Snapshot;
-use crate::symbols::{heap_cut, location_addresses, resolve, Pcs, StackWriter};
+use crate::symbols::hygiene::{heap_drop_frames, is_allocator_plumbing, is_sampler_entry};
+use crate::symbols::{location_addresses, Pcs, StackWriter, Symbolizer};
 
 /// Which of Go's two memory profiles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,20 +84,41 @@ pub(crate) fn counts(now: &Snapshot, base: Option<&Snapshot>) -> Vec<(usize, Cou
         .collect()
 }
 
-/// The profile.proto (gzipped) of `now`, or of `now - base`.
+/// Where a heap stack's own frames begin: (index of the first address
+/// kept, inlined frames of it to leave out). Stacks are captured from the
+/// sampler's entry point on; the frames inlined into it (the sampler's
+/// bookkeeping) are left out. If the capture could not find its entry
+/// point, everything up to it is cut here by name. Address-only profiles
+/// keep the stack as captured (`drop_frames` covers the sampler's names).
+fn heap_start(sym: Option<&mut Symbolizer>, addrs: &[usize]) -> (usize, usize) {
+    let Some(sym) = sym else { return (0, 0) };
+    for (i, &a) in addrs.iter().enumerate() {
+        if let Some(k) = sym.resolve(a).iter().rposition(|f| is_sampler_entry(&f.name)) {
+            return (i, k);
+        }
+    }
+    (0, 0)
+}
+
+/// The profile.proto (gzipped) of `now`, or of `now - base`; `symbolize`:
+/// with functions and lines, or addresses only.
 pub(crate) fn proto(
     kind: Kind,
     now: &Snapshot,
     base: Option<&Snapshot>,
     time_nanos: i64,
     duration_nanos: i64,
+    symbolize: bool,
 ) -> Vec<u8> {
-    let mut sw = StackWriter::new(&[
-        ("alloc_objects", "count"),
-        ("alloc_space", "bytes"),
-        ("inuse_objects", "count"),
-        ("inuse_space", "bytes"),
-    ]);
+    let mut sw = StackWriter::new(
+        &[
+            ("alloc_objects", "count"),
+            ("alloc_space", "bytes"),
+            ("inuse_objects", "count"),
+            ("inuse_space", "bytes"),
+        ],
+        symbolize,
+    );
     sw.w.set_period("space", "bytes", now.rate as i64);
     // Go's conventions: heap opens on inuse_space (Go leaves it implicit as
     // the last type; it is named here so that every viewer agrees), allocs
@@ -106,20 +128,25 @@ pub(crate) fn proto(
         Kind::Allocs => "alloc_space",
     });
     sw.w.set_time(time_nanos, duration_nanos);
+    // The allocator's frames: viewers attribute each allocation to the code
+    // that asked for the memory (Go's heap profiles leave malloc out too).
+    sw.w.set_drop_frames(&heap_drop_frames(), "");
     if now.dropped > 0 {
         sw.w.add_comment(&format!("{} samples not recorded (table limits or memory)", now.dropped));
     }
     for (i, c) in counts(now, base) {
         let Some(b) = now.buckets.get(i) else { continue };
         let addrs = location_addresses(now.stack(b), Pcs::ReturnAddresses);
-        let locs = sw.stack(&addrs, heap_cut(&addrs));
+        let symbols = if sw.symbolizes() { Some(&mut sw.symbols) } else { None };
+        let first = heap_start(symbols, &addrs);
+        let locs = sw.stack(&addrs, first);
         let (ao, ab) = scale(c.allocs, c.alloc_bytes, now.rate);
         let (io, ib) = scale(c.inuse, c.inuse_bytes, now.rate);
         let size = b.size as i64;
         let labels = [LabelSpec::Num("bytes", size, "")];
         sw.w.add_sample(&locs, &[ao, ab, io, ib], if size != 0 { &labels } else { &[] });
     }
-    sw.w.encode_gzip()
+    sw.finish()
 }
 
 /// Go's legacy text form (`debug=1`), with raw (unscaled) sampled counts as
@@ -133,6 +160,7 @@ pub(crate) fn text(now: &Snapshot) -> String {
         inuse: t.inuse + c.inuse,
         inuse_bytes: t.inuse_bytes + c.inuse_bytes,
     });
+    let mut sym = Symbolizer::new();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -146,15 +174,24 @@ pub(crate) fn text(now: &Snapshot) -> String {
     for (i, c) in &rows {
         let Some(b) = now.buckets.get(*i) else { continue };
         let addrs = location_addresses(now.stack(b), Pcs::ReturnAddresses);
-        // Leave out the allocator's own frames, as in the proto form.
-        let (first, _) = heap_cut(&addrs);
+        // Leave out the allocator's own frames, as viewers of the proto
+        // form do by its drop_frames.
+        let (first, _) = heap_start(Some(&mut sym), &addrs);
         let addrs = addrs.get(first..).unwrap_or(&[]);
+        let own = addrs
+            .iter()
+            .take_while(|&&a| {
+                let frames = sym.resolve(a);
+                !frames.is_empty() && frames.iter().all(|f| is_allocator_plumbing(&f.name))
+            })
+            .count();
+        let addrs = addrs.get(own..).unwrap_or(&[]);
         let _ = write!(out, "{}: {} [{}: {}] @", c.inuse, c.inuse_bytes, c.allocs, c.alloc_bytes);
         for a in addrs {
             let _ = write!(out, " {:#x}", a + 1);
         }
         out.push('\n');
-        write_frames(&mut out, addrs);
+        write_frames(&mut out, &mut sym, addrs);
         out.push('\n');
     }
     let _ = writeln!(out, "# proflens-agent");
@@ -166,9 +203,9 @@ pub(crate) fn text(now: &Snapshot) -> String {
 }
 
 /// Go's `printStackRecord` lines: `#\t<pc>\t<func>+<offset>\t<file>:<line>`.
-pub(crate) fn write_frames(out: &mut String, addrs: &[usize]) {
+pub(crate) fn write_frames(out: &mut String, sym: &mut Symbolizer, addrs: &[usize]) {
     for &a in addrs {
-        let frames = resolve(a);
+        let frames = sym.resolve(a);
         if frames.is_empty() {
             let _ = writeln!(out, "#\t{a:#x}");
         }

@@ -13,16 +13,17 @@
 //!   counters of sampled allocations and frees. Append-only, so a bucket's
 //!   index never changes and two snapshots can be subtracted index by index.
 //! - `live`: the sampled allocations not yet freed: address → bucket.
-//! - a filter of 2^20 bits, readable without the lock, that says "this
-//!   address may be a live sampled allocation"; a free checks it before
-//!   taking the lock. Per-bit counters (under the lock) say when a bit can
-//!   be cleared.
+//! - two filters, readable without the lock: 2^15 bits that say "a live
+//!   sampled allocation may be in this 64 KiB region", and 2^20 bits that
+//!   say "this address may be a live sampled allocation"; a free checks
+//!   both before taking the lock. Per-bit counters (under the lock) say
+//!   when a bit can be cleared.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Stack depth kept per sample (including the allocator's own frames, which
-/// are removed when the profile is written).
+/// Stack depth kept per sample, from the allocator's entry point (the
+/// sampler's `GlobalAlloc` method) towards the root.
 pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Caps that bound the tables' memory whatever the program does. A sample
@@ -43,6 +44,33 @@ pub(crate) static FILTER: [AtomicU64; FILTER_WORDS] = [const { AtomicU64::new(0)
 pub(crate) fn filter_slot(addr: usize) -> usize {
     let h = ((addr as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (h >> (64 - FILTER_BITS_LOG2)) as usize
+}
+
+const COARSE_BITS_LOG2: u32 = 15;
+const COARSE_BITS: usize = 1 << COARSE_BITS_LOG2;
+/// Bit i of the coarse filter covers the 64 KiB regions that hash to i.
+const REGION_SHIFT: u32 = 16;
+
+/// The coarse filter: bit i is set while some live sampled allocation lies
+/// in a 64 KiB region that hashes to i. 4 KiB, so a free checks it without
+/// leaving the cache; only frees in such regions read the fine filter.
+pub(crate) static COARSE: [AtomicU64; COARSE_BITS / 64] = [const { AtomicU64::new(0) }; COARSE_BITS / 64];
+
+/// The coarse filter slot of an address.
+#[inline(always)]
+fn coarse_slot(addr: usize) -> usize {
+    let h = ((addr as u64) >> REGION_SHIFT).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - COARSE_BITS_LOG2)) as usize
+}
+
+/// Whether a live sampled allocation may lie in `addr`'s region.
+#[inline(always)]
+pub(crate) fn coarse_maybe(addr: usize) -> bool {
+    let slot = coarse_slot(addr);
+    match COARSE.get(slot >> 6) {
+        Some(word) => word.load(Ordering::Relaxed) & (1u64 << (slot & 63)) != 0,
+        None => false,
+    }
 }
 
 /// Whether the filter says `slot` may hold a live sampled allocation.
@@ -201,6 +229,8 @@ pub(crate) struct Tables {
     live_len: usize,
     /// Per filter bit: how many live samples hash there (sticky at max).
     filter_counts: RawVec<u16>,
+    /// Per coarse filter bit: how many live samples lie in its regions.
+    coarse_counts: RawVec<u32>,
     /// Samples not recorded because a cap or memory ran out.
     pub(crate) dropped: u64,
 }
@@ -279,6 +309,7 @@ impl Tables {
             live: RawVec::new(),
             live_len: 0,
             filter_counts: RawVec::new(),
+            coarse_counts: RawVec::new(),
             dropped: 0,
         }
     }
@@ -391,15 +422,7 @@ impl Tables {
             b.alloc_bytes = b.alloc_bytes.saturating_add(size as u64);
         }
         self.live_insert(addr, bucket);
-        let slot = filter_slot(addr);
-        if let Some(c) = self.filter_counts.as_mut_slice().get_mut(slot) {
-            if *c == 0 {
-                if let Some(word) = FILTER.get(slot >> 6) {
-                    word.fetch_or(1u64 << (slot & 63), Ordering::Relaxed);
-                }
-            }
-            *c = c.saturating_add(1);
-        }
+        self.filters_add(addr);
     }
 
     /// Records the free of `addr` if it is a live sampled allocation;
@@ -410,19 +433,7 @@ impl Tables {
             b.frees = b.frees.saturating_add(1);
             b.free_bytes = b.free_bytes.saturating_add(b.size);
         }
-        let slot = filter_slot(addr);
-        if let Some(c) = self.filter_counts.as_mut_slice().get_mut(slot) {
-            // A saturated counter stays set: the bit then only costs a
-            // lookup now and then.
-            if *c != u16::MAX {
-                *c = c.saturating_sub(1);
-                if *c == 0 {
-                    if let Some(word) = FILTER.get(slot >> 6) {
-                        word.fetch_and(!(1u64 << (slot & 63)), Ordering::Relaxed);
-                    }
-                }
-            }
-        }
+        self.filters_remove(addr);
         Some(bucket)
     }
 
@@ -436,6 +447,11 @@ impl Tables {
             return;
         }
         self.live_insert(addr, bucket);
+        self.filters_add(addr);
+    }
+
+    /// Sets the filters' bits for a live sampled allocation at `addr`.
+    fn filters_add(&mut self, addr: usize) {
         let slot = filter_slot(addr);
         if let Some(c) = self.filter_counts.as_mut_slice().get_mut(slot) {
             if *c == 0 {
@@ -445,6 +461,43 @@ impl Tables {
             }
             *c = c.saturating_add(1);
         }
+        let slot = coarse_slot(addr);
+        if let Some(c) = self.coarse_counts.as_mut_slice().get_mut(slot) {
+            if *c == 0 {
+                if let Some(word) = COARSE.get(slot >> 6) {
+                    word.fetch_or(1u64 << (slot & 63), Ordering::Relaxed);
+                }
+            }
+            *c = c.saturating_add(1);
+        }
+    }
+
+    /// Clears the filters' bits that no live sampled allocation needs any
+    /// more, after the one at `addr` was freed. A saturated counter stays
+    /// set: the bit then only costs a lookup now and then.
+    fn filters_remove(&mut self, addr: usize) {
+        let slot = filter_slot(addr);
+        if let Some(c) = self.filter_counts.as_mut_slice().get_mut(slot) {
+            if *c != u16::MAX {
+                *c = c.saturating_sub(1);
+                if *c == 0 {
+                    if let Some(word) = FILTER.get(slot >> 6) {
+                        word.fetch_and(!(1u64 << (slot & 63)), Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        let slot = coarse_slot(addr);
+        if let Some(c) = self.coarse_counts.as_mut_slice().get_mut(slot) {
+            if *c != u32::MAX {
+                *c = c.saturating_sub(1);
+                if *c == 0 {
+                    if let Some(word) = COARSE.get(slot >> 6) {
+                        word.fetch_and(!(1u64 << (slot & 63)), Ordering::Relaxed);
+                    }
+                }
+            }
+        }
     }
 
     /// Makes room for one more live entry (and the filter counters).
@@ -452,6 +505,12 @@ impl Tables {
         if self.filter_counts.len() == 0 {
             match RawVec::<u16>::zeroed(FILTER_BITS) {
                 Some(v) => self.filter_counts = v,
+                None => return false,
+            }
+        }
+        if self.coarse_counts.len() == 0 {
+            match RawVec::<u32>::zeroed(COARSE_BITS) {
+                Some(v) => self.coarse_counts = v,
                 None => return false,
             }
         }
@@ -580,8 +639,10 @@ mod tests {
         assert!(t.record_free(16).is_none());
         let b = t.buckets.as_slice()[0];
         assert_eq!((b.allocs, b.alloc_bytes, b.frees, b.free_bytes), (4999, 4999 * 32, 4999, 4999 * 32));
-        // Every filter counter is back to zero.
+        // Every filter counter is back to zero. (The bits themselves are
+        // process-wide, shared with the other tests' tables.)
         assert!(t.filter_counts.as_slice().iter().all(|&c| c == 0));
+        assert_eq!(t.coarse_counts.as_slice().iter().map(|&c| u64::from(c)).sum::<u64>(), 0);
     }
 
     #[test]
