@@ -3,6 +3,11 @@
 #
 #   fuzz/run.sh [MINUTES] [extra libFuzzer flags...]      (default 20 minutes)
 #   TARGETS="decode structured" fuzz/run.sh 10            (some targets only)
+#   SANITIZER=none fuzz/run.sh 180                        (no AddressSanitizer)
+#
+# AddressSanitizer (the default) checks the unsafe code of dependencies but
+# runs several times slower; the proflens crates fuzzed here forbid unsafe
+# code, so long campaigns run without it for more executions.
 #
 # Each target runs under libFuzzer with a per-input timeout (10 s) and an RSS
 # cap (2 GiB): a slow or memory-hungry input is a finding too. New inputs go
@@ -16,6 +21,7 @@
 set -uo pipefail
 
 minutes="${1:-20}"
+sanitizer="${SANITIZER:-address}"
 shift || true
 case "$minutes" in
     '' | *[!0-9]*)
@@ -53,7 +59,7 @@ mkdir -p work/logs
 
 # Build first, so that building does not eat into the fuzzing time.
 for target in "${targets[@]}"; do
-    cargo fuzz build "$target" || exit 1
+    cargo fuzz build -s "$sanitizer" "$target" || exit 1
 done
 
 failed=()
@@ -62,7 +68,7 @@ for target in "${targets[@]}"; do
     log="work/logs/$target.log"
     echo "== $target: ${seconds}s" >&2
     # shellcheck disable=SC2046 # seeds() lists directories, split on purpose
-    if ! cargo fuzz run "$target" "work/$target" $(seeds "$target") -- \
+    if ! cargo fuzz run -s "$sanitizer" "$target" "work/$target" $(seeds "$target") -- \
         -max_total_time="$seconds" \
         -timeout=10 \
         -rss_limit_mb=2048 \
