@@ -7,6 +7,7 @@
 // rows the page shows. Each test gets its own browser with a fresh profile
 // directory; screenshots of every state go to tests/e2e/artifacts/.
 
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   ROOT,
   cli,
+  cliPath,
   cliTop,
   dropFile,
   dropFiles,
@@ -1317,6 +1319,88 @@ test('portal: two analyzers side by side, each with its own profile, view and ev
 });
 
 // ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Hostile files (issue 11): every crafted input of proflens_tests::crafted,
+// dropped on the page. Each ends in the report `proflens top` prints or in a
+// clear error, and the page stays usable.
+
+/** Writes the crafted files (once) and lists them with what they attack. */
+function craftedFiles() {
+  const dir = join(ARTIFACTS, 'crafted');
+  if (!existsSync(join(dir, 'index.tsv'))) {
+    const out = spawnSync('cargo', ['run', '-q', '-p', 'proflens-tests', '--example', 'write_crafted', '--', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (out.status !== 0) throw new Error(`writing the crafted files failed: ${out.stderr}`);
+  }
+  return readFileSync(join(dir, 'index.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => {
+      const [name, about] = l.split('\t');
+      return { name, about, path: join(dir, name) };
+    });
+}
+
+/** What `proflens top` makes of a file: its rows, or null when it refuses it. */
+function cliOutcome(path) {
+  const out = spawnSync(cliPath(), ['top', path], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 30 });
+  return out.status === 0 ? cliTop(path) : null;
+}
+
+// The floods of class 4 decode tens of megabytes each: they are spread over
+// several tests so that each stays within TEST_TIMEOUT.
+const FLOOD_PARTS = 4;
+const isFlood = (f) => f.about.startsWith('class 4');
+for (const [part, pick] of [
+  ['every class', (f) => !isFlood(f)],
+  ...Array.from({ length: FLOOD_PARTS }, (_, k) => [
+    `floods of repeated fields (class 4), part ${k + 1} of ${FLOOD_PARTS}`,
+    (f, i) => isFlood(f) && i % FLOOD_PARTS === k,
+  ]),
+]) {
+  test(`hostile files: ${part}, dropped on the page, end in proflens top's report or a clear error`, async ({ page, base, note }) => {
+    await page.goto(`${base}/`);
+    const heap2 = cliTop(HEAP2);
+    let showing = null;
+    const files = craftedFiles();
+    const floods = files.filter(isFlood);
+    for (const f of files.filter((f) => pick(f, floods.indexOf(f)))) {
+      if (showing !== 'heap2') {
+        await page.setInputFiles('#file-input', HEAP2);
+        await waitForRows(page, heap2.rows, { what: `heap2 before ${f.name}` });
+        showing = 'heap2';
+      }
+      const started = Date.now();
+      await page.setInputFiles('#file-input', { name: f.name, mimeType: 'application/octet-stream', buffer: readFileSync(f.path) });
+      const want = cliOutcome(f.path);
+      if (want) {
+        if (want.rows.length) {
+          await waitForRows(page, want.rows, { what: `${f.name} (${f.about})`, timeout: 60_000 });
+        } else {
+          // A report without rows: the legend is proflens' header.
+          const header = want.header.map((l) => l.trim()).join('\n');
+          await waitUntil(page, async () => (await legendLines(page)).join('\n') === header, `no legend like proflens' for ${f.name}`, 60_000);
+        }
+        await checkLegend(page, want);
+        showing = f.name;
+        note(`${f.name}: the report, in ${Date.now() - started} ms`);
+      } else {
+        const message = await waitForBanner(page, `${f.name} (${f.about})`);
+        note(`${f.name}: “${message.slice(0, 100)}” in ${Date.now() - started} ms`);
+        await waitForRows(page, heap2.rows, { what: `heap2, still shown after ${f.name}`, timeout: 5_000 });
+        await page.click(`${BANNER} button`);
+      }
+    }
+    // Still usable: another sample type of the profile shown.
+    await page.setInputFiles('#file-input', HEAP2);
+    await waitForRows(page, heap2.rows, { what: 'heap2 after every hostile file' });
+    await page.selectOption(SAMPLE_MENU, 'alloc_space');
+    await waitForRows(page, cliTop(HEAP2, ['--sample-index', 'alloc_space']).rows, { what: 'alloc_space after the hostile files' });
+  });
+}
 
 async function withTimeout(promise, ms, what) {
   let timer;
