@@ -196,6 +196,8 @@ impl ReportArgs {
             trim_path: self.trim_path.clone(),
             source_path: self.source_path.clone(),
             time_zone: jiff::tz::TimeZone::system(),
+            // pprof lists every comment.
+            legend_comments: None,
         }
     }
 

@@ -57,6 +57,10 @@ pub struct ReportOptions {
     pub source_path: String,
     /// Time zone for the "Time:" line.
     pub time_zone: TimeZone,
+    /// At most this many of the profile's comments in the legend, then one
+    /// line saying how many more there are; `None` lists them all, as pprof
+    /// does. The page sets it: a profile may carry millions of comments.
+    pub legend_comments: Option<usize>,
 }
 
 impl Default for ReportOptions {
@@ -81,6 +85,7 @@ impl Default for ReportOptions {
             trim_path: String::new(),
             source_path: String::new(),
             time_zone: TimeZone::UTC,
+            legend_comments: None,
         }
     }
 }

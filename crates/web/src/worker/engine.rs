@@ -72,6 +72,15 @@ impl Engine {
             ),
             e => e.to_string(),
         })?;
+        // The Sample menu lists every type: a profile declaring thousands
+        // (no profiler writes more than a handful) would freeze the tab.
+        if profile.sample_types.len() > MAX_SAMPLE_TYPES {
+            return Err(format!(
+                "{file_name} declares {} sample types; the page shows profiles with at most {MAX_SAMPLE_TYPES}. \
+                 Open it with the proflens command instead (proflens top {file_name})",
+                profile.sample_types.len()
+            ));
+        }
         Ok(Engine::new(id, file_name, Rc::new(profile)))
     }
 
@@ -277,9 +286,17 @@ pub fn report_options(q: &ReportQuery, tz_offset_seconds: i32) -> ReportOptions 
         time_zone: jiff::tz::TimeZone::fixed(
             jiff::tz::Offset::from_seconds(tz_offset_seconds).unwrap_or(jiff::tz::Offset::UTC),
         ),
+        // A legend of millions of comments would freeze the tab.
+        legend_comments: Some(LEGEND_COMMENTS),
         ..defaults
     }
 }
+
+/// The most sample types a profile the page opens may declare.
+pub const MAX_SAMPLE_TYPES: usize = 1024;
+
+/// The most comments the page's legend lists; the rest are counted.
+pub const LEGEND_COMMENTS: usize = 20;
 
 #[cfg(test)]
 mod tests {
@@ -377,5 +394,32 @@ mod tests {
         let err = Engine::load(0, "heap2.pb.gz", &heap2(), 1000, &mut |_| {}).err().expect("over the limit");
         assert!(err.starts_with("heap2.pb.gz is larger than 1000B once decompressed"), "{err}");
         assert!(err.contains("proflens top heap2.pb.gz"), "{err}");
+    }
+
+    #[test]
+    fn thousands_of_sample_types_are_refused_by_name() {
+        let names: Vec<String> = (0..=MAX_SAMPLE_TYPES).map(|i| format!("t{i}")).collect();
+        let types: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "count")).collect();
+        let bytes = proflens_core::encode::ProfileWriter::new(&types).encode_gzip();
+        let err = Engine::load(0, "many.pb.gz", &bytes, LIMIT, &mut |_| {}).err().expect("refused");
+        assert!(err.starts_with("many.pb.gz declares 1025 sample types"), "{err}");
+        let fine = proflens_core::encode::ProfileWriter::new(&types[..MAX_SAMPLE_TYPES]).encode_gzip();
+        assert!(Engine::load(0, "ok.pb.gz", &fine, LIMIT, &mut |_| {}).is_ok());
+    }
+
+    #[test]
+    fn the_legend_lists_a_few_comments_and_counts_the_rest() {
+        let mut w = proflens_core::encode::ProfileWriter::new(&[("samples", "count")]);
+        for i in 0..1000 {
+            w.add_comment(&format!("c{i}"));
+        }
+        let engine = Engine::load(0, "c.pb.gz", &w.encode_gzip(), LIMIT, &mut |_| {}).unwrap();
+        let table = engine.top(&options(&ReportQuery::default())).unwrap();
+        assert_eq!(table.legend.iter().filter(|l| l.starts_with('c')).count(), LEGEND_COMMENTS);
+        assert!(
+            table.legend.contains(&format!("({} more comments not shown)", 1000 - LEGEND_COMMENTS)),
+            "{:?}",
+            table.legend
+        );
     }
 }
