@@ -7,6 +7,7 @@ use crate::graph::{
     self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
 };
 use crate::model::Profile;
+use crate::tags::{KeyFilter, TagFilters};
 use crate::{gomath, units};
 
 use super::{ReportOptions, Sort};
@@ -21,6 +22,7 @@ pub(crate) enum ReportKind {
     Dot,
     List,
     Flame,
+    Tags,
 }
 
 /// Resolves the sample index option: "" is the profile's default sample type
@@ -111,6 +113,8 @@ impl<'p> ReportContext<'p> {
             &options.show,
             &options.show_from,
         )?;
+        let tag_filters = TagFilters::compile(&options.tag_focus, &options.tag_ignore)?;
+        let keys = KeyFilter::new(profile, &options.tag_show, &options.tag_hide)?;
         let value_index = sample_index(profile, &options.sample_index)?;
         let vt = profile.sample_types[value_index];
         let granularity = match kind {
@@ -119,7 +123,7 @@ impl<'p> ReportContext<'p> {
         };
         let aggregation = Aggregation::new(granularity, options.noinlines);
         let view = FrameView::new(profile, &filters, aggregation.inlines);
-        let sums = SampleSums::new(profile, &view, &filters, value_index);
+        let sums = SampleSums::new(profile, &view, &filters, tag_filters.kept_sets(profile), value_index);
         let total = if options.relative_percentages {
             graph::total(profile, value_index, Some(&sums))
         } else {
@@ -130,7 +134,7 @@ impl<'p> ReportContext<'p> {
         let paths = (kind != ReportKind::Traces)
             .then_some((options.trim_path.as_str(), options.source_path.as_str()));
         let table = NodeTable::new(profile, aggregation, obj_names, paths);
-        let walker = Walker::new(profile, view, table, sums);
+        let walker = Walker::new(profile, view, table, sums, keys);
         Ok(ReportContext {
             profile,
             options,
