@@ -64,6 +64,15 @@ pub fn sample_index(profile: &Profile, requested: &str) -> Result<usize, Error> 
         })
 }
 
+/// The report context of the Labels summary (crate::tags::summary): the
+/// sample type, the name filters and the total.
+pub(crate) fn context_for_summary<'p>(
+    profile: &'p Profile,
+    options: &'p ReportOptions,
+) -> Result<ReportContext<'p>, Error> {
+    ReportContext::new(profile, options, ReportKind::Tags)
+}
+
 /// Options after pprof's per-report overrides.
 pub(crate) struct Effective {
     pub node_count: usize,

@@ -15,6 +15,7 @@ mod top;
 mod traces;
 mod tree;
 
+pub(crate) use context::context_for_summary;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};

@@ -1,12 +1,14 @@
 //! Sample labels as pprof's tag options see them: `tagfocus` / `tagignore`
 //! select samples by label ([`filter`]), `tagshow` / `taghide` choose which
 //! label keys reports show ([`keys`]), and `tagroot` / `tagleaf` turn labels
-//! into pseudo-frames at the root or leaf of every stack ([`frames`]).
+//! into pseudo-frames at the root or leaf of every stack ([`frames`]);
+//! [`summary`] sums every label's share for the page's Labels panel.
 
 pub mod filter;
 pub mod frames;
 pub mod keys;
 pub mod range;
+pub mod summary;
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +18,7 @@ use crate::model::{LabelValue, Profile, Str};
 pub use filter::{TagFilter, TagFilters};
 pub use frames::{apply_label_frames, label_frames, LabelFrames};
 pub use keys::KeyFilter;
+pub use summary::{label_summary, LabelKeySummary, LabelSummary, LabelValueShare};
 
 /// The unit of each numeric label key, as pprof's `NumLabelUnits`: the first
 /// unit any sample gives it, else "bytes" for the keys "alignment" and
@@ -114,7 +117,11 @@ mod tests {
         let mut w = ProfileWriter::new(&[("alloc_space", "bytes")]);
         let f = w.add_function("main.alloc", "main.go", 1);
         let l = w.add_location(None, 0, &[(f, 3)]);
-        w.add_sample(&[l], &[100], &[LabelSpec::Str("worker", "a,b"), LabelSpec::Num("bytes", 2048, "bytes")]);
+        w.add_sample(
+            &[l],
+            &[100],
+            &[LabelSpec::Str("worker", "a,b"), LabelSpec::Num("bytes", 2048, "bytes")],
+        );
         w.add_sample(&[l], &[7], &[LabelSpec::Str("worker", "c"), LabelSpec::Num("bytes", 16, "bytes")]);
         decode(&w.encode(), &DecodeOptions::default()).unwrap()
     }
@@ -165,5 +172,26 @@ mod tests {
         assert!(framed.root_matched && framed.leaf_matched);
         let first: Vec<usize> = p.stacks.frames(p.samples.stack[0]).collect();
         assert_eq!(first.len(), 3, "leaf pseudo-frame, the frame, root pseudo-frame");
+    }
+
+    #[test]
+    fn the_summary_gives_shares_and_filters_that_select_each_value() {
+        let p = profile();
+        let options = ReportOptions { tag_hide: "bytes".into(), ..ReportOptions::default() };
+        let summary = label_summary(&p, &options).unwrap();
+        let keys: Vec<(&str, bool, bool)> =
+            summary.keys.iter().map(|k| (k.key.as_str(), k.numeric, k.hidden)).collect();
+        assert_eq!(keys, [("bytes", true, true), ("worker", false, false)]);
+        let worker = &summary.keys[1];
+        let values: Vec<(&str, &str, &str)> =
+            worker.values.iter().map(|v| (v.text.as_str(), v.percent.as_str(), v.filter.as_str())).collect();
+        assert_eq!(values, [("a,b", "93.46%", "worker=^a\\x2cb$"), ("c", "6.54%", "worker=^c$")]);
+        let bytes: Vec<(&str, &str)> =
+            summary.keys[0].values.iter().map(|v| (v.text.as_str(), v.filter.as_str())).collect();
+        assert_eq!(bytes, [("16B", "bytes=16bytes"), ("2kB", "bytes=2048bytes")]);
+        // Each filter selects exactly the samples of its value.
+        for (focus, want) in [("worker=^a\\x2cb$", [true, false]), ("bytes=16bytes", [false, true])] {
+            assert_eq!(kept(focus, ""), want, "{focus}");
+        }
     }
 }

@@ -10,8 +10,9 @@ use proflens_core::report::{flame_view, list, peek, top, FlameTree, FlameViewOpt
 use proflens_core::{DecodeOptions, Error, Profile};
 
 use crate::protocol::{
-    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Response, SampleType, SourceData,
-    SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
+    FlameColumns, FlameData, FlameFunction, LabelKeyData, LabelValueData, LabelsData, PeekData, PeekEntry,
+    PeekLink, Response, SampleType, SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable,
+    ViewData, ViewRequest,
 };
 use crate::query::{ReportQuery, SortKey};
 
@@ -154,7 +155,39 @@ impl Engine {
             ViewRequest::Peek { regex } => self.peek(options, regex).map(ViewData::Peek),
             ViewRequest::Source { regex } => self.source(options, regex).map(ViewData::Source),
             ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
+            ViewRequest::Labels => self.labels(options).map(ViewData::Labels),
         }
+    }
+
+    /// The Labels panel: core's label summary.
+    pub fn labels(&self, options: &ReportOptions) -> Result<LabelsData, String> {
+        let summary =
+            proflens_core::tags::label_summary(&self.profile, options).map_err(|e| e.to_string())?;
+        Ok(LabelsData {
+            total_text: summary.total_text,
+            keys: summary
+                .keys
+                .into_iter()
+                .map(|k| LabelKeyData {
+                    key: k.key,
+                    numeric: k.numeric,
+                    unit: k.unit,
+                    percent: k.percent,
+                    hidden: k.hidden,
+                    values: k
+                        .values
+                        .into_iter()
+                        .map(|v| LabelValueData {
+                            text: v.text,
+                            value_text: v.value_text,
+                            percent: v.percent,
+                            fraction: v.fraction,
+                            filter: v.filter,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
     }
 
     /// The laid-out call graph (pprof's 80 nodes by default).
