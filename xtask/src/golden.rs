@@ -17,6 +17,7 @@
 //!   change.
 
 mod synthetic;
+mod tags;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -198,6 +199,7 @@ enum Report {
     Peek,
     Dot,
     List,
+    Tags,
 }
 
 impl Report {
@@ -209,6 +211,7 @@ impl Report {
             Report::Peek => "peek",
             Report::Dot => "dot",
             Report::List => "list",
+            Report::Tags => "tags",
         }
     }
 }
@@ -351,6 +354,10 @@ impl Table {
 
     fn list(&mut self, fixture: &str, regex: &str, opts: &[&str]) {
         self.add(fixture, Report::List, regex, opts);
+    }
+
+    fn tags(&mut self, fixture: &str, opts: &[&str]) {
+        self.add(fixture, Report::Tags, "", opts);
     }
 
     /// top, traces, tree and peek with default options.
@@ -692,6 +699,7 @@ fn cases() -> Vec<Case> {
     }
     t.traces(SERIES3, &[series1]);
     t.dot(SERIES3, &[series1]);
+    tags::tag_cases(&mut t);
     t.cases
 }
 

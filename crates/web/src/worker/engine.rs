@@ -1,6 +1,8 @@
 //! A decoded profile and its reports: proflens-core's answers translated
 //! into the protocol's view data. Pure Rust, so it is tested natively.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
@@ -8,8 +10,9 @@ use proflens_core::report::{flame_view, list, peek, top, FlameTree, FlameViewOpt
 use proflens_core::{DecodeOptions, Error, Profile};
 
 use crate::protocol::{
-    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Response, SampleType, SourceData,
-    SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
+    FlameColumns, FlameData, FlameFunction, LabelKeyData, LabelValueData, LabelsData, PeekData, PeekEntry,
+    PeekLink, Response, SampleType, SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable,
+    ViewData, ViewRequest,
 };
 use crate::query::{ReportQuery, SortKey};
 
@@ -19,12 +22,20 @@ pub struct Engine {
     id: u32,
     profile: Rc<Profile>,
     file_name: String,
+    /// The profile with the last tagroot/tagleaf pseudo-frames asked for,
+    /// by (tagroot, tagleaf, unit): rewriting it is a pass over the whole
+    /// profile, and every view of a query needs the same one.
+    labeled: RefCell<Option<(LabelFramesKey, Rc<Profile>)>>,
 }
+
+/// The options a profile with label pseudo-frames depends on: tagroot,
+/// tagleaf and the unit numeric values are printed in.
+type LabelFramesKey = (String, String, String);
 
 impl Engine {
     /// An engine for an already decoded profile.
     pub fn new(id: u32, file_name: &str, profile: Rc<Profile>) -> Engine {
-        Engine { id, profile, file_name: file_name.to_string() }
+        Engine { id, profile, file_name: file_name.to_string(), labeled: RefCell::new(None) }
     }
 
     /// The load id.
@@ -110,14 +121,82 @@ impl Engine {
         tz_offset_seconds: i32,
     ) -> Result<ViewData, String> {
         let options = report_options(query, tz_offset_seconds);
-        match view {
-            ViewRequest::Top => self.top(&options).map(ViewData::Top),
-            ViewRequest::Graph => self.graph(&options).map(ViewData::Graph),
-            ViewRequest::Flame { pivot } => self.flame(&options, query, pivot).map(ViewData::Flame),
-            ViewRequest::Peek { regex } => self.peek(&options, regex).map(ViewData::Peek),
-            ViewRequest::Source { regex } => self.source(&options, regex).map(ViewData::Source),
-            ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
+        if let Some(labeled) = self.with_label_frames(&options)? {
+            return labeled.report_with(&options, query, view);
         }
+        self.report_with(&options, query, view)
+    }
+
+    /// This profile with the pseudo-frames of tagroot/tagleaf, as an engine
+    /// of its own; None when the options ask for none.
+    fn with_label_frames(&self, options: &ReportOptions) -> Result<Option<Engine>, String> {
+        if options.tag_root.is_empty() && options.tag_leaf.is_empty() {
+            return Ok(None);
+        }
+        let key = (options.tag_root.clone(), options.tag_leaf.clone(), options.unit.clone());
+        let cached = self.labeled.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, p)| p.clone());
+        let profile = match cached {
+            Some(p) => p,
+            None => {
+                let p = match proflens_core::tags::apply_label_frames(&self.profile, options) {
+                    Ok(Cow::Owned(p)) => Rc::new(p),
+                    Ok(Cow::Borrowed(_)) => self.profile.clone(),
+                    Err(e) => return Err(e.to_string()),
+                };
+                *self.labeled.borrow_mut() = Some((key, p.clone()));
+                p
+            }
+        };
+        Ok(Some(Engine::new(self.id, &self.file_name, profile)))
+    }
+
+    /// The data of a view of this very profile.
+    fn report_with(
+        &self,
+        options: &ReportOptions,
+        query: &ReportQuery,
+        view: &ViewRequest,
+    ) -> Result<ViewData, String> {
+        match view {
+            ViewRequest::Top => self.top(options).map(ViewData::Top),
+            ViewRequest::Graph => self.graph(options).map(ViewData::Graph),
+            ViewRequest::Flame { pivot } => self.flame(options, query, pivot).map(ViewData::Flame),
+            ViewRequest::Peek { regex } => self.peek(options, regex).map(ViewData::Peek),
+            ViewRequest::Source { regex } => self.source(options, regex).map(ViewData::Source),
+            ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
+            ViewRequest::Labels => self.labels(options).map(ViewData::Labels),
+        }
+    }
+
+    /// The Labels panel: core's label summary.
+    pub fn labels(&self, options: &ReportOptions) -> Result<LabelsData, String> {
+        let summary =
+            proflens_core::tags::label_summary(&self.profile, options).map_err(|e| e.to_string())?;
+        Ok(LabelsData {
+            total_text: summary.total_text,
+            keys: summary
+                .keys
+                .into_iter()
+                .map(|k| LabelKeyData {
+                    key: k.key,
+                    numeric: k.numeric,
+                    unit: k.unit,
+                    percent: k.percent,
+                    hidden: k.hidden,
+                    values: k
+                        .values
+                        .into_iter()
+                        .map(|v| LabelValueData {
+                            text: v.text,
+                            value_text: v.value_text,
+                            percent: v.percent,
+                            fraction: v.fraction,
+                            filter: v.filter,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
     }
 
     /// The laid-out call graph (pprof's 80 nodes by default).
@@ -280,6 +359,12 @@ pub fn report_options(q: &ReportQuery, tz_offset_seconds: i32) -> ReportOptions 
         hide: f.hide.clone(),
         show: f.show.clone(),
         show_from: f.show_from.clone(),
+        tag_focus: f.tag_focus.clone(),
+        tag_ignore: f.tag_ignore.clone(),
+        tag_show: f.tag_show.clone(),
+        tag_hide: f.tag_hide.clone(),
+        tag_root: f.tag_root.clone(),
+        tag_leaf: f.tag_leaf.clone(),
         node_count: p.node_count,
         node_fraction: p.node_fraction.unwrap_or(defaults.node_fraction),
         edge_fraction: p.edge_fraction.unwrap_or(defaults.edge_fraction),
@@ -421,5 +506,29 @@ mod tests {
             "{:?}",
             table.legend
         );
+    }
+
+    #[test]
+    fn tag_options_reach_core_and_group_by_adds_label_frames() {
+        let cpu =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/go/cpu.pb.gz")).unwrap();
+        let engine = Engine::load(0, "cpu.pb.gz", &cpu, LIMIT, &mut |_| {}).unwrap();
+        let filters =
+            Filters { tag_focus: "worker=^sort$".into(), tag_root: "worker".into(), ..Filters::default() };
+        let q = ReportQuery { sort: SortKey::Cum, filters, ..ReportQuery::default() };
+        let Ok(ViewData::Top(table)) = engine.report(&q, &ViewRequest::Top, 0) else {
+            panic!("no top table")
+        };
+        // As `proflens top --cum --tagroot=worker --tagfocus='worker=^sort$'`:
+        // the "sort" pseudo-frame holds every sample left, and no other worker shows.
+        let sort = table.rows.iter().find(|r| r.name == "sort").expect("the worker=sort frame");
+        assert_eq!((sort.cum_text.as_str(), table.rows[0].cum_text.as_str()), ("2.62s", "2.62s"));
+        assert!(!table.rows.iter().any(|r| r.name == "hash" || r.name == "contender"));
+        assert!(table.legend.iter().any(|l| l.trim() == "tagfocus=worker=^sort$"), "{:?}", table.legend);
+        // The same query again uses the cached rewrite and answers the same.
+        let Ok(ViewData::Top(again)) = engine.report(&q, &ViewRequest::Top, 0) else {
+            panic!("no top table")
+        };
+        assert_eq!(again.rows[0].cum, table.rows[0].cum);
     }
 }
