@@ -1,5 +1,6 @@
 //! go tool pprof's reports, number for number: top, traces, tree and peek.
 
+mod collapsed;
 mod context;
 mod dot;
 mod flame;
@@ -12,6 +13,7 @@ mod top;
 mod traces;
 mod tree;
 
+pub use collapsed::collapsed;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};

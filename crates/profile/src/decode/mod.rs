@@ -101,6 +101,14 @@ fn read_protobuf<R: BufRead>(
 ) -> Result<builder::RawProfile, Error> {
     let limit = options.limits.max_decompressed_bytes;
     let mut wire = WireReader::new(reader, limit, is_gzip, on_offset);
+    if let Some(format) = crate::formats::sniff(wire.head()?) {
+        // A text format: parsed whole into a profile message, then decoded
+        // like a file, so it is validated and bounded the same way.
+        let message = crate::formats::parse(format, &wire.read_to_end()?)?.encode();
+        let mut no_progress = |_| {};
+        let mut inner = WireReader::new(&message[..], limit, false, &mut no_progress);
+        return builder::read_profile(&mut inner, &options.limits);
+    }
     match builder::read_profile(&mut wire, &options.limits) {
         Ok(raw) if wire.offset() == 0 && is_gzip => {
             drop(raw);
