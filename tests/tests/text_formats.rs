@@ -378,6 +378,25 @@ fn gzipped_text_is_read_too() {
     assert_eq!(a.samples.values, b.samples.values);
 }
 
+#[test]
+fn dense_text_is_bounded_by_the_decoded_bytes_limit() {
+    // Two bytes of text per distinct frame: the tables grow much faster
+    // than the text, so the budget, not the input size, must stop them.
+    let mut text = String::new();
+    for i in 0..200_000 {
+        text.push_str(&format!("{i:x};{:x} 1\n", i + 1));
+    }
+    let options = DecodeOptions {
+        limits: proflens_core::Limits { max_decoded_bytes: 4 << 20, ..Default::default() },
+        ..DecodeOptions::default()
+    };
+    let e = decode(text.as_bytes(), &options).unwrap_err();
+    assert!(matches!(e, Error::TooMany { .. }), "{e:?}");
+    assert!(e.to_string().contains("text"), "{e}");
+    // The same text within the default limits reads.
+    assert_eq!(decode(text.as_bytes(), &DecodeOptions::default()).unwrap().samples.len(), 200_000);
+}
+
 // ---- Unknown text ----
 
 #[test]

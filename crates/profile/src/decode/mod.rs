@@ -104,7 +104,11 @@ fn read_protobuf<R: BufRead>(
     if let Some(format) = crate::formats::sniff(wire.head()?) {
         // A text format: parsed whole into a profile message, then decoded
         // like a file, so it is validated and bounded the same way.
-        let message = crate::formats::parse(format, &wire.read_to_end()?)?.encode();
+        let text = wire.read_to_end()?;
+        let writer = crate::formats::parse(format, &text, options.limits.max_decoded_bytes)?;
+        drop(text);
+        let message = writer.encode();
+        drop(writer);
         let mut no_progress = |_| {};
         let mut inner = WireReader::new(&message[..], limit, false, &mut no_progress);
         return builder::read_profile(&mut inner, &options.limits);

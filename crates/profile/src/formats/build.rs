@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::encode::{LabelSpec, ProfileWriter};
+use crate::error::Error;
 use crate::gomath;
 
 /// One frame of a stack: function name, source file, line (0 if unknown).
@@ -30,9 +31,16 @@ pub(crate) enum Label {
 
 type SampleKey = (Vec<u64>, Vec<Label>);
 
+/// Approximate heap bytes per entry beyond its strings (map slots, proto
+/// structs, vector headers), for the memory budget.
+const ENTRY_OVERHEAD: usize = 160;
+
 /// Collects the samples of a text profile.
 pub(crate) struct StackProfile {
     writer: ProfileWriter,
+    /// Approximate bytes held so far, and the most allowed.
+    used: usize,
+    budget: usize,
     types: usize,
     functions: HashMap<(String, String), u64>,
     locations: HashMap<(u64, Vec<Frame>), u64>,
@@ -45,12 +53,32 @@ impl StackProfile {
     pub fn new(sample_types: &[(&str, &str)]) -> StackProfile {
         StackProfile {
             writer: ProfileWriter::new(sample_types),
+            used: 0,
+            budget: usize::MAX,
             types: sample_types.len(),
             functions: HashMap::new(),
             locations: HashMap::new(),
             sample_index: HashMap::new(),
             samples: Vec::new(),
         }
+    }
+
+    /// Bounds the tables at about `bytes` (see [`StackProfile::check`]).
+    pub fn set_budget(&mut self, bytes: u64) {
+        self.budget = usize::try_from(bytes).unwrap_or(usize::MAX);
+    }
+
+    /// Refuses the input once its tables outgrow the budget: a text
+    /// profile is much denser than protobuf (a frame can be two bytes), so
+    /// parsers call this once per line.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.used > self.budget {
+            return Err(Error::TooMany {
+                what: "bytes of tables built from the text",
+                limit: self.budget as u64,
+            });
+        }
+        Ok(())
     }
 
     /// The writer, for the period, comments and the default sample type.
@@ -98,6 +126,8 @@ impl StackProfile {
         // symbols for pprof's C++ simplification (which would turn
         // `Vec<T>::push` into `Vec::push` before any report runs).
         let id = self.writer.add_function_with_system_name(name, "", file, 0);
+        // The key here, and the writer's table and index of each string.
+        self.used += ENTRY_OVERHEAD + 3 * (name.len() + file.len());
         self.functions.insert(key, id);
         id
     }
@@ -109,6 +139,8 @@ impl StackProfile {
         let i = match self.sample_index.get(&key) {
             Some(&i) => i,
             None => {
+                let labels: usize = key.1.iter().map(|l| label_bytes(l) + 32).sum();
+                self.used += ENTRY_OVERHEAD + 2 * (key.0.len() * 8 + labels);
                 self.sample_index.insert(key.clone(), self.samples.len());
                 self.samples.push((key, Vec::new()));
                 self.samples.len() - 1
@@ -123,6 +155,8 @@ impl StackProfile {
 
     /// Adds a sample of its own, never grouped with an equal one.
     pub fn add_separate(&mut self, stack: Vec<u64>, labels: Vec<Label>, values: &[i64]) {
+        self.used +=
+            ENTRY_OVERHEAD + stack.len() * 8 + labels.iter().map(|l| label_bytes(l) + 32).sum::<usize>();
         self.samples.push(((stack, labels), values.to_vec()));
     }
 
@@ -141,5 +175,13 @@ impl StackProfile {
             self.writer.add_sample(&stack, &values, &specs);
         }
         self.writer
+    }
+}
+
+/// The string bytes of a label.
+fn label_bytes(l: &Label) -> usize {
+    match l {
+        Label::Str(k, v) => k.len() + v.len(),
+        Label::Num(k, _, u) => k.len() + u.len(),
     }
 }

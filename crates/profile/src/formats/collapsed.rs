@@ -45,9 +45,11 @@ pub(crate) fn looks_collapsed(text: &str) -> bool {
 }
 
 /// Parses collapsed stacks.
-pub(crate) fn parse(text: &str) -> Result<StackProfile, Error> {
+pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
     let mut profile = StackProfile::new(&[("samples", "count")]);
+    profile.set_budget(budget);
     for (n, l) in text.lines().enumerate() {
+        profile.check()?;
         let Some(parsed) = line(l) else { continue };
         let (frames, count) = parsed.map_err(|()| Error::NotAProfile {
             hint: format!("collapsed stacks, line {}: the count does not fit in 64 bits", n + 1),

@@ -39,7 +39,7 @@ struct Record {
 }
 
 /// Parses the text; an error names the line that is not pprof's form.
-pub(crate) fn parse(text: &str) -> Result<StackProfile, Error> {
+pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
     let mut lines = text.lines().enumerate().skip_while(|(_, l)| is_space_or_comment(l));
     let first = lines.next().map(|(_, l)| l).unwrap_or_default();
     let Some(kind) = profile_type(first) else {
@@ -74,9 +74,11 @@ pub(crate) fn parse(text: &str) -> Result<StackProfile, Error> {
         records.push(record(line).ok_or_else(|| malformed(n + 1, "expected `COUNT @ 0xADDR ...`"))?);
     }
     let mut profile = StackProfile::new(&[(kind, "count")]);
+    profile.set_budget(budget);
     profile.writer().set_period(kind, "count", 1);
     profile.writer().add_comment(NAMED_FROM_COMMENTS);
     for r in records {
+        profile.check()?;
         let stack = r
             .addresses
             .iter()

@@ -88,13 +88,15 @@ struct Goroutine {
 }
 
 /// Parses a goroutine dump.
-pub(crate) fn parse(text: &str) -> Result<StackProfile, Error> {
+pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
     let mut profile = StackProfile::new(&[("goroutine", "count")]);
+    profile.set_budget(budget);
     profile.writer().set_period("goroutine", "count", 1);
     let mut goroutines = 0u64;
     let mut current: Option<Goroutine> = None;
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
+        profile.check()?;
         if let Some(h) = header(line) {
             if let Some(g) = current.take() {
                 finish(&mut profile, g);

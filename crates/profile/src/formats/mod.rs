@@ -83,14 +83,15 @@ fn as_text(head: &[u8]) -> Option<&str> {
     (clean && !text.trim().is_empty()).then_some(text)
 }
 
-/// Parses a whole input of the given format into a profile message.
-pub(crate) fn parse(format: TextFormat, bytes: &[u8]) -> Result<ProfileWriter, Error> {
+/// Parses a whole input of the given format into a profile message whose
+/// tables take about `budget` bytes at most.
+pub(crate) fn parse(format: TextFormat, bytes: &[u8], budget: u64) -> Result<ProfileWriter, Error> {
     let text = String::from_utf8_lossy(bytes);
     let profile = match format {
-        TextFormat::GoCountText => go_count_text::parse(&text)?,
-        TextFormat::GoroutineDump => goroutine_dump::parse(&text)?,
-        TextFormat::PerfScript => perf_script::parse(&text)?,
-        TextFormat::Collapsed => collapsed::parse(&text)?,
+        TextFormat::GoCountText => go_count_text::parse(&text, budget)?,
+        TextFormat::GoroutineDump => goroutine_dump::parse(&text, budget)?,
+        TextFormat::PerfScript => perf_script::parse(&text, budget)?,
+        TextFormat::Collapsed => collapsed::parse(&text, budget)?,
     };
     Ok(profile.finish())
 }

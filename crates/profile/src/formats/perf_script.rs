@@ -230,15 +230,12 @@ impl Reader {
 }
 
 /// Parses `perf script` output.
-pub(crate) fn parse(text: &str) -> Result<StackProfile, Error> {
-    let mut r = Reader {
-        profile: StackProfile::new(&[]),
-        types: HashMap::new(),
-        current: None,
-        frames: Vec::new(),
-        java: false,
-    };
+pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
+    let mut profile = StackProfile::new(&[]);
+    profile.set_budget(budget);
+    let mut r = Reader { profile, types: HashMap::new(), current: None, frames: Vec::new(), java: false };
     for line in text.lines() {
+        r.profile.check()?;
         if line.starts_with('#') {
             continue;
         }
