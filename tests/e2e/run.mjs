@@ -1410,6 +1410,53 @@ for (const [part, pick] of [
   }, { timeout: 300_000 });
 }
 
+// ---------------------------------------------------------------------------
+// Text formats (issue 17): goroutine dumps, ?debug=1 text, perf script and
+// collapsed stacks, recognised by content when dropped.
+
+const CAPTURE = join(FIXTURES, 'go', 'capture');
+const TEXT_FORMATS = [
+  ['goroutine.debug2.txt', join(CAPTURE, 'goroutine.debug2.txt')],
+  ['panic.txt', join(CAPTURE, 'panic.txt')],
+  ['goroutine.debug1.txt', join(CAPTURE, 'goroutine.debug1.txt')],
+  // (perf-cycles.perf has a frame named " ", which a table cell cannot
+  // show apart from "": its numbers are checked by the CLI tests.)
+  ['perf-cpu-clock.perf', join(FIXTURES, 'text', 'perf-cpu-clock.perf')],
+  ['stacks.folded', join(ROOT, 'tests', 'golden', 'formats', 'perf-cycles.instructions.folded')],
+];
+
+test('text formats: a dropped goroutine dump shows proflens top, with its legend', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  const dump = TEXT_FORMATS[0][1];
+  await dropFile(page, 'goroutine.debug2.txt', readFileSync(dump));
+  const want = cliTop(dump);
+  await waitForRows(page, want.rows, { what: 'the goroutine dump after a drop' });
+  await checkLegend(page, want);
+  check(
+    (await selectValue(page, SAMPLE_MENU)) === 'goroutine',
+    `the sample menu shows ${await selectValue(page, SAMPLE_MENU)}, expected goroutine`,
+  );
+  await shot('goroutine-dump');
+});
+
+test('text formats: panic, ?debug=1, perf script and collapsed stacks, each dropped, show proflens top', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  for (const [name, path] of TEXT_FORMATS.slice(1)) {
+    await dropFile(page, name, readFileSync(path));
+    const want = cliTop(path);
+    await waitForRows(page, want.rows, { what: `${name} after a drop` });
+    await checkLegend(page, want);
+    await shot(`text-${name}`);
+  }
+  // Text in none of the formats: the banner says which were tried.
+  await dropFile(page, 'notes.txt', Buffer.from('Dear diary,\ntoday the service was slow again.\n'));
+  const text = await waitForBanner(page, 'a text file in no format');
+  check(text.includes('perf script') && text.includes('collapsed stacks'), `the banner does not name the formats tried: ${text}`);
+  await shot('text-unknown');
+});
+
 async function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, fail) => {

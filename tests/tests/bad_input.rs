@@ -506,7 +506,6 @@ fn legacy_formats() {
         ("pprof/java.cpu", "legacy binary CPU profile"),
         ("pprof/cppbench.heap", "text heap profile"),
         ("pprof/gobench.heap", "text heap profile"),
-        ("pprof/go.godoc.thread", "text form of a Go profile"),
     ];
     for (name, kind) in cases {
         let bytes = fixture(name);

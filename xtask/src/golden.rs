@@ -13,9 +13,11 @@
 //! - `--go PATH`: the go command (default: `$GO`, else `go` on PATH, else
 //!   /usr/lib/go-1.23/bin/go).
 //! - `--fixtures-only`: write the synthetic fixtures and stop (no Go).
+//! - `--formats-only`: only the text formats' golden files (formats.rs).
 //! - `--check`: write nothing; fail if any fixture or golden file would
 //!   change.
 
+mod formats;
 mod synthetic;
 mod tags;
 
@@ -35,6 +37,7 @@ const FALLBACK_GO: &str = "/usr/lib/go-1.23/bin/go";
 struct Flags {
     go: String,
     fixtures_only: bool,
+    formats_only: bool,
     check: bool,
 }
 
@@ -54,6 +57,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if flags.fixtures_only {
         return Ok(());
+    }
+    if flags.formats_only {
+        formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
+        return match stale.is_empty() {
+            true => Ok(()),
+            false => Err(format!("out of date (run `cargo xtask golden`):\n  {}", stale.join("\n  "))),
+        };
     }
 
     let cases = cases();
@@ -87,6 +97,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     put(&golden_dir.join("cases.tsv"), tsv.as_bytes(), flags.check, &mut stale)?;
     remove_orphans(&golden_dir, &cases, flags.check, &mut stale)?;
+    formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
     if flags.check {
         if stale.is_empty() {
             println!("{} golden cases and {} fixtures are up to date", cases.len(), fixtures.len());
@@ -109,16 +120,17 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
-    let mut flags = Flags { go: default_go(), fixtures_only: false, check: false };
+    let mut flags = Flags { go: default_go(), fixtures_only: false, formats_only: false, check: false };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--go" => flags.go = it.next().ok_or("--go needs a path")?.clone(),
             "--fixtures-only" => flags.fixtures_only = true,
+            "--formats-only" => flags.formats_only = true,
             "--check" => flags.check = true,
             other => {
                 return Err(format!(
-                "unknown option {other}; usage: cargo xtask golden [--go PATH] [--fixtures-only] [--check]"
+                "unknown option {other}; usage: cargo xtask golden [--go PATH] [--fixtures-only] [--formats-only] [--check]"
             ))
             }
         }

@@ -27,6 +27,9 @@ pub enum Command {
     Traces(ReportArgs),
     /// Each node with its callers and callees, as `go tool pprof -tree`.
     Tree(ReportArgs),
+    /// Collapsed (folded) stacks: `root;caller;leaf N` per distinct stack,
+    /// sorted, as inferno and the FlameGraph scripts write them.
+    Collapsed(ReportArgs),
     /// Source lines of functions matching REGEX with their costs, as `go tool pprof -list`.
     List {
         /// Regexp matched against function names.

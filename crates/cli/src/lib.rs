@@ -104,6 +104,10 @@ pub fn run(cli: Cli) -> Result<String, String> {
             let (p, o) = a.load()?;
             report::traces(&p, &o).map_err(|e| e.to_string())
         }
+        Command::Collapsed(a) => {
+            let (p, o) = a.load()?;
+            report::collapsed(&p, &o).map_err(|e| e.to_string())
+        }
         Command::Tree(a) => {
             let (p, o) = a.load()?;
             report::tree(&p, &o).map(|r| r.to_text()).map_err(|e| e.to_string())

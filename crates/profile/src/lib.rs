@@ -26,6 +26,8 @@ pub mod decode;
 #[cfg(feature = "read")]
 pub mod fastmap;
 #[cfg(feature = "read")]
+mod formats;
+#[cfg(feature = "read")]
 pub mod model;
 #[cfg(feature = "read")]
 pub mod pattern;

@@ -1,6 +1,7 @@
 //! go tool pprof's reports, number for number: top, traces, tree, peek,
 //! dot, list, tags and the flame graph.
 
+mod collapsed;
 mod context;
 mod dot;
 mod flame;
@@ -15,6 +16,7 @@ mod top;
 mod traces;
 mod tree;
 
+pub use collapsed::collapsed;
 pub(crate) use context::context_for_summary;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};

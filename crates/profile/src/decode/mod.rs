@@ -101,6 +101,18 @@ fn read_protobuf<R: BufRead>(
 ) -> Result<builder::RawProfile, Error> {
     let limit = options.limits.max_decompressed_bytes;
     let mut wire = WireReader::new(reader, limit, is_gzip, on_offset);
+    if let Some(format) = crate::formats::sniff(wire.head()?) {
+        // A text format: parsed whole into a profile message, then decoded
+        // like a file, so it is validated and bounded the same way.
+        let text = wire.read_to_end()?;
+        let writer = crate::formats::parse(format, &text, options.limits.max_decoded_bytes)?;
+        drop(text);
+        let message = writer.encode();
+        drop(writer);
+        let mut no_progress = |_| {};
+        let mut inner = WireReader::new(&message[..], limit, false, &mut no_progress);
+        return builder::read_profile(&mut inner, &options.limits);
+    }
     match builder::read_profile(&mut wire, &options.limits) {
         Ok(raw) if wire.offset() == 0 && is_gzip => {
             drop(raw);

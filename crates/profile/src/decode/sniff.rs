@@ -23,19 +23,13 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
              without debug=1 to get the protobuf form, or convert it with `go tool pprof -proto`",
         );
     }
-    for kind in ["goroutine profile:", "threadcreate profile:", "--- contention", "--- mutex", "--- threadz"]
-    {
+    for kind in ["--- contention", "--- mutex", "--- threadz"] {
         if starts(kind) {
             return unsupported(
                 "this is the text form of a Go profile (?debug=1); fetch the endpoint without debug=1 \
                  to get the protobuf form",
             );
         }
-    }
-    if starts("goroutine ") {
-        return unsupported(
-            "this is a Go goroutine dump (?debug=2), not a profile; fetch it without debug=2",
-        );
     }
     if head.starts_with(b"\x7fELF") {
         return not_profile("this is an executable (ELF) file, not a profile");
@@ -55,7 +49,11 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
         return not_profile("this is JSON (or similar text), not a protobuf profile");
     }
     if looks_like_text(head) {
-        return not_profile("this is a text file; pprof profiles are protobuf (usually gzip-compressed)");
+        return not_profile(&format!(
+            "this is a text file in none of the text formats proflens reads (tried: {}); pprof \
+             profiles are protobuf (usually gzip-compressed)",
+            crate::formats::TRIED
+        ));
     }
     None
 }
@@ -94,6 +92,7 @@ mod tests {
         assert!(hint(b"heap profile: 1: 2 [3: 4] @ heap/1048576").contains("debug=1"));
         assert!(hint(b"<!DOCTYPE html><html>").contains("HTML"));
         assert!(hint(b"hello, this is a readme file\n").contains("text file"));
+        assert!(hint(b"hello, this is a readme file\n").contains("perf script"));
         assert!(hint(b"\x7fELF\x02\x01").contains("ELF"));
         assert!(hint(&[0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]).contains("legacy"));
         assert_eq!(explain(&[0x91, 0x02, 0xff, 0x10]), None);

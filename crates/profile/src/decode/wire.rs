@@ -58,6 +58,27 @@ impl<'p, R: BufRead> WireReader<'p, R> {
         &self.sniff
     }
 
+    /// The bytes buffered at the start of the stream, not consumed: enough
+    /// to recognise a text format.
+    pub(crate) fn head(&mut self) -> Result<&[u8], Error> {
+        self.fill()
+    }
+
+    /// The rest of the stream, within the size cap (text formats are parsed
+    /// whole).
+    pub(crate) fn read_to_end(&mut self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        loop {
+            let buf = self.fill()?;
+            if buf.is_empty() {
+                return Ok(out);
+            }
+            let n = buf.len();
+            out.extend_from_slice(buf);
+            self.consume(n)?;
+        }
+    }
+
     /// An error at the current offset.
     pub(crate) fn malformed(&self, detail: impl Into<String>) -> Error {
         Error::Protobuf { offset: self.offset, detail: detail.into() }

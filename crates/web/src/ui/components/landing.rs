@@ -20,6 +20,11 @@ pub fn landing(props: &LandingProps) -> Html {
                 { "A " }<code>{ ".pb.gz" }</code>{ " or raw profile.proto, e.g. fetched from a Go service's " }
                 <code>{ "/debug/pprof/heap" }</code>{ ". It is analysed in this tab; nothing is uploaded." }
             </p>
+            <p class="hint" data-testid="text-formats">
+                { "Also read: Go goroutine dumps (" }<code>{ "?debug=2" }</code>{ ", panics) and " }
+                <code>{ "?debug=1" }</code>{ " text, " }<code>{ "perf script" }</code>
+                { " output and collapsed stacks." }
+            </p>
             <p class="landing-actions">
                 <label class="button primary" for="file-input">{ "Open a profile…" }</label>
                 <button class="button" data-testid="try-sample" onclick={sample}>{ "Try a sample" }</button>
