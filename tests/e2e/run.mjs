@@ -8,7 +8,7 @@
 // directory; screenshots of every state go to tests/e2e/artifacts/.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -1320,6 +1320,85 @@ test('portal: two analyzers side by side, each with its own profile, view and ev
 });
 
 // ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// The npm package (issue 18): `cargo xtask package` / `cargo xtask test`
+// write target/npm/proflens-VERSION.tgz. A scratch front-end (plain ES
+// modules and an import map, no bundler) installs it and uses both forms.
+
+/** The tarball: $PROFLENS_NPM, else the one in target/npm. */
+function npmTarball() {
+  if (process.env.PROFLENS_NPM) return process.env.PROFLENS_NPM;
+  const dir = join(ROOT, 'target', 'npm');
+  const found = existsSync(dir) ? readdirSync(dir).filter((f) => /^proflens-.*\.tgz$/.test(f)) : [];
+  if (!found.length) throw new Error(`no npm tarball in ${dir}: run cargo xtask package --no-crates`);
+  return join(dir, found.sort().at(-1));
+}
+
+test('npm package: installed from its tarball into a scratch front-end; the element, mount() and its types work', async ({ page, shot }) => {
+  const app = join(ARTIFACTS, 'npm-app');
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(join(app, 'profiles'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-portal', private: true, type: 'module' }));
+  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', npmTarball()], { cwd: app, encoding: 'utf8' });
+  check(install.status === 0, `npm install of the tarball failed: ${install.stderr}`);
+  // The declarations type-check a host's use of the API and of the element.
+  writeFileSync(
+    join(app, 'host.ts'),
+    `import proflens, { mount, type ProflensHandle, type ProflensLoadDetail } from 'proflens';
+const el: HTMLElement = document.createElement('proflens-analyzer');
+el.addEventListener('proflens-load', (e) => { const d: ProflensLoadDetail = e.detail; console.log(d.file, d.sampleTypes.length); });
+const h: ProflensHandle = mount(el, { url: 'heap.pb.gz', view: 'flamegraph', sampleIndex: 1, filters: { focus: 'main' } });
+h.setView('graph'); h.load(new Uint8Array(0), 'x.pb.gz'); h.destroy();
+proflens.mount(el, {});
+`,
+  );
+  const tsc = spawnSync(
+    join(ROOT, 'tests', 'e2e', 'node_modules', '.bin', 'tsc'),
+    ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', 'host.ts'],
+    { cwd: app, encoding: 'utf8' },
+  );
+  check(tsc.status === 0, `the package's types do not check a host's code:\n${tsc.stdout}${tsc.stderr}`);
+  // And they catch a host's mistake: a view that does not exist.
+  writeFileSync(join(app, 'wrong.ts'), `import { mount } from 'proflens';\nmount(document.body, { view: 'flames' });\n`);
+  const wrong = spawnSync(
+    join(ROOT, 'tests', 'e2e', 'node_modules', '.bin', 'tsc'),
+    ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.ts'],
+    { cwd: app, encoding: 'utf8' },
+  );
+  check(wrong.status !== 0 && /flames/.test(wrong.stdout), `tsc accepts view 'flames':\n${wrong.stdout}`);
+  copyFileSync(HEAP2, join(app, 'profiles', 'heap.pb.gz'));
+  writeFileSync(
+    join(app, 'index.html'),
+    `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>scratch portal</title>
+<script type="importmap">{ "imports": { "proflens": "./node_modules/proflens/index.js" } }</script>
+</head><body>
+<proflens-analyzer id="element" src="profiles/heap.pb.gz" view="top" style="display:block;height:360px"></proflens-analyzer>
+<div id="mounted" style="height:360px"></div>
+<script type="module">
+  import { mount } from 'proflens';
+  const bytes = new Uint8Array(await (await fetch('profiles/heap.pb.gz')).arrayBuffer());
+  mount(document.getElementById('mounted'), { bytes, name: 'held.pb.gz', view: 'top', sampleIndex: 'alloc_space' });
+</script>
+</body></html>`,
+  );
+  const server = await startServer(app);
+  try {
+    await page.goto(`${server.url}/index.html`);
+    const names = (id) => page.locator(`#${id} [data-testid=top-table] tbody tr[data-row] td.name`);
+    await names('element').first().waitFor({ timeout: 30_000 });
+    const want = cliTop(HEAP2).rows.slice(0, 5).map((r) => r.name);
+    const got = (await names('element').allTextContents()).slice(0, 5).map((t) => t.trim());
+    check(JSON.stringify(got) === JSON.stringify(want), `the element shows ${got}, proflens top ${want}`);
+    await names('mounted').first().waitFor({ timeout: 30_000 });
+    const alloc = cliTop(HEAP2, ['--sample-index=alloc_space']).rows[0].name;
+    check((await names('mounted').first().textContent()).trim() === alloc, `mount() with sampleIndex shows ${await names('mounted').first().textContent()}, not ${alloc}`);
+    await shot('npm-package');
+  } finally {
+    await server.close();
+  }
+});
 
 // ---------------------------------------------------------------------------
 // Hostile files (issue 11): every crafted input of proflens_tests::crafted,

@@ -6,6 +6,9 @@
 //!   http://127.0.0.1:8080.
 //! - `dist [--single-file]`: a release build of the page into dist/, and
 //!   with --single-file also dist/proflens.html, the page in one file.
+//! - `package [--no-crates]`: everything that ships: the page for the
+//!   CLI's package, the npm tarball (target/npm/) and `cargo package` of
+//!   the published crates (target/package/).
 //! - `test`: every check CI runs: rustfmt, clippy (native and wasm32), all
 //!   native tests, the wasm component tests and the browser tests.
 //! - `proto`: regenerate the prost code from proto/profile.proto.
@@ -19,6 +22,7 @@
 
 mod capture_go;
 mod golden;
+mod package;
 mod perf;
 mod perf_web;
 mod setup;
@@ -40,6 +44,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   dist [--single-file]       release build of the page into dist/ (and dist/proflens.html,
                              one file that works offline)
   test                       every check: fmt, clippy, native, wasm and browser tests
+  package [--no-crates]      what ships: the CLI's page, the npm tarball, the crates' packages
   perf [RUNS]                time the CLI against go tool pprof (needs Go)
   perf-web [RUNS]            time the page in Chromium
   golden                     regenerate the golden files (needs Go)
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         Some("serve") => web::serve(&root, rest),
         Some("dist") => web::dist(&root, rest),
         Some("test") => web::test(&root),
+        Some("package") => package::run_package(&root, rest),
         Some("proto") => proto(&root),
         Some("golden") => golden::run(&root, rest),
         Some("capture-go") => capture_go::run(&root, rest),

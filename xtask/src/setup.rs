@@ -9,7 +9,7 @@
 //! | trunk | `trunk --version` | `cargo install --locked trunk --version 0.21.14` |
 //! | wasm-opt | `.tools/node_modules/.bin/wasm-opt --version` | `npm install` of binaryen 132 in `.tools/` |
 //! | Chromium, chromedriver | /usr/bin/chromium, /usr/bin/chromedriver | `apt-get install -y chromium chromium-driver` (root) |
-//! | playwright-core | tests/e2e/node_modules | `npm ci` in tests/e2e |
+//! | playwright-core, typescript | tests/e2e/node_modules | `npm ci` in tests/e2e |
 
 use std::path::{Path, PathBuf};
 
@@ -213,13 +213,15 @@ fn chromium() -> Result<(), String> {
     Ok(())
 }
 
-/// playwright-core for tests/e2e, as its package-lock.json pins it (it drives
-/// the installed Chromium; no browser is downloaded).
+/// tests/e2e's packages, as its package-lock.json pins them: playwright-core
+/// (it drives the installed Chromium; no browser is downloaded) and
+/// typescript (the npm package's declarations are type-checked).
 fn playwright(root: &Path) -> Result<(), String> {
     let dir = root.join("tests/e2e");
-    let check = "const want = require('./package.json').dependencies['playwright-core'];\
-                 const got = require('./node_modules/playwright-core/package.json').version;\
-                 if (want !== got) process.exit(1); console.log(got);";
+    let check = "const deps = require('./package.json').dependencies;\
+                 const got = Object.keys(deps).map((d) => [d, require(`./node_modules/${d}/package.json`).version]);\
+                 if (got.some(([d, v]) => deps[d] !== v)) process.exit(1);\
+                 console.log(got.map(([d, v]) => `${d} ${v}`).join(', '));";
     let installed = std::process::Command::new("node")
         .args(["-e", check])
         .current_dir(&dir)
@@ -229,9 +231,9 @@ fn playwright(root: &Path) -> Result<(), String> {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     if let Some(v) = installed {
-        ok("playwright-core", &format!("{v} in tests/e2e/node_modules"));
+        ok("browser-test packages", &format!("{v} in tests/e2e/node_modules"));
         return Ok(());
     }
-    installing("playwright-core (npm ci in tests/e2e)", "a few seconds");
+    installing("playwright-core and typescript (npm ci in tests/e2e)", "a few seconds");
     run_env(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")])
 }

@@ -177,6 +177,8 @@ fn all_tests(root: &Path, steps: &mut Steps) -> Result<(), String> {
         trunk_build(root, true)?;
         crate::single_file::write(&root.join("dist")).map(|_| ())
     })?;
+    // The npm package from the page just built; a browser test installs it.
+    steps.step("npm package (target/npm)", || crate::package::npm(root).map(|_| ()))?;
     // After the page: the CLI embeds dist/proflens.html for serve and export.
     steps.step("release build of the CLI (reference output for the browser tests)", || {
         run(root, "cargo", &["build", "--release", "-p", "proflens-cli"])
@@ -187,7 +189,11 @@ fn all_tests(root: &Path, steps: &mut Steps) -> Result<(), String> {
             root,
             "node",
             &["tests/e2e/run.mjs", "--dist", "dist"],
-            &[("PROFLENS_CLI", path_str(&cli)?), ("CHROMIUM", path_str(&setup::chromium_path())?)],
+            &[
+                ("PROFLENS_CLI", path_str(&cli)?),
+                ("PROFLENS_NPM", path_str(&crate::package::npm_tarball(root))?),
+                ("CHROMIUM", path_str(&setup::chromium_path())?),
+            ],
         )
     })
 }

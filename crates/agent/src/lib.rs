@@ -48,6 +48,16 @@
 //! bound on its size. Taking a profile never blocks the service's own work
 //! for longer than a copy of the allocation tables (heap) or the capture of
 //! one thread's stack (threads).
+//!
+//! # Features
+//!
+//! - `axum`: [`axum::router`](crate::axum), to mount the endpoints in an
+//!   axum app (axum itself is always a dependency: [`serve`] runs it).
+//! - `ui`: serve the analyzer page at `ui/`, embedded at compile time from
+//!   the folder `PROFLENS_UI_DIST` names (or a repository checkout's built
+//!   `dist/`); without a built page, `ui/` says how to get one.
+//! - `tokio-taskdump`: the `tasks` endpoint (tokio task dumps); also needs
+//!   `RUSTFLAGS="--cfg tokio_unstable"`.
 
 #![warn(missing_docs)]
 

@@ -12,6 +12,12 @@
 //! Invariants: no I/O beyond the reader a caller passes, no panic on any
 //! input (every failure is an [`Error`]), memory bounded by [`Limits`], and
 //! sample values combined with Go's int64 semantics ([`gomath`]).
+//!
+//! # Features
+//!
+//! - `read` (default): the decoder and the model (adds hashbrown and regex).
+//! - `zlib-rs` (default) or `miniz`: flate2's pure-Rust deflate backend,
+//!   for reading gzip and writing `encode_gzip`; one is needed.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
