@@ -1455,7 +1455,9 @@ for (const [part, pick] of [
       }
       const started = Date.now();
       await page.setInputFiles('#file-input', { name: f.name, mimeType: 'application/octet-stream', buffer: readFileSync(f.path) });
-      const want = cliOutcome(f.path);
+      // The page refuses profiles declaring thousands of sample types (its
+      // Sample menu lists them all); the CLI reads them.
+      const want = f.name.startsWith('sample-types') ? null : cliOutcome(f.path);
       if (want) {
         if (want.rows.length) {
           await waitForRows(page, want.rows, { what: `${f.name} (${f.about})`, timeout: 60_000 });
@@ -1476,6 +1478,9 @@ for (const [part, pick] of [
         note(`${f.name}: the report, in ${Date.now() - started} ms`);
       } else {
         const message = await waitForBanner(page, `${f.name} (${f.about})`);
+        if (f.name.startsWith('sample-types')) {
+          check(/declares \d+ sample types; the page shows profiles with at most 1024/.test(message), `${f.name}: ${message}`);
+        }
         note(`${f.name}: “${message.slice(0, 100)}” in ${Date.now() - started} ms`);
         await waitForRows(page, heap2.rows, { what: `heap2, still shown after ${f.name}`, timeout: 5_000 });
         await page.click(`${BANNER} button`);
