@@ -1449,6 +1449,34 @@ test('text formats: panic, ?debug=1, perf script and collapsed stacks, each drop
   await shot('text-unknown');
 });
 
+test('text formats: two goroutine dumps dropped together compare: the stack that gained goroutines', async ({ page, base, shot }) => {
+  // A later dump: the captured one plus five more idle workers.
+  const before = TEXT_FORMATS[0][1];
+  const text = readFileSync(before, 'utf8');
+  const idle = text.split('\n\n').find((b) => b.includes('main.idleWorker'));
+  const body = idle.slice(idle.indexOf(' ['));
+  let later = text;
+  for (let i = 0; i < 5; i++) later += `\ngoroutine ${9000 + i}${body}\n`;
+  // (Imported here to keep this block's changes to itself.)
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'proflens-dumps-'));
+  const after = join(dir, 'later.txt');
+  writeFileSync(after, later);
+  try {
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+    // Dumps carry no time: the first dropped is the base.
+    await dropFiles(page, [['earlier.txt', Buffer.from(text)], ['later.txt', Buffer.from(later)]]);
+    const want = cliTop(after, ['--diff-base', before]);
+    check(want.rows[0].name === 'main.idleWorker' && want.rows[0].flat === '5', `proflens: ${JSON.stringify(want.rows[0])}`);
+    await waitForRows(page, want.rows, { what: 'later.txt with base earlier.txt' });
+    await shot('goroutine-diff');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 async function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, fail) => {
