@@ -12,7 +12,8 @@
 // proflens-error {message}, proflens-select {names}.
 //
 //   const handle = proflens.mount(element, { bytes, name, url, view, sampleIndex, filters });
-//   (filters: { focus, ignore, hide, show, showFrom }, pprof's regexps)
+//   (filters: { focus, ignore, hide, show, showFrom, tagfocus, tagignore, tagshow,
+//   taghide, tagroot, tagleaf }, pprof's regexps and tag filters)
 //   handle.load(bytes, name); handle.setView('graph'); handle.destroy();
 
 const base = new URL('.', import.meta.url);

@@ -201,7 +201,7 @@ fn case_list_is_broad() {
     assert!(cases.len() >= 80, "only {} golden cases", cases.len());
 
     let reports: BTreeSet<&str> = cases.iter().map(|c| c.report.as_str()).collect();
-    assert_eq!(reports, BTreeSet::from(["dot", "list", "peek", "top", "traces", "tree"]));
+    assert_eq!(reports, BTreeSet::from(["dot", "list", "peek", "tags", "top", "traces", "tree"]));
     for c in &cases {
         assert_eq!(c.takes_regexp(), !c.regexp.is_empty(), "case {}: regexp column", c.name);
     }
@@ -228,6 +228,12 @@ fn case_list_is_broad() {
         "--drop-negative",
         "--trim-path",
         "--source-path",
+        "--tagfocus",
+        "--tagignore",
+        "--tagshow",
+        "--taghide",
+        "--tagroot",
+        "--tagleaf",
     ] {
         assert!(used.contains(option), "no golden case uses {option}");
     }

@@ -19,6 +19,7 @@
 
 mod formats;
 mod synthetic;
+mod tags;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -210,6 +211,7 @@ enum Report {
     Peek,
     Dot,
     List,
+    Tags,
 }
 
 impl Report {
@@ -221,6 +223,7 @@ impl Report {
             Report::Peek => "peek",
             Report::Dot => "dot",
             Report::List => "list",
+            Report::Tags => "tags",
         }
     }
 }
@@ -363,6 +366,10 @@ impl Table {
 
     fn list(&mut self, fixture: &str, regex: &str, opts: &[&str]) {
         self.add(fixture, Report::List, regex, opts);
+    }
+
+    fn tags(&mut self, fixture: &str, opts: &[&str]) {
+        self.add(fixture, Report::Tags, "", opts);
     }
 
     /// top, traces, tree and peek with default options.
@@ -704,6 +711,7 @@ fn cases() -> Vec<Case> {
     }
     t.traces(SERIES3, &[series1]);
     t.dot(SERIES3, &[series1]);
+    tags::tag_cases(&mut t);
     t.cases
 }
 

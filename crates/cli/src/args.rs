@@ -74,6 +74,8 @@ pub enum Command {
         #[arg(short, long, value_name = "HTML")]
         output: String,
     },
+    /// Label values with their share of each label key, as `go tool pprof -tags`.
+    Tags(ReportArgs),
     /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
     Peek {
         /// Regexp matched against node names.
@@ -150,6 +152,27 @@ pub struct ReportArgs {
     /// Drop frames above the highest frame matching this regexp.
     #[arg(long, value_name = "REGEX")]
     pub show_from: Option<String>,
+    /// Keep only samples with labels matching: `key=regexp`, regexps
+    /// matched against `key:value`, or a numeric range (`bytes=1kb:`).
+    #[arg(long, value_name = "FILTER")]
+    pub tagfocus: Option<String>,
+    /// Drop samples with labels matching (same syntax as --tagfocus).
+    #[arg(long, value_name = "FILTER")]
+    pub tagignore: Option<String>,
+    /// Show only label keys matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub tagshow: Option<String>,
+    /// Hide label keys matching this regexp.
+    #[arg(long, value_name = "REGEX")]
+    pub taghide: Option<String>,
+    /// Add pseudo-frames for these comma-separated label keys at the root
+    /// of every stack.
+    #[arg(long, value_name = "KEYS")]
+    pub tagroot: Option<String>,
+    /// Add pseudo-frames for these comma-separated label keys at the leaf
+    /// of every stack.
+    #[arg(long, value_name = "KEYS")]
+    pub tagleaf: Option<String>,
     /// Output unit: minimum, auto, or a unit (B, kB, MB, ns, ms, s, ...).
     #[arg(long, default_value = "minimum")]
     pub unit: String,
@@ -193,17 +216,26 @@ impl ReportArgs {
             hide: self.hide.clone().unwrap_or_default(),
             show: self.show.clone().unwrap_or_default(),
             show_from: self.show_from.clone().unwrap_or_default(),
+            tag_focus: self.tagfocus.clone().unwrap_or_default(),
+            tag_ignore: self.tagignore.clone().unwrap_or_default(),
+            tag_show: self.tagshow.clone().unwrap_or_default(),
+            tag_hide: self.taghide.clone().unwrap_or_default(),
+            tag_root: self.tagroot.clone().unwrap_or_default(),
+            tag_leaf: self.tagleaf.clone().unwrap_or_default(),
             unit: self.unit.clone(),
             relative_percentages: self.relative_percentages,
             drop_negative: self.drop_negative,
             trim_path: self.trim_path.clone(),
             source_path: self.source_path.clone(),
             time_zone: jiff::tz::TimeZone::system(),
+            // pprof lists every comment.
+            legend_comments: None,
         }
     }
 
     /// Reads and decodes the profiles, merges or subtracts them as asked,
-    /// and builds the report options.
+    /// adds the tagroot/tagleaf pseudo-frames, and builds the report
+    /// options; pprof's notices about the tag options go to stderr.
     pub fn load(&self) -> Result<(Profile, ReportOptions), String> {
         let read = |paths: &[String]| -> Result<Vec<Profile>, String> {
             paths.iter().map(|p| load_profile(p, self.all_frames)).collect()
@@ -223,7 +255,12 @@ impl ReportArgs {
             combine(&Combine { sources: &sources, bases: &bases, mode, normalize: self.normalize })
                 .map_err(|e| e.to_string())?
         };
-        Ok((profile, self.options()))
+        let options = self.options();
+        let prepared = proflens_core::tags::prepare(profile, &options).map_err(|e| e.to_string())?;
+        for notice in &prepared.notices {
+            eprintln!("{notice}");
+        }
+        Ok((prepared.profile, options))
     }
 }
 

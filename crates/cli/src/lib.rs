@@ -117,6 +117,10 @@ pub fn run(cli: Cli) -> Result<String, String> {
             let sources = sources::DiskSources::new(&a.source_path, &a.trim_path);
             report::list(&p, &o, &regex).map(|l| l.to_text(&sources)).map_err(|e| e.to_string())
         }
+        Command::Tags(a) => {
+            let (p, o) = a.load()?;
+            report::tags(&p, &o).map(|r| r.to_text()).map_err(|e| e.to_string())
+        }
         Command::Dot(a) => {
             let (p, o) = a.load()?;
             report::dot(&p, &o).map(|g| g.to_dot()).map_err(|e| e.to_string())

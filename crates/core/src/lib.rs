@@ -14,6 +14,7 @@
 //!
 //! Beside the pipeline: [`compare`] merges and subtracts profiles (pprof's
 //! `-base`, `-diff_base`, `-normalize`) into one profile the pipeline reads;
+//! [`tags`] reads sample labels (pprof's tag options);
 //! [`encode`] writes profiles; [`synth`] generates test profiles.
 //!
 //! Invariant: this crate does no I/O and never panics on any input; every
@@ -34,4 +35,5 @@ pub mod filter;
 pub mod graph;
 pub mod report;
 pub mod synth;
+pub mod tags;
 pub mod units;

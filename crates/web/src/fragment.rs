@@ -4,7 +4,10 @@
 //! This is the only place that knows the parameters' short names, pprof's
 //! web UI names: si (sample index), sort, g (granularity), f (focus), i
 //! (ignore), h (hide), s (show), sf (show from), n (nodecount), nf
-//! (nodefraction), ef (edgefraction), p (pivot); plus proflens' own: sel
+//! (nodefraction), ef (edgefraction), tf (tagfocus), ti (tagignore), ts
+//! (tagshow), th (taghide), tagroot, tagleaf (pprof has no short names for
+//! these two), p (pivot); the long names tagfocus, tagignore, tagshow and
+//! taghide are read too; plus proflens' own: sel
 //! (the selection, which Peek and Source show), src and base (the
 //! comparison's file names), mode=subtract (pprof's -base rather than
 //! -diff_base), norm=1 (-normalize) and pal=cb (the colour-blind-safe diff
@@ -70,6 +73,41 @@ pub const PARAMS: &[Param] = &[
         write: |q| number_text(q.report.pruning.edge_fraction),
         read: |q, v| q.report.pruning.edge_fraction = finite(&v),
     },
+    Param {
+        key: "tf",
+        write: |q| q.report.filters.tag_focus.clone(),
+        read: |q, v| q.report.filters.tag_focus = v,
+    },
+    Param {
+        key: "ti",
+        write: |q| q.report.filters.tag_ignore.clone(),
+        read: |q, v| q.report.filters.tag_ignore = v,
+    },
+    Param {
+        key: "ts",
+        write: |q| q.report.filters.tag_show.clone(),
+        read: |q, v| q.report.filters.tag_show = v,
+    },
+    Param {
+        key: "th",
+        write: |q| q.report.filters.tag_hide.clone(),
+        read: |q, v| q.report.filters.tag_hide = v,
+    },
+    Param {
+        key: "tagroot",
+        write: |q| q.report.filters.tag_root.clone(),
+        read: |q, v| q.report.filters.tag_root = v,
+    },
+    Param {
+        key: "tagleaf",
+        write: |q| q.report.filters.tag_leaf.clone(),
+        read: |q, v| q.report.filters.tag_leaf = v,
+    },
+    // pprof's long names, read only: links written by hand.
+    Param { key: "tagfocus", write: |_| String::new(), read: |q, v| q.report.filters.tag_focus = v },
+    Param { key: "tagignore", write: |_| String::new(), read: |q, v| q.report.filters.tag_ignore = v },
+    Param { key: "tagshow", write: |_| String::new(), read: |q, v| q.report.filters.tag_show = v },
+    Param { key: "taghide", write: |_| String::new(), read: |q, v| q.report.filters.tag_hide = v },
     Param { key: "p", write: |q| q.pivot.clone(), read: |q, v| q.pivot = v },
     Param { key: "sel", write: |q| q.selection.clone(), read: |q, v| q.selection = v },
     Param { key: "src", write: |q| q.compare.source.clone(), read: |q, v| q.compare.source = v },
@@ -225,6 +263,36 @@ mod tests {
         assert_eq!(parse(""), Query::default());
         assert_eq!(write(&Query::default()), "top");
         assert_eq!(parse("top?nf=inf&ef=NaN").report.pruning, Pruning::default());
+    }
+
+    #[test]
+    fn tag_options_round_trip_with_pprofs_names() {
+        let filters = Filters {
+            tag_focus: "bytes=1kb:".into(),
+            tag_ignore: "worker=hash,sort".into(),
+            tag_show: "worker|id".into(),
+            tag_hide: "^id$".into(),
+            tag_root: "worker,id".into(),
+            tag_leaf: "bytes".into(),
+            ..Filters::default()
+        };
+        let query = Query {
+            view: View::Flame,
+            report: ReportQuery { filters, ..ReportQuery::default() },
+            ..Query::default()
+        };
+        let fragment = write(&query);
+        assert_eq!(
+            fragment,
+            "flamegraph?tf=bytes%3D1kb:&ti=worker%3Dhash,sort&ts=worker|id&th=^id$&tagroot=worker,id&tagleaf=bytes"
+        );
+        assert_eq!(parse(&fragment), query);
+        let long = parse("top?tagfocus=worker%3Dsort&tagignore=id%3Dc1&tagshow=w&taghide=x");
+        let f = &long.report.filters;
+        assert_eq!(
+            (f.tag_focus.as_str(), f.tag_ignore.as_str(), f.tag_show.as_str(), f.tag_hide.as_str()),
+            ("worker=sort", "id=c1", "w", "x")
+        );
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub enum ViewRequest {
     },
     /// Leak suspects across every loaded heap profile.
     Leaks,
+    /// Every label key with its values' shares (the Labels panel).
+    Labels,
 }
 
 /// Stages of loading a profile, for the progress bar.
@@ -256,6 +258,50 @@ pub enum ViewData {
     Source(SourceData),
     /// Leak suspects.
     Leaks(LeakData),
+    /// The Labels panel's keys and values.
+    Labels(LabelsData),
+}
+
+/// One value (or numeric range) of a label key, as core's label summary
+/// gives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelValueData {
+    /// The value or range ("sort", "48B", "1kB–2kB").
+    pub text: String,
+    /// Its weight in the sample type's unit.
+    pub value_text: String,
+    /// Its share of the profile's total.
+    pub percent: String,
+    /// Its weight relative to the key's heaviest value (0..=1), for bars.
+    pub fraction: f64,
+    /// The tagfocus/tagignore text selecting exactly it ("" if none can).
+    pub filter: String,
+}
+
+/// One label key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelKeyData {
+    /// The key.
+    pub key: String,
+    /// Numeric: the values are a histogram in `unit`.
+    pub numeric: bool,
+    /// The numeric unit ("" for string keys).
+    pub unit: String,
+    /// Its share of the profile's total.
+    pub percent: String,
+    /// Hidden by tagshow/taghide.
+    pub hidden: bool,
+    /// String values heaviest first, numeric ones in increasing order.
+    pub values: Vec<LabelValueData>,
+}
+
+/// The Labels panel's data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelsData {
+    /// Every label key, heaviest first.
+    pub keys: Vec<LabelKeyData>,
+    /// The profile's total, formatted.
+    pub total_text: String,
 }
 
 /// A node of the drawn call graph, placed.

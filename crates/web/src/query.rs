@@ -114,6 +114,19 @@ pub struct Filters {
     pub show: String,
     /// Drop frames above the first match (`-show_from`).
     pub show_from: String,
+    /// Keep samples with matching labels (`-tagfocus`: `key=regexp`,
+    /// regexps, or a numeric range such as `bytes=1kb:`).
+    pub tag_focus: String,
+    /// Drop samples with matching labels (`-tagignore`).
+    pub tag_ignore: String,
+    /// Show only matching label keys (`-tagshow`).
+    pub tag_show: String,
+    /// Hide matching label keys (`-taghide`).
+    pub tag_hide: String,
+    /// Label keys as pseudo-frames at the root, comma-separated (`-tagroot`).
+    pub tag_root: String,
+    /// Label keys as pseudo-frames at the leaf, comma-separated (`-tagleaf`).
+    pub tag_leaf: String,
 }
 
 /// pprof's pruning options; None for pprof's defaults (the page shows

@@ -35,8 +35,28 @@ fn query() -> impl Strategy<Value = Query> {
         Granularity::Lines,
         Granularity::Addresses,
     ]));
-    let filters = (regexp(), regexp(), regexp(), regexp(), regexp())
-        .prop_map(|(focus, ignore, hide, show, show_from)| Filters { focus, ignore, hide, show, show_from });
+    let names = (regexp(), regexp(), regexp(), regexp(), regexp());
+    let tags = (regexp(), regexp(), regexp(), regexp(), regexp(), regexp());
+    let filters = (names, tags).prop_map(
+        |(
+            (focus, ignore, hide, show, show_from),
+            (tag_focus, tag_ignore, tag_show, tag_hide, tag_root, tag_leaf),
+        )| {
+            Filters {
+                focus,
+                ignore,
+                hide,
+                show,
+                show_from,
+                tag_focus,
+                tag_ignore,
+                tag_show,
+                tag_hide,
+                tag_root,
+                tag_leaf,
+            }
+        },
+    );
     let pruning = (prop::option::of(any::<usize>()), finite(), finite()).prop_map(
         |(node_count, node_fraction, edge_fraction)| Pruning { node_count, node_fraction, edge_fraction },
     );

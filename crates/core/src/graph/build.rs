@@ -13,6 +13,7 @@ use crate::fastmap::U64Map;
 use crate::filter::{FrameView, Mark, NameFilters};
 use crate::gomath;
 use crate::model::{LabelValue, Profile};
+use crate::tags::KeyFilter;
 
 use super::node_info::NodeTable;
 
@@ -27,6 +28,10 @@ pub(crate) struct SampleSums {
     pub sub_sum: Vec<i64>,
     /// Bit flags per node: SELF_NONZERO, SUB_NONZERO, EXCLUDED.
     flags: Vec<u8>,
+    /// Per label set, whether its samples survive tagfocus/tagignore;
+    /// empty when neither is set. Samples sharing a stack can differ in
+    /// labels, so this is per sample, not per stack node.
+    kept_sets: Vec<bool>,
 }
 
 /// An included sample with a non-zero value ends at the node.
@@ -37,12 +42,15 @@ const SUB_NONZERO: u8 = 2;
 const EXCLUDED: u8 = 4;
 
 impl SampleSums {
-    /// Applies focus/ignore/hide/show/show_from to every stack and sums the
-    /// values at `value_index` of the samples that remain.
+    /// Applies focus/ignore/hide/show/show_from to every stack and the tag
+    /// filters' `kept_sets` (per label set; empty keeps all) to every
+    /// sample, and sums the values at `value_index` of the samples that
+    /// remain.
     pub(crate) fn new(
         profile: &Profile,
         view: &FrameView,
         filters: &NameFilters,
+        kept_sets: Vec<bool>,
         value_index: usize,
     ) -> Self {
         let tree = &profile.stacks;
@@ -55,7 +63,8 @@ impl SampleSums {
         let samples = &profile.samples;
         for s in 0..samples.len() {
             let node = samples.stack[s] as usize;
-            if flags[node] & EXCLUDED == 0 {
+            let tag_kept = kept_sets.is_empty() || kept_sets[samples.labels[s].index()];
+            if flags[node] & EXCLUDED == 0 && tag_kept {
                 let w = samples.value(s, value_index);
                 self_sum[node] = gomath::add(self_sum[node], w);
                 if w != 0 {
@@ -69,12 +78,20 @@ impl SampleSums {
             sub_sum[p] = gomath::add(sub_sum[p], sub_sum[node]);
             flags[p] |= flags[node] & SUB_NONZERO;
         }
-        SampleSums { self_sum, sub_sum, flags }
+        SampleSums { self_sum, sub_sum, flags, kept_sets }
     }
 
-    /// Whether samples ending at `node` survive the filters.
+    /// Whether samples ending at `node` survive the name filters (the tag
+    /// filters are per sample: see [`SampleSums::sample_included`]).
     pub(crate) fn included(&self, node: usize) -> bool {
         self.flags[node] & EXCLUDED == 0
+    }
+
+    /// Whether sample `s` of `profile` survives every filter.
+    pub(crate) fn sample_included(&self, profile: &Profile, s: usize) -> bool {
+        let samples = &profile.samples;
+        self.included(samples.stack[s] as usize)
+            && (self.kept_sets.is_empty() || self.kept_sets[samples.labels[s].index()])
     }
 
     /// Whether a sample with a non-zero value ends at `node`.
@@ -150,7 +167,7 @@ pub(crate) fn total(profile: &Profile, value_index: usize, sums: Option<&SampleS
     let (mut all, mut base) = (0i64, 0i64);
     for s in 0..samples.len() {
         if let Some(sums) = sums {
-            if !sums.included(samples.stack[s] as usize) {
+            if !sums.sample_included(profile, s) {
                 continue;
             }
         }
@@ -209,6 +226,8 @@ pub(crate) struct Walker<'p> {
     /// Nodes that appear as an inlined (not outermost) frame somewhere.
     inlined: Vec<bool>,
     pub sums: SampleSums,
+    /// The label keys reports show (tagshow/taghide).
+    pub keys: KeyFilter,
 }
 
 /// A location removed by hide/show.
@@ -222,6 +241,7 @@ impl<'p> Walker<'p> {
         view: FrameView,
         mut nodes: NodeTable<'p>,
         sums: SampleSums,
+        keys: KeyFilter,
     ) -> Self {
         let mut frame_nodes = vec![0u32; view.all_frames().len()];
         let mut inlined_frames = Vec::new();
@@ -240,7 +260,7 @@ impl<'p> Walker<'p> {
         for id in inlined_frames {
             inlined[id as usize] = true;
         }
-        Walker { profile, view, nodes, frame_nodes, inlined, sums }
+        Walker { profile, view, nodes, frame_nodes, inlined, sums, keys }
     }
 
     /// Per location: its single frame's node (or NOT_KEPT), HIDDEN, or SLOW

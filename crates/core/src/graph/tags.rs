@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use crate::model::{LabelSet, LabelValue, Profile};
+use crate::tags::KeyFilter;
 use crate::{gomath, units};
 
 use super::build::Walker;
@@ -65,10 +66,16 @@ struct SetTags {
     bytes: Vec<(String, i64)>,
 }
 
-fn set_tags(profile: &Profile, set: LabelSet, bytes_unit: &str, output_unit: &str) -> SetTags {
+fn set_tags(
+    profile: &Profile,
+    set: LabelSet,
+    keys: &KeyFilter,
+    bytes_unit: &str,
+    output_unit: &str,
+) -> SetTags {
     let mut strings: Vec<String> = Vec::new();
     let mut bytes = Vec::new();
-    for l in profile.label_sets.get(set) {
+    for l in profile.label_sets.get(set).iter().filter(|l| keys.shows(l.key)) {
         let key = profile.str(l.key);
         match l.value {
             LabelValue::Str(v) if key != "pprof::base" => strings.push(format!("{key}:{}", profile.str(v))),
@@ -153,7 +160,7 @@ pub(crate) fn compute_tags(
         .label_sets
         .ids()
         .map(|set| {
-            let t = set_tags(profile, set, &bytes_unit, output_unit);
+            let t = set_tags(profile, set, &walker.keys, &bytes_unit, output_unit);
             (!t.joined.is_empty() || !t.bytes.is_empty()).then_some(t)
         })
         .collect();
@@ -172,7 +179,7 @@ pub(crate) fn compute_tags(
         let Some(tags) = &sets[samples.labels[s].index()] else { continue };
         let node = samples.stack[s];
         let w = samples.value(s, value_index);
-        if w == 0 || !walker.sums.included(node as usize) {
+        if w == 0 || !walker.sums.sample_included(profile, s) {
             continue;
         }
         locations.clear();

@@ -7,6 +7,7 @@ use crate::graph::{
     self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
 };
 use crate::model::Profile;
+use crate::tags::{KeyFilter, TagFilters};
 use crate::{gomath, units};
 
 use super::{ReportOptions, Sort};
@@ -21,6 +22,7 @@ pub(crate) enum ReportKind {
     Dot,
     List,
     Flame,
+    Tags,
 }
 
 /// Resolves the sample index option: "" is the profile's default sample type
@@ -60,6 +62,15 @@ pub fn sample_index(profile: &Profile, requested: &str) -> Result<usize, Error> 
             requested: requested.to_string(),
             available: profile.sample_type_names(),
         })
+}
+
+/// The report context of the Labels summary (crate::tags::summary): the
+/// sample type, the name filters and the total.
+pub(crate) fn context_for_summary<'p>(
+    profile: &'p Profile,
+    options: &'p ReportOptions,
+) -> Result<ReportContext<'p>, Error> {
+    ReportContext::new(profile, options, ReportKind::Tags)
 }
 
 /// Options after pprof's per-report overrides.
@@ -111,6 +122,8 @@ impl<'p> ReportContext<'p> {
             &options.show,
             &options.show_from,
         )?;
+        let tag_filters = TagFilters::compile(&options.tag_focus, &options.tag_ignore)?;
+        let keys = KeyFilter::new(profile, &options.tag_show, &options.tag_hide)?;
         let value_index = sample_index(profile, &options.sample_index)?;
         let vt = profile.sample_types[value_index];
         let granularity = match kind {
@@ -119,7 +132,7 @@ impl<'p> ReportContext<'p> {
         };
         let aggregation = Aggregation::new(granularity, options.noinlines);
         let view = FrameView::new(profile, &filters, aggregation.inlines);
-        let sums = SampleSums::new(profile, &view, &filters, value_index);
+        let sums = SampleSums::new(profile, &view, &filters, tag_filters.kept_sets(profile), value_index);
         let total = if options.relative_percentages {
             graph::total(profile, value_index, Some(&sums))
         } else {
@@ -130,7 +143,7 @@ impl<'p> ReportContext<'p> {
         let paths = (kind != ReportKind::Traces)
             .then_some((options.trim_path.as_str(), options.source_path.as_str()));
         let table = NodeTable::new(profile, aggregation, obj_names, paths);
-        let walker = Walker::new(profile, view, table, sums);
+        let walker = Walker::new(profile, view, table, sums, keys);
         Ok(ReportContext {
             profile,
             options,

@@ -344,8 +344,7 @@ impl SignedSums {
     fn new(profile: &Profile, sums: &crate::graph::SampleSums, value_index: usize) -> SignedSums {
         let samples = &profile.samples;
         let tree = &profile.stacks;
-        let negative_at =
-            |s: usize| samples.value(s, value_index) < 0 && sums.included(samples.stack[s] as usize);
+        let negative_at = |s: usize| samples.value(s, value_index) < 0 && sums.sample_included(profile, s);
         if !(0..samples.len()).any(negative_at) {
             return SignedSums { positive: Vec::new(), negative: Vec::new() };
         }
@@ -353,7 +352,7 @@ impl SignedSums {
         let mut negative = vec![0i64; tree.len()];
         for s in 0..samples.len() {
             let node = samples.stack[s] as usize;
-            if !sums.included(node) {
+            if !sums.sample_included(profile, s) {
                 continue;
             }
             let v = samples.value(s, value_index);

@@ -57,11 +57,12 @@ pub(crate) fn profile_labels(ctx: &ReportContext<'_>) -> Vec<String> {
             lines.push(format!("Build ID: {build_id}"));
         }
     }
-    for &c in &p.comments {
-        let c = p.str(c);
-        if !c.starts_with('#') {
-            lines.push(c.to_string());
-        }
+    let mut comments = p.comments.iter().map(|&c| p.str(c)).filter(|c| !c.starts_with('#'));
+    let limit = ctx.options.legend_comments.unwrap_or(usize::MAX);
+    lines.extend(comments.by_ref().take(limit).map(str::to_string));
+    let more = comments.count();
+    if more > 0 {
+        lines.push(format!("({more} more comments not shown)"));
     }
     if !ctx.sample_type.is_empty() {
         lines.push(format!("Type: {}", ctx.sample_type));
@@ -165,5 +166,21 @@ mod tests {
         let nanos = 1_795_717_555_720_653_572;
         assert_eq!(format_time(nanos, &TimeZone::UTC), "Nov 26, 2026 at 6:25pm (UTC)");
         assert_eq!(format_time(0, &TimeZone::UTC), "Jan 1, 1970 at 12:00am (UTC)");
+    }
+
+    #[test]
+    fn legend_comments_are_capped_when_asked() {
+        let mut w = crate::encode::ProfileWriter::new(&[("samples", "count")]);
+        for i in 0..5 {
+            w.add_comment(&format!("comment {i}"));
+        }
+        w.add_comment("#hidden");
+        let profile =
+            crate::decode::decode(&w.encode_gzip(), &crate::decode::DecodeOptions::default()).unwrap();
+        let all = profile_legend(&profile, &crate::report::ReportOptions::default()).unwrap();
+        assert_eq!(all.iter().filter(|l| l.starts_with("comment")).count(), 5);
+        let options = crate::report::ReportOptions { legend_comments: Some(2), ..Default::default() };
+        let capped = profile_legend(&profile, &options).unwrap();
+        assert_eq!(&capped[..3], ["comment 0", "comment 1", "(3 more comments not shown)"]);
     }
 }

@@ -1,4 +1,5 @@
-//! go tool pprof's reports, number for number: top, traces, tree and peek.
+//! go tool pprof's reports, number for number: top, traces, tree, peek,
+//! dot, list, tags and the flame graph.
 
 mod collapsed;
 mod context;
@@ -9,11 +10,14 @@ mod leaks;
 mod legend;
 mod list;
 mod options;
+mod tabwriter;
+mod tags;
 mod top;
 mod traces;
 mod tree;
 
 pub use collapsed::collapsed;
+pub(crate) use context::context_for_summary;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
@@ -27,6 +31,7 @@ pub use leaks::{
 pub use legend::{format_time, profile_legend};
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};
+pub use tags::{tags, TagKey, TagValue, TagsReport};
 pub use top::{top, InlineMark, TopReport, TopRow};
 pub use traces::traces;
 pub use tree::{peek, tree, TreeEntry, TreeLink, TreeReport};

@@ -45,6 +45,20 @@ pub struct ReportOptions {
     pub show: String,
     /// Drop frames above the highest one matching this regexp.
     pub show_from: String,
+    /// Keep samples with labels matching this (pprof's tagfocus:
+    /// `key=regexp`, regexps, or a numeric range such as `bytes=1kb:`).
+    pub tag_focus: String,
+    /// Drop samples with labels matching this (same syntax as tag_focus).
+    pub tag_ignore: String,
+    /// Show only the label keys matching this regexp.
+    pub tag_show: String,
+    /// Hide the label keys matching this regexp.
+    pub tag_hide: String,
+    /// Comma-separated label keys to add as pseudo-frames at the root
+    /// (applied by [`crate::tags::apply_label_frames`]).
+    pub tag_root: String,
+    /// Comma-separated label keys to add as pseudo-frames at the leaf.
+    pub tag_leaf: String,
     /// Output unit: "minimum", "auto", or a unit name such as "MB" or "ms".
     pub unit: String,
     /// Percentages of the filtered total rather than the whole profile.
@@ -57,6 +71,10 @@ pub struct ReportOptions {
     pub source_path: String,
     /// Time zone for the "Time:" line.
     pub time_zone: TimeZone,
+    /// At most this many of the profile's comments in the legend, then one
+    /// line saying how many more there are; `None` lists them all, as pprof
+    /// does. The page sets it: a profile may carry millions of comments.
+    pub legend_comments: Option<usize>,
 }
 
 impl Default for ReportOptions {
@@ -75,12 +93,19 @@ impl Default for ReportOptions {
             hide: String::new(),
             show: String::new(),
             show_from: String::new(),
+            tag_focus: String::new(),
+            tag_ignore: String::new(),
+            tag_show: String::new(),
+            tag_hide: String::new(),
+            tag_root: String::new(),
+            tag_leaf: String::new(),
             unit: "minimum".to_string(),
             relative_percentages: false,
             drop_negative: false,
             trim_path: String::new(),
             source_path: String::new(),
             time_zone: TimeZone::UTC,
+            legend_comments: None,
         }
     }
 }
@@ -94,6 +119,10 @@ impl ReportOptions {
             ("hide", &self.hide),
             ("show", &self.show),
             ("show_from", &self.show_from),
+            ("tagfocus", &self.tag_focus),
+            ("tagignore", &self.tag_ignore),
+            ("tagshow", &self.tag_show),
+            ("taghide", &self.tag_hide),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())

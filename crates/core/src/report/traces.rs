@@ -1,10 +1,11 @@
 //! The traces report (pprof's -traces): every sample with its labels, value
 //! and stack, after filtering.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::error::Error;
 use crate::model::{LabelValue, Profile, Str};
+use crate::tags::{numeric_label_units, KeyFilter};
 use crate::units;
 
 use super::context::{ReportContext, ReportKind};
@@ -12,35 +13,6 @@ use super::legend::profile_labels;
 use super::ReportOptions;
 
 const SEPARATOR: &str = "-----------+-------------------------------------------------------";
-
-/// The unit of each numeric label key: the first unit any sample gives it,
-/// else "bytes" for pprof's alignment/request keys, else the key itself.
-pub(crate) fn numeric_label_units(profile: &Profile) -> HashMap<String, String> {
-    let mut units: HashMap<String, String> = HashMap::new();
-    let mut seen: Vec<String> = Vec::new();
-    let mut seen_keys: HashSet<Str> = HashSet::new();
-    for s in 0..profile.samples.len() {
-        for l in profile.label_sets.get(profile.samples.labels[s]) {
-            if let LabelValue::Num { unit, .. } = l.value {
-                let key = profile.str(l.key);
-                if seen_keys.insert(l.key) {
-                    seen.push(key.to_string());
-                }
-                let unit = profile.str(unit);
-                if !unit.is_empty() && !units.contains_key(key) {
-                    units.insert(key.to_string(), unit.to_string());
-                }
-            }
-        }
-    }
-    for key in seen {
-        units.entry(key.clone()).or_insert_with(|| match key.as_str() {
-            "alignment" | "request" => "bytes".to_string(),
-            _ => key.clone(),
-        });
-    }
-    units
-}
 
 /// Computes the traces report as `go tool pprof -traces` prints it.
 pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Error> {
@@ -57,7 +29,7 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
     let samples = &profile.samples;
     for s in 0..samples.len() {
         let node = samples.stack[s];
-        if !walker.sums.included(node as usize) {
+        if !walker.sums.sample_included(profile, s) {
             continue;
         }
         let locations: Vec<usize> = profile.stacks.frames(node).filter(|&l| !view.hidden[l]).collect();
@@ -83,7 +55,7 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
         }
         out.push_str(SEPARATOR);
         out.push('\n');
-        out.push_str(&label_lines(profile, s, &label_units));
+        out.push_str(&label_lines(profile, s, &walker.keys, &label_units));
         let value = ctx.format_value(samples.value(s, ctx.value_index));
         for (i, (name, inline)) in stack.iter().enumerate() {
             let v = if i == 0 { value.as_str() } else { "" };
@@ -97,7 +69,12 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
 }
 
 /// A sample's labels, string labels then numeric ones, each block sorted.
-fn label_lines(profile: &Profile, sample: usize, units: &HashMap<String, String>) -> String {
+fn label_lines(
+    profile: &Profile,
+    sample: usize,
+    keys: &KeyFilter,
+    units: &HashMap<String, String>,
+) -> String {
     // Values by key, keys in the order they come; the index finds a key's
     // entry without a scan (a sample may carry thousands of keys).
     type Block = (Vec<(String, Vec<String>)>, HashMap<Str, usize>);
@@ -109,7 +86,7 @@ fn label_lines(profile: &Profile, sample: usize, units: &HashMap<String, String>
             list.push((profile.str(key).to_string(), vec![value]));
         }
     };
-    for l in profile.label_sets.get(profile.samples.labels[sample]) {
+    for l in profile.label_sets.get(profile.samples.labels[sample]).iter().filter(|l| keys.shows(l.key)) {
         let key = profile.str(l.key);
         match l.value {
             LabelValue::Str(v) => add(&mut strings, l.key, profile.str(v).to_string()),

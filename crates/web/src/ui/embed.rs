@@ -254,7 +254,8 @@ fn option_text(options: &JsValue, key: &str) -> Option<String> {
 /// Mounts an analyzer into `root`, reporting events on `host`. `options`:
 /// `src` or `url`, `bytes` (Uint8Array or ArrayBuffer) with `name`,
 /// `view`, `sample` or `sampleIndex`, and `filters` ({focus, ignore, hide,
-/// show, showFrom}).
+/// show, showFrom, tagfocus, tagignore, tagshow, taghide, tagroot,
+/// tagleaf}, with pprof's syntax).
 pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: JsValue) -> AnalyzerHandle {
     let filters_value = js_sys::Reflect::get(&options, &"filters".into()).unwrap_or(JsValue::UNDEFINED);
     let filters = Filters {
@@ -263,6 +264,12 @@ pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: J
         hide: option_text(&filters_value, "hide").unwrap_or_default(),
         show: option_text(&filters_value, "show").unwrap_or_default(),
         show_from: option_text(&filters_value, "showFrom").unwrap_or_default(),
+        tag_focus: option_text(&filters_value, "tagfocus").unwrap_or_default(),
+        tag_ignore: option_text(&filters_value, "tagignore").unwrap_or_default(),
+        tag_show: option_text(&filters_value, "tagshow").unwrap_or_default(),
+        tag_hide: option_text(&filters_value, "taghide").unwrap_or_default(),
+        tag_root: option_text(&filters_value, "tagroot").unwrap_or_default(),
+        tag_leaf: option_text(&filters_value, "tagleaf").unwrap_or_default(),
     };
     let sample = option_text(&options, "sample").or_else(|| {
         js_sys::Reflect::get(&options, &"sampleIndex".into())

@@ -8,6 +8,7 @@ use super::actions::Ui;
 use super::components::configs::ConfigMenu;
 use super::components::sample_menu::SampleMenu;
 use super::fragment_sync::fragment_href;
+use super::model::Action;
 use super::refine::Refine;
 use super::theme::Theme;
 use crate::fragment;
@@ -72,6 +73,9 @@ impl Ui {
                 <input type="search" class="search" placeholder="Search (regexp)" aria-label="Search"
                        data-testid="search" oninput={self.on_search_input()} onkeydown={self.on_search_key()} />
                 { self.refine_menu() }
+                <button class={classes!("button", self.model.labels_open.then_some("active"))} data-testid="labels-toggle"
+                        aria-pressed={self.model.labels_open.to_string()} onclick={self.dispatch(|| Action::ToggleLabels).reform(|_: MouseEvent| ())}
+                        title="Labels: the samples' labels, to focus on, ignore or group by">{ "Labels" }</button>
                 <ConfigMenu fragment={AttrValue::from(fragment::write(&q.for_config()))} on_apply={self.on_config()} />
                 if self.embed.is_none() {
                     <button class="button" onclick={self.on_share()} data-testid="share">{ "Copy link" }</button>

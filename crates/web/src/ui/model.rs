@@ -9,7 +9,7 @@ use super::client::{WorkerClient, WorkerEvent};
 use super::compare::{canonical, default_setup, fragment_names, resolve};
 use super::components::source_view::SourceTexts;
 use super::crash::Crash;
-use crate::protocol::{BaseMode, Request, Response, Setup, Stage, Summary, TopRow, ViewData};
+use crate::protocol::{BaseMode, LabelsData, Request, Response, Setup, Stage, Summary, TopRow, ViewData};
 use crate::query::{sample_position, Query};
 
 /// The profiles of a session, in the worker that owns them.
@@ -115,6 +115,12 @@ pub struct Model {
     pub search: String,
     /// Source files the user gave.
     pub sources: SourceTexts,
+    /// The Labels panel is open.
+    pub labels_open: bool,
+    /// The Labels panel's data (None until it arrives).
+    pub labels: Option<Rc<LabelsData>>,
+    /// Id of the Labels request whose answer is awaited.
+    pub labels_awaited: Option<u32>,
 }
 
 /// What can happen to the page.
@@ -170,6 +176,10 @@ pub enum Action {
     Cancel,
     /// A report request went out.
     Requested(u32),
+    /// A request for the Labels panel's data went out.
+    LabelsRequested(u32),
+    /// The Labels panel opens or closes.
+    ToggleLabels,
     /// A Compare request went out to the session's worker.
     Comparing(u32, Setup),
     /// The user closed the error banner.
@@ -275,6 +285,11 @@ impl Reducible for Model {
                 m.view_error = None;
                 m.next_id = m.next_id.max(id + 1);
             }
+            Action::LabelsRequested(id) => {
+                m.labels_awaited = Some(id);
+                m.next_id = m.next_id.max(id + 1);
+            }
+            Action::ToggleLabels => m.labels_open = !m.labels_open,
             Action::Comparing(id, setup) => {
                 m.next_id = m.next_id.max(id + 1);
                 if let Some(l) = &m.loaded {
@@ -312,6 +327,14 @@ impl Model {
                 if self.comparing.as_ref().is_some_and(|c| c.id == id && c.generation == generation) =>
             {
                 self.on_compared(result);
+            }
+            Response::Report { id, result } if from_loaded && self.labels_awaited == Some(id) => {
+                self.labels_awaited = None;
+                match result {
+                    Ok(ViewData::Labels(data)) => self.labels = Some(Rc::new(data)),
+                    Ok(_) => {}
+                    Err(message) => self.error = Some(message),
+                }
             }
             Response::Report { id, result } if from_loaded && self.awaited == Some(id) => {
                 self.awaited = None;

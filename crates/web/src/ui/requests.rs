@@ -59,6 +59,30 @@ pub fn use_report_requests(model: &UseReducerHandle<Model>) {
             },
         );
     }
+    // The Labels panel's data, while it is open: the same report query,
+    // so its shares follow the sample type and the name filters. Its id is
+    // one past the view's, which may go out in the same render.
+    {
+        let dispatcher = dispatcher.clone();
+        let loaded = model.loaded.clone().filter(|l| l.stopped.is_none() && model.labels_open);
+        let next_id = model.next_id + 1;
+        let generation = loaded.as_ref().map(|l| l.generation);
+        let report = model.query.report.for_worker();
+        let tz = loaded.as_ref().map(|l| tz_offset_seconds(l.summary.time_nanos));
+        let setup = loaded.as_ref().map(|l| l.setup);
+        let comparing = model.comparing.is_some();
+        use_effect_with((generation, setup, comparing, report, tz), move |(_, _, comparing, report, tz)| {
+            if let (Some(loaded), Some(tz), false) = (loaded, tz, *comparing) {
+                loaded.client.send(&Request::Report {
+                    id: next_id,
+                    report: report.clone(),
+                    view: ViewRequest::Labels,
+                    tz_offset_seconds: *tz,
+                });
+                dispatcher.dispatch(Action::LabelsRequested(next_id));
+            }
+        });
+    }
     // The comparison the state asks for: when it names loaded profiles and
     // differs from what the worker shows, ask the worker for it.
     {

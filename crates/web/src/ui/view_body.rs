@@ -11,6 +11,7 @@ use super::compare;
 use super::components::banner::ErrorBanner;
 use super::components::flame_view::FlameView;
 use super::components::graph_view::GraphView;
+use super::components::labels_panel::LabelsPanel;
 use super::components::landing::Landing;
 use super::components::leaks_view::LeaksView;
 use super::components::legend::Legend;
@@ -48,6 +49,11 @@ impl Ui {
                 if let Some(l) = profiles {
                     <ProfilesPanel profiles={l.profiles.clone()} on_choose={self.on_choose()}
                                    setup={compare::resolve(&m.query, &l.profiles).unwrap_or(l.setup)} />
+                }
+                if let (true, Some(data)) = (m.labels_open, &m.labels) {
+                    <LabelsPanel data={data.clone()} filters={m.query.report.filters.clone()}
+                                 on_filters={self.set(|q, f| q.report.filters = f)}
+                                 on_close={self.dispatch(|| Action::ToggleLabels)} />
                 }
                 if let Some(l) = &m.loading {
                     <ProgressBar file_name={l.file_name.clone()} stage={l.stage} done={l.done} total={l.total}

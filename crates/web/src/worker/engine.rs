@@ -1,6 +1,8 @@
 //! A decoded profile and its reports: proflens-core's answers translated
 //! into the protocol's view data. Pure Rust, so it is tested natively.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
@@ -8,8 +10,9 @@ use proflens_core::report::{flame_view, list, peek, top, FlameTree, FlameViewOpt
 use proflens_core::{DecodeOptions, Error, Profile};
 
 use crate::protocol::{
-    FlameColumns, FlameData, FlameFunction, PeekData, PeekEntry, PeekLink, Response, SampleType, SourceData,
-    SourceFile, SourceLine, Stage, Summary, TopRow, TopTable, ViewData, ViewRequest,
+    FlameColumns, FlameData, FlameFunction, LabelKeyData, LabelValueData, LabelsData, PeekData, PeekEntry,
+    PeekLink, Response, SampleType, SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable,
+    ViewData, ViewRequest,
 };
 use crate::query::{ReportQuery, SortKey};
 
@@ -19,12 +22,20 @@ pub struct Engine {
     id: u32,
     profile: Rc<Profile>,
     file_name: String,
+    /// The profile with the last tagroot/tagleaf pseudo-frames asked for,
+    /// by (tagroot, tagleaf, unit): rewriting it is a pass over the whole
+    /// profile, and every view of a query needs the same one.
+    labeled: RefCell<Option<(LabelFramesKey, Rc<Profile>)>>,
 }
+
+/// The options a profile with label pseudo-frames depends on: tagroot,
+/// tagleaf and the unit numeric values are printed in.
+type LabelFramesKey = (String, String, String);
 
 impl Engine {
     /// An engine for an already decoded profile.
     pub fn new(id: u32, file_name: &str, profile: Rc<Profile>) -> Engine {
-        Engine { id, profile, file_name: file_name.to_string() }
+        Engine { id, profile, file_name: file_name.to_string(), labeled: RefCell::new(None) }
     }
 
     /// The load id.
@@ -72,6 +83,15 @@ impl Engine {
             ),
             e => e.to_string(),
         })?;
+        // The Sample menu lists every type: a profile declaring thousands
+        // (no profiler writes more than a handful) would freeze the tab.
+        if profile.sample_types.len() > MAX_SAMPLE_TYPES {
+            return Err(format!(
+                "{file_name} declares {} sample types; the page shows profiles with at most {MAX_SAMPLE_TYPES}. \
+                 Open it with the proflens command instead (proflens top {file_name})",
+                profile.sample_types.len()
+            ));
+        }
         Ok(Engine::new(id, file_name, Rc::new(profile)))
     }
 
@@ -101,14 +121,82 @@ impl Engine {
         tz_offset_seconds: i32,
     ) -> Result<ViewData, String> {
         let options = report_options(query, tz_offset_seconds);
-        match view {
-            ViewRequest::Top => self.top(&options).map(ViewData::Top),
-            ViewRequest::Graph => self.graph(&options).map(ViewData::Graph),
-            ViewRequest::Flame { pivot } => self.flame(&options, query, pivot).map(ViewData::Flame),
-            ViewRequest::Peek { regex } => self.peek(&options, regex).map(ViewData::Peek),
-            ViewRequest::Source { regex } => self.source(&options, regex).map(ViewData::Source),
-            ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
+        if let Some(labeled) = self.with_label_frames(&options)? {
+            return labeled.report_with(&options, query, view);
         }
+        self.report_with(&options, query, view)
+    }
+
+    /// This profile with the pseudo-frames of tagroot/tagleaf, as an engine
+    /// of its own; None when the options ask for none.
+    fn with_label_frames(&self, options: &ReportOptions) -> Result<Option<Engine>, String> {
+        if options.tag_root.is_empty() && options.tag_leaf.is_empty() {
+            return Ok(None);
+        }
+        let key = (options.tag_root.clone(), options.tag_leaf.clone(), options.unit.clone());
+        let cached = self.labeled.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, p)| p.clone());
+        let profile = match cached {
+            Some(p) => p,
+            None => {
+                let p = match proflens_core::tags::apply_label_frames(&self.profile, options) {
+                    Ok(Cow::Owned(p)) => Rc::new(p),
+                    Ok(Cow::Borrowed(_)) => self.profile.clone(),
+                    Err(e) => return Err(e.to_string()),
+                };
+                *self.labeled.borrow_mut() = Some((key, p.clone()));
+                p
+            }
+        };
+        Ok(Some(Engine::new(self.id, &self.file_name, profile)))
+    }
+
+    /// The data of a view of this very profile.
+    fn report_with(
+        &self,
+        options: &ReportOptions,
+        query: &ReportQuery,
+        view: &ViewRequest,
+    ) -> Result<ViewData, String> {
+        match view {
+            ViewRequest::Top => self.top(options).map(ViewData::Top),
+            ViewRequest::Graph => self.graph(options).map(ViewData::Graph),
+            ViewRequest::Flame { pivot } => self.flame(options, query, pivot).map(ViewData::Flame),
+            ViewRequest::Peek { regex } => self.peek(options, regex).map(ViewData::Peek),
+            ViewRequest::Source { regex } => self.source(options, regex).map(ViewData::Source),
+            ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
+            ViewRequest::Labels => self.labels(options).map(ViewData::Labels),
+        }
+    }
+
+    /// The Labels panel: core's label summary.
+    pub fn labels(&self, options: &ReportOptions) -> Result<LabelsData, String> {
+        let summary =
+            proflens_core::tags::label_summary(&self.profile, options).map_err(|e| e.to_string())?;
+        Ok(LabelsData {
+            total_text: summary.total_text,
+            keys: summary
+                .keys
+                .into_iter()
+                .map(|k| LabelKeyData {
+                    key: k.key,
+                    numeric: k.numeric,
+                    unit: k.unit,
+                    percent: k.percent,
+                    hidden: k.hidden,
+                    values: k
+                        .values
+                        .into_iter()
+                        .map(|v| LabelValueData {
+                            text: v.text,
+                            value_text: v.value_text,
+                            percent: v.percent,
+                            fraction: v.fraction,
+                            filter: v.filter,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
     }
 
     /// The laid-out call graph (pprof's 80 nodes by default).
@@ -271,15 +359,29 @@ pub fn report_options(q: &ReportQuery, tz_offset_seconds: i32) -> ReportOptions 
         hide: f.hide.clone(),
         show: f.show.clone(),
         show_from: f.show_from.clone(),
+        tag_focus: f.tag_focus.clone(),
+        tag_ignore: f.tag_ignore.clone(),
+        tag_show: f.tag_show.clone(),
+        tag_hide: f.tag_hide.clone(),
+        tag_root: f.tag_root.clone(),
+        tag_leaf: f.tag_leaf.clone(),
         node_count: p.node_count,
         node_fraction: p.node_fraction.unwrap_or(defaults.node_fraction),
         edge_fraction: p.edge_fraction.unwrap_or(defaults.edge_fraction),
         time_zone: jiff::tz::TimeZone::fixed(
             jiff::tz::Offset::from_seconds(tz_offset_seconds).unwrap_or(jiff::tz::Offset::UTC),
         ),
+        // A legend of millions of comments would freeze the tab.
+        legend_comments: Some(LEGEND_COMMENTS),
         ..defaults
     }
 }
+
+/// The most sample types a profile the page opens may declare.
+pub const MAX_SAMPLE_TYPES: usize = 1024;
+
+/// The most comments the page's legend lists; the rest are counted.
+pub const LEGEND_COMMENTS: usize = 20;
 
 #[cfg(test)]
 mod tests {
@@ -377,5 +479,56 @@ mod tests {
         let err = Engine::load(0, "heap2.pb.gz", &heap2(), 1000, &mut |_| {}).err().expect("over the limit");
         assert!(err.starts_with("heap2.pb.gz is larger than 1000B once decompressed"), "{err}");
         assert!(err.contains("proflens top heap2.pb.gz"), "{err}");
+    }
+
+    #[test]
+    fn thousands_of_sample_types_are_refused_by_name() {
+        let names: Vec<String> = (0..=MAX_SAMPLE_TYPES).map(|i| format!("t{i}")).collect();
+        let types: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "count")).collect();
+        let bytes = proflens_core::encode::ProfileWriter::new(&types).encode_gzip();
+        let err = Engine::load(0, "many.pb.gz", &bytes, LIMIT, &mut |_| {}).err().expect("refused");
+        assert!(err.starts_with("many.pb.gz declares 1025 sample types"), "{err}");
+        let fine = proflens_core::encode::ProfileWriter::new(&types[..MAX_SAMPLE_TYPES]).encode_gzip();
+        assert!(Engine::load(0, "ok.pb.gz", &fine, LIMIT, &mut |_| {}).is_ok());
+    }
+
+    #[test]
+    fn the_legend_lists_a_few_comments_and_counts_the_rest() {
+        let mut w = proflens_core::encode::ProfileWriter::new(&[("samples", "count")]);
+        for i in 0..1000 {
+            w.add_comment(&format!("c{i}"));
+        }
+        let engine = Engine::load(0, "c.pb.gz", &w.encode_gzip(), LIMIT, &mut |_| {}).unwrap();
+        let table = engine.top(&options(&ReportQuery::default())).unwrap();
+        assert_eq!(table.legend.iter().filter(|l| l.starts_with('c')).count(), LEGEND_COMMENTS);
+        assert!(
+            table.legend.contains(&format!("({} more comments not shown)", 1000 - LEGEND_COMMENTS)),
+            "{:?}",
+            table.legend
+        );
+    }
+
+    #[test]
+    fn tag_options_reach_core_and_group_by_adds_label_frames() {
+        let cpu =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/go/cpu.pb.gz")).unwrap();
+        let engine = Engine::load(0, "cpu.pb.gz", &cpu, LIMIT, &mut |_| {}).unwrap();
+        let filters =
+            Filters { tag_focus: "worker=^sort$".into(), tag_root: "worker".into(), ..Filters::default() };
+        let q = ReportQuery { sort: SortKey::Cum, filters, ..ReportQuery::default() };
+        let Ok(ViewData::Top(table)) = engine.report(&q, &ViewRequest::Top, 0) else {
+            panic!("no top table")
+        };
+        // As `proflens top --cum --tagroot=worker --tagfocus='worker=^sort$'`:
+        // the "sort" pseudo-frame holds every sample left, and no other worker shows.
+        let sort = table.rows.iter().find(|r| r.name == "sort").expect("the worker=sort frame");
+        assert_eq!((sort.cum_text.as_str(), table.rows[0].cum_text.as_str()), ("2.62s", "2.62s"));
+        assert!(!table.rows.iter().any(|r| r.name == "hash" || r.name == "contender"));
+        assert!(table.legend.iter().any(|l| l.trim() == "tagfocus=worker=^sort$"), "{:?}", table.legend);
+        // The same query again uses the cached rewrite and answers the same.
+        let Ok(ViewData::Top(again)) = engine.report(&q, &ViewRequest::Top, 0) else {
+            panic!("no top table")
+        };
+        assert_eq!(again.rows[0].cum, table.rows[0].cum);
     }
 }

@@ -5,6 +5,7 @@ pub mod banner;
 pub mod configs;
 pub mod flame_view;
 pub mod graph_view;
+pub mod labels_panel;
 pub mod landing;
 pub mod leaks_view;
 pub mod legend;
