@@ -1485,6 +1485,28 @@ test('text formats: two goroutine dumps dropped together compare: the stack that
   }
 });
 
+test('text formats: the Labels panel of a goroutine dump counts goroutines per state; a state focuses Top', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  const dump = TEXT_FORMATS[0][1];
+  await dropFile(page, 'goroutine.debug2.txt', readFileSync(dump));
+  await waitForRows(page, cliTop(dump).rows, { what: 'the goroutine dump' });
+  await page.click('[data-testid=labels-toggle]');
+  const value = (key, text) => page.locator(`[data-testid=label-value][data-key="${key}"][data-value="${text}"]`);
+  const chan = value('state', 'chan receive');
+  await chan.waitFor({ timeout: 20_000 });
+  // From the dump's headers: 40 goroutines in chan receive, 2 in sync.Mutex.Lock.
+  for (const [key, text, count] of [['state', 'chan receive', '40'], ['state', 'sync.Mutex.Lock', '2'], ['locked', 'true', '1']]) {
+    const shown = (await value(key, text).locator('.num').first().textContent()).trim();
+    check(shown === count, `the Labels panel shows ${shown} goroutines for ${key}=${text}, expected ${count}`);
+  }
+  await shot('goroutine-labels');
+  const filter = await chan.getAttribute('data-filter');
+  await chan.click();
+  await waitForRows(page, cliTop(dump, ['--tagfocus', filter]).rows, { what: `Top with --tagfocus ${filter}` });
+  await shot('goroutine-labels-focus');
+});
+
 async function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, fail) => {
