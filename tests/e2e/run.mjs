@@ -1541,6 +1541,56 @@ test('text formats: panic, ?debug=1, perf script and collapsed stacks, each drop
   await shot('text-unknown');
 });
 
+test('text formats: two goroutine dumps dropped together compare: the stack that gained goroutines', async ({ page, base, shot }) => {
+  // A later dump: the captured one plus five more idle workers.
+  const before = TEXT_FORMATS[0][1];
+  const text = readFileSync(before, 'utf8');
+  const idle = text.split('\n\n').find((b) => b.includes('main.idleWorker'));
+  const body = idle.slice(idle.indexOf(' ['));
+  let later = text;
+  for (let i = 0; i < 5; i++) later += `\ngoroutine ${9000 + i}${body}\n`;
+  // (Imported here to keep this block's changes to itself.)
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'proflens-dumps-'));
+  const after = join(dir, 'later.txt');
+  writeFileSync(after, later);
+  try {
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+    // Dumps carry no time: the first dropped is the base.
+    await dropFiles(page, [['earlier.txt', Buffer.from(text)], ['later.txt', Buffer.from(later)]]);
+    const want = cliTop(after, ['--diff-base', before]);
+    check(want.rows[0].name === 'main.idleWorker' && want.rows[0].flat === '5', `proflens: ${JSON.stringify(want.rows[0])}`);
+    await waitForRows(page, want.rows, { what: 'later.txt with base earlier.txt' });
+    await shot('goroutine-diff');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('text formats: the Labels panel of a goroutine dump counts goroutines per state; a state focuses Top', async ({ page, base, shot }) => {
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  const dump = TEXT_FORMATS[0][1];
+  await dropFile(page, 'goroutine.debug2.txt', readFileSync(dump));
+  await waitForRows(page, cliTop(dump).rows, { what: 'the goroutine dump' });
+  await page.click('[data-testid=labels-toggle]');
+  const value = (key, text) => page.locator(`[data-testid=label-value][data-key="${key}"][data-value="${text}"]`);
+  const chan = value('state', 'chan receive');
+  await chan.waitFor({ timeout: 20_000 });
+  // From the dump's headers: 40 goroutines in chan receive, 2 in sync.Mutex.Lock.
+  for (const [key, text, count] of [['state', 'chan receive', '40'], ['state', 'sync.Mutex.Lock', '2'], ['locked', 'true', '1']]) {
+    const shown = (await value(key, text).locator('.num').first().textContent()).trim();
+    check(shown === count, `the Labels panel shows ${shown} goroutines for ${key}=${text}, expected ${count}`);
+  }
+  await shot('goroutine-labels');
+  const filter = await chan.getAttribute('data-filter');
+  await chan.click();
+  await waitForRows(page, cliTop(dump, ['--tagfocus', filter]).rows, { what: `Top with --tagfocus ${filter}` });
+  await shot('goroutine-labels-focus');
+});
+
 async function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, fail) => {

@@ -167,6 +167,21 @@ fn goroutine_dumps_count_goroutines_per_state() {
 }
 
 #[test]
+fn proflens_tags_answers_how_many_goroutines_wait_where() {
+    let tags = proflens(&["tags", "go/capture/goroutine.debug2.txt"]);
+    for line in [
+        "state: Total 77.0",
+        "40.0 (51.95%): chan receive",
+        "7.0 ( 9.09%): select",
+        "2.0 ( 2.60%): sync.Mutex.Lock",
+        "locked: Total 1.0",
+        "13.0 (17.11%): main.parkKnownGoroutines",
+    ] {
+        assert!(tags.lines().any(|l| l.trim() == line), "proflens tags lacks {line:?}:\n{tags}");
+    }
+}
+
+#[test]
 fn goroutine_dump_frames_have_files_and_lines() {
     let p = load("go/capture/goroutine.debug2.txt");
     let idle = p.functions.iter().find(|f| p.str(f.name) == "main.idleWorker").expect("main.idleWorker");

@@ -61,7 +61,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if flags.formats_only {
         formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
         return match stale.is_empty() {
-            true => Ok(()),
+            true => {
+                println!(
+                    "the text formats' golden files are {}",
+                    if flags.check { "up to date" } else { "written" }
+                );
+                Ok(())
+            }
             false => Err(format!("out of date (run `cargo xtask golden`):\n  {}", stale.join("\n  "))),
         };
     }

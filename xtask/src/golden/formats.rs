@@ -79,12 +79,29 @@ fn output(mut cmd: Command, what: &str) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
-/// The installed inferno, as `cargo install --list` names it.
+/// The inferno release the golden files come from.
+const INFERNO_VERSION: &str = "0.12.8";
+
+/// The installed inferno, as `cargo install --list` names it; installs the
+/// pinned release first when it is missing (about a minute, once).
 fn inferno_version() -> Result<String, String> {
-    let missing = "inferno-collapse-perf is missing; install it with `cargo install inferno`";
-    Command::new("inferno-collapse-perf").arg("--help").output().map_err(|e| format!("{missing} ({e})"))?;
-    let list = Command::new("cargo").args(["install", "--list"]).output().map_err(|e| e.to_string())?;
-    let list = String::from_utf8_lossy(&list.stdout);
-    let line = list.lines().find(|l| l.starts_with("inferno v")).ok_or(missing)?;
-    Ok(line.trim_end_matches(':').to_string())
+    let installed = || {
+        let list = Command::new("cargo").args(["install", "--list"]).output().ok()?;
+        let list = String::from_utf8_lossy(&list.stdout).into_owned();
+        let line = list.lines().find(|l| l.starts_with("inferno v"))?.trim_end_matches(':').to_string();
+        Command::new("inferno-collapse-perf").arg("--help").output().ok()?;
+        Some(line)
+    };
+    if let Some(line) = installed().filter(|l| l.ends_with(INFERNO_VERSION)) {
+        return Ok(line);
+    }
+    println!("installing inferno {INFERNO_VERSION} (cargo install) for the perf script golden files");
+    let status = Command::new("cargo")
+        .args(["install", "inferno", "--locked", "--version", INFERNO_VERSION])
+        .status()
+        .map_err(|e| format!("cannot run cargo install inferno: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo install inferno --version {INFERNO_VERSION}` failed"));
+    }
+    installed().ok_or_else(|| "inferno-collapse-perf is still missing after cargo install".to_string())
 }

@@ -44,6 +44,7 @@ pub(crate) struct StackProfile {
     types: usize,
     functions: HashMap<(String, String), u64>,
     locations: HashMap<(u64, Vec<Frame>), u64>,
+    named: HashMap<String, u64>,
     sample_index: HashMap<SampleKey, usize>,
     samples: Vec<(SampleKey, Vec<i64>)>,
 }
@@ -58,6 +59,7 @@ impl StackProfile {
             types: sample_types.len(),
             functions: HashMap::new(),
             locations: HashMap::new(),
+            named: HashMap::new(),
             sample_index: HashMap::new(),
             samples: Vec::new(),
         }
@@ -114,7 +116,23 @@ impl StackProfile {
 
     /// The location of one frame without an address.
     pub fn frame(&mut self, frame: &Frame) -> u64 {
+        if frame.file.is_empty() && frame.line == 0 {
+            return self.named(&frame.name);
+        }
         self.location(0, std::slice::from_ref(frame))
+    }
+
+    /// The location of a frame known only by name (collapsed and perf
+    /// stacks): looked up without building a key, as this runs per frame
+    /// of every stack.
+    pub fn named(&mut self, name: &str) -> u64 {
+        if let Some(&id) = self.named.get(name) {
+            return id;
+        }
+        let id = self.location(0, &[Frame::named(name)]);
+        self.named.insert(name.to_string(), id);
+        self.used += name.len() + 32;
+        id
     }
 
     fn function(&mut self, name: &str, file: &str) -> u64 {

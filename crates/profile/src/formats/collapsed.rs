@@ -3,7 +3,7 @@
 //! count is optional (1 when missing); blank lines and `#` comments are
 //! skipped. One sample type: `samples`/`count`.
 
-use super::build::{Frame, StackProfile};
+use super::build::StackProfile;
 use crate::error::Error;
 
 /// A collapsed line split into its frames (root first) and count; None when
@@ -54,7 +54,7 @@ pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
         let (frames, count) = parsed.map_err(|()| Error::NotAProfile {
             hint: format!("collapsed stacks, line {}: the count does not fit in 64 bits", n + 1),
         })?;
-        let stack = frames.iter().rev().map(|f| profile.frame(&Frame::named(f))).collect();
+        let stack = frames.iter().rev().map(|f| profile.named(f)).collect();
         profile.add(stack, Vec::new(), 0, count);
     }
     if profile.sample_count() == 0 {

@@ -31,9 +31,14 @@ pub(crate) enum TextFormat {
 pub(crate) const TRIED: &str = "Go goroutine dumps (?debug=2 or a panic), Go ?debug=1 goroutine or \
      threadcreate text, `perf script` output, collapsed stacks (`a;b;c 12`)";
 
+/// How much of the input's start decides its format: the same for a slice
+/// and a stream (whose buffer holds at least this much), and no scan of a
+/// whole large file.
+const SNIFF_BYTES: usize = 64 << 10;
+
 /// Which text format the first bytes of the input are, if any.
 pub(crate) fn sniff(head: &[u8]) -> Option<TextFormat> {
-    let text = as_text(head)?;
+    let text = as_text(&head[..head.len().min(SNIFF_BYTES)])?;
     // The last line may be cut where the buffer ends.
     let complete = match text.rfind('\n') {
         Some(end) if end + 1 < text.len() => &text[..end + 1],

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::build::{Frame, Label, StackProfile};
+use super::build::{Label, StackProfile};
 use crate::error::Error;
 
 /// What an event line says.
@@ -222,9 +222,9 @@ impl Reader {
         }
         let mut stack: Vec<u64> = Vec::with_capacity(self.frames.len() + 1);
         for f in self.frames.drain(..) {
-            stack.push(self.profile.frame(&Frame::named(&f)));
+            stack.push(self.profile.named(&f));
         }
-        stack.push(self.profile.frame(&Frame::named(&root)));
+        stack.push(self.profile.named(&root));
         self.profile.add(stack, labels, index, value);
     }
 }
