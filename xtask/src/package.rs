@@ -16,7 +16,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{path_str, run};
+use crate::util::{output, path_str, run};
 use crate::web::{target_dir, trunk_build};
 
 /// The crates published to crates.io, in dependency order.
@@ -34,13 +34,17 @@ const NPM_ASSETS: [&str; 6] = [
     "styles.css",
 ];
 
-/// `cargo xtask package [--no-crates]`.
+/// `cargo xtask package [--no-crates] [--allow-dirty]`.
 pub fn run_package(root: &Path, args: &[String]) -> Result<(), String> {
-    let crates = match args {
-        [] => true,
-        [flag] if flag == "--no-crates" => false,
-        _ => return Err("usage: cargo xtask package [--no-crates]".into()),
-    };
+    let mut crates = true;
+    let mut allow_dirty = false;
+    for arg in args {
+        match arg.as_str() {
+            "--no-crates" => crates = false,
+            "--allow-dirty" => allow_dirty = true,
+            _ => return Err("usage: cargo xtask package [--no-crates] [--allow-dirty]".into()),
+        }
+    }
     crate::setup::setup(root, crate::setup::BUILD)?;
     trunk_build(root, true)?;
     let page = crate::single_file::write(&root.join("dist"))?;
@@ -49,7 +53,7 @@ pub fn run_package(root: &Path, args: &[String]) -> Result<(), String> {
     let tarball = npm(root)?;
     println!("npm package: {}", tarball.display());
     if crates {
-        cargo_package(root)?;
+        cargo_package(root, allow_dirty)?;
     }
     Ok(())
 }
@@ -123,8 +127,17 @@ fn package_json(version: &str) -> String {
 
 /// `cargo package` of every published crate (verified: each is built from
 /// its .crate, with the others taken from their packages).
-fn cargo_package(root: &Path) -> Result<(), String> {
-    let mut args = vec!["package", "--locked"];
+fn cargo_package(root: &Path, allow_dirty: bool) -> Result<(), String> {
+    // cargo counts the CLI's page, a git-ignored build product, as an
+    // uncommitted change: check the tracked files here instead.
+    let changed = output("git", &["-C", path_str(root)?, "status", "--porcelain", "--untracked-files=no"])
+        .ok_or("git status failed")?;
+    if !changed.trim().is_empty() && !allow_dirty {
+        return Err(format!(
+            "uncommitted changes would go into the packages (commit them, or pass --allow-dirty):\n{changed}"
+        ));
+    }
+    let mut args = vec!["package", "--locked", "--allow-dirty"];
     for name in CRATES {
         args.extend(["-p", name]);
     }
