@@ -2,8 +2,10 @@
 //! select samples by label ([`filter`]), `tagshow` / `taghide` choose which
 //! label keys reports show ([`keys`]), and `tagroot` / `tagleaf` turn labels
 //! into pseudo-frames at the root or leaf of every stack ([`frames`]);
-//! [`summary`] sums every label's share for the page's Labels panel.
+//! [`summary`] sums every label's share for the page's Labels panel, and
+//! [`compare`] sets two values of a key against each other as a diff.
 
+pub mod compare;
 pub mod filter;
 pub mod frames;
 pub mod keys;
@@ -15,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Error;
 use crate::model::{LabelValue, Profile, Str};
 
+pub use compare::{compare_tag_values, restrict};
 pub use filter::{TagFilter, TagFilters};
 pub use frames::{apply_label_frames, label_frames, LabelFrames};
 pub use keys::KeyFilter;
@@ -193,5 +196,16 @@ mod tests {
         for (focus, want) in [("worker=^a\\x2cb$", [true, false]), ("bytes=16bytes", [false, true])] {
             assert_eq!(kept(focus, ""), want, "{focus}");
         }
+    }
+
+    #[test]
+    fn two_values_of_a_key_compare_as_a_diff() {
+        let p = profile();
+        let options = ReportOptions { tag_focus: "worker=^c$".into(), ..ReportOptions::default() };
+        let diff = compare_tag_values(&p, &options, "worker=^a").unwrap();
+        let top = crate::report::top(&diff, &ReportOptions::default()).unwrap();
+        // pprof -diff_base: the source's 7 against the base's 100.
+        assert_eq!((top.rows[0].flat, top.rows[0].name.as_str()), (-93, "main.alloc"));
+        assert!(top.to_text().contains("of 100B total"), "{}", top.to_text());
     }
 }

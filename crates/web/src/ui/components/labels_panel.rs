@@ -28,7 +28,7 @@ pub struct LabelsPanelProps {
 }
 
 /// The tag options as (pprof's name, value), for the chips.
-fn tag_options(f: &Filters) -> [(&'static str, &str); 6] {
+fn tag_options(f: &Filters) -> [(&'static str, &str); 7] {
     [
         ("tagfocus", &f.tag_focus),
         ("tagignore", &f.tag_ignore),
@@ -36,6 +36,7 @@ fn tag_options(f: &Filters) -> [(&'static str, &str); 6] {
         ("taghide", &f.tag_hide),
         ("tagroot", &f.tag_root),
         ("tagleaf", &f.tag_leaf),
+        ("tagbase", &f.tag_base),
     ]
 }
 
@@ -48,7 +49,8 @@ pub fn without_option(filters: &Filters, name: &str) -> Filters {
         "tagshow" => f.tag_show.clear(),
         "taghide" => f.tag_hide.clear(),
         "tagroot" => f.tag_root.clear(),
-        _ => f.tag_leaf.clear(),
+        "tagleaf" => f.tag_leaf.clear(),
+        _ => f.tag_base.clear(),
     }
     f
 }
@@ -153,12 +155,14 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
         Callback::from(move |_: MouseEvent| on_filters.emit(f.clone()))
     };
     let grouped = filters.tag_root.split(',').any(|r| r == k.key);
+    // With one of this key's values focused, the others can be its diff base.
+    let focused_here = k.values.iter().any(|v| !v.filter.is_empty() && v.filter == filters.tag_focus);
     let values = k.values.iter().filter(|v| needle.is_empty() || v.text.to_lowercase().contains(needle));
     let rows = values.map(|v| {
         let (focus, ignore) = (pick_value(filters, &v.filter, false), pick_value(filters, &v.filter, true));
-        let on_filters = on_filters.clone();
+        let on_pick = on_filters.clone();
         let onclick = Callback::from(move |e: MouseEvent| {
-            on_filters.emit(if e.alt_key() { ignore.clone() } else { focus.clone() })
+            on_pick.emit(if e.alt_key() { ignore.clone() } else { focus.clone() })
         });
         let active = !v.filter.is_empty() && filters.tag_focus == v.filter;
         let ignored = !v.filter.is_empty() && filters.tag_ignore == v.filter;
@@ -167,8 +171,19 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
         } else {
             format!("Focus on {} (alt-click: ignore)", v.filter)
         };
+        let compare = (focused_here && !active && !v.filter.is_empty()).then(|| {
+            let base = Filters { tag_base: v.filter.clone(), ..filters.clone() };
+            let on_filters = on_filters.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_filters.emit(base.clone()));
+            let title = format!("Compare {} with {} as the base, in the diff views", filters.tag_focus, v.filter);
+            html! {
+                <button class="button small vs" data-testid="label-compare" data-value={v.text.clone()} {title} {onclick}>
+                    { "vs" }
+                </button>
+            }
+        });
         html! {
-            <li>
+            <li class="label-row">
                 <button class={classes!("label-value", active.then_some("active"), ignored.then_some("ignored"))}
                         data-testid="label-value" data-key={k.key.clone()} data-value={v.text.clone()}
                         data-filter={v.filter.clone()} disabled={v.filter.is_empty()} {title} {onclick}>
@@ -177,6 +192,7 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
                     <span class="num">{ &v.value_text }</span>
                     <span class="num pct">{ &v.percent }</span>
                 </button>
+                { for compare }
             </li>
         }
     });
