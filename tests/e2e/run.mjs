@@ -1515,6 +1515,30 @@ test('labels: tag options survive a reload from the link, numeric ranges include
   await shot('48B');
 });
 
+test('labels: worker=sort against worker=hash through the diff view', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=${CPU_URL}#top`);
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu' });
+  await openLabels(page, 'worker');
+  await page.click('[data-testid=label-value][data-key=worker][data-value=sort]');
+  await waitForRows(page, cliTop(CPU, ['--tagfocus=worker=^sort$']).rows, { what: 'cpu focused on worker=sort' });
+  await page.click('[data-testid=label-compare][data-value=hash]');
+  await waitForFragment(page, { view: 'top', tf: 'worker=^sort$', tagbase: 'worker=^hash$' });
+  // The diff's flat values are sort's minus hash's: hash's hashing frame goes negative by what proflens
+  // top --tagfocus=worker=^hash$ gives it, sort's sorting frames stay positive.
+  const hash = cliTop(CPU, ['--tagfocus=worker=^hash$']).rows.find((r) => r.name === 'crypto/sha256.block');
+  await waitUntil(page, async () => {
+    const rows = await pageRows(page);
+    const block = rows.find((r) => r.name === 'crypto/sha256.block');
+    return (block && block.flat === `-${hash.flat}`) || `sha256.block shows ${JSON.stringify(block)}`;
+  }, 'the diff view does not subtract worker=hash');
+  const legend = (await page.locator('[data-testid=diff-legend]').textContent()).trim();
+  check(legend.includes('worker=^sort$') && legend.includes('worker=^hash$'), `diff legend: ${legend}`);
+  check((await page.locator('[data-testid=tag-chip][data-option=tagbase]').count()) === 1, 'no tagbase chip');
+  await shot('diff');
+  await page.click('[data-testid=tag-chip][data-option=tagbase] [data-testid=chip-remove]');
+  await waitForRows(page, cliTop(CPU, ['--tagfocus=worker=^sort$']).rows, { what: 'cpu back on worker=sort' });
+});
+
 async function main() {
   const selected = tests.filter((t) => !filters.length || filters.some((f) => t.name.includes(f)));
   if (!selected.length) {
