@@ -650,3 +650,26 @@ fn reencoded_fixtures_still_decode() {
         assert_eq!(p.samples.len(), q.samples.len(), "{name}");
     }
 }
+
+#[test]
+fn cli_refuses_bad_tag_options_with_a_message() {
+    let cpu = format!("{}/fixtures/go/cpu.pb.gz", env!("CARGO_MANIFEST_DIR"));
+    let cases = [
+        ("--tagfocus=(", "tagfocus regexp does not compile"),
+        ("--tagignore=worker=[", "tagignore regexp does not compile"),
+        ("--tagfocus=bytes=99999999999999999999:", "99999999999999999999 is not a 64-bit integer"),
+        ("--tagshow=(", "tagshow regexp does not compile"),
+        ("--taghide=*", "taghide regexp does not compile"),
+    ];
+    for report in ["top", "tags", "traces"] {
+        for (option, expected) in cases {
+            match run_args(["proflens", report, option, cpu.as_str()]) {
+                Outcome::Failed { message, status } => {
+                    assert_eq!(status, 1, "{option}: {message}");
+                    assert!(message.contains(expected), "{option}: {message:?} does not say {expected:?}");
+                }
+                other => panic!("{report} {option}: expected a failure, got {other:?}"),
+            }
+        }
+    }
+}
