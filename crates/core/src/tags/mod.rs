@@ -208,4 +208,20 @@ mod tests {
         assert_eq!((top.rows[0].flat, top.rows[0].name.as_str()), (-93, "main.alloc"));
         assert!(top.to_text().contains("of 100B total"), "{}", top.to_text());
     }
+
+    #[test]
+    fn the_summary_lists_the_heaviest_values_of_a_crowded_key() {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let f = w.add_function("main.serve", "main.go", 1);
+        let l = w.add_location(None, 0, &[(f, 3)]);
+        for i in 0..600i64 {
+            let id = format!("req{i}");
+            w.add_sample(&[l], &[i + 1], &[LabelSpec::Str("request", &id)]);
+        }
+        let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+        let summary = label_summary(&p, &ReportOptions::default()).unwrap();
+        let request = &summary.keys[0];
+        assert_eq!((request.values.len(), request.more), (summary::MAX_VALUES, 100));
+        assert_eq!(request.values[0].text, "req599");
+    }
 }

@@ -182,6 +182,7 @@ impl Engine {
                     unit: k.unit,
                     percent: k.percent,
                     hidden: k.hidden,
+                    more: k.more,
                     values: k
                         .values
                         .into_iter()

@@ -14,6 +14,9 @@ use crate::protocol::{LabelKeyData, LabelsData};
 use crate::query::Filters;
 use crate::ui::js_regex::escape;
 
+/// Values listed per key before a search narrows them.
+const SHOWN_VALUES: usize = 50;
+
 /// Properties of [`LabelsPanel`].
 #[derive(Properties, PartialEq)]
 pub struct LabelsPanelProps {
@@ -157,7 +160,11 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
     let grouped = filters.tag_root.split(',').any(|r| r == k.key);
     // With one of this key's values focused, the others can be its diff base.
     let focused_here = k.values.iter().any(|v| !v.filter.is_empty() && v.filter == filters.tag_focus);
-    let values = k.values.iter().filter(|v| needle.is_empty() || v.text.to_lowercase().contains(needle));
+    let matching: Vec<_> =
+        k.values.iter().filter(|v| needle.is_empty() || v.text.to_lowercase().contains(needle)).collect();
+    // Long lists show their heaviest values; search reaches the rest.
+    let hidden_rows = matching.len().saturating_sub(SHOWN_VALUES) + k.more;
+    let values = matching.into_iter().take(SHOWN_VALUES);
     let rows = values.map(|v| {
         let (focus, ignore) = (pick_value(filters, &v.filter, false), pick_value(filters, &v.filter, true));
         let on_pick = on_filters.clone();
@@ -214,6 +221,9 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
                 </button>
             </div>
             <ul class="label-values">{ for rows }</ul>
+            if hidden_rows > 0 {
+                <p class="hint" data-testid="more-values">{ format!("{hidden_rows} lighter values not listed; search to find one") }</p>
+            }
         </div>
     }
 }
