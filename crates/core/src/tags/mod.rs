@@ -53,6 +53,43 @@ pub fn numeric_label_units(profile: &Profile) -> HashMap<String, String> {
     units
 }
 
+/// pprof's notices about numeric label keys given several units: "For tag
+/// K used unit U, also encountered unit(s) V, W" (keys in order; pprof's
+/// order is its map's).
+pub fn unit_conflicts(profile: &Profile) -> Vec<String> {
+    let mut first: HashMap<Str, Str> = HashMap::new();
+    let mut others: HashMap<Str, Vec<String>> = HashMap::new();
+    for s in 0..profile.samples.len() {
+        for l in profile.label_sets.get(profile.samples.labels[s]) {
+            let LabelValue::Num { unit, .. } = l.value else { continue };
+            let name = profile.str(unit);
+            if name.is_empty() {
+                continue;
+            }
+            let used = *first.entry(l.key).or_insert(unit);
+            if profile.str(used) != name {
+                let seen = others.entry(l.key).or_default();
+                if !seen.iter().any(|u| u == name) {
+                    seen.push(name.to_string());
+                }
+            }
+        }
+    }
+    let mut notices: Vec<(String, String)> = others
+        .into_iter()
+        .map(|(key, mut units)| {
+            units.sort();
+            let (key, used) = (profile.str(key), profile.str(first[&key]));
+            (
+                key.to_string(),
+                format!("For tag {key} used unit {used}, also encountered unit(s) {}", units.join(", ")),
+            )
+        })
+        .collect();
+    notices.sort();
+    notices.into_iter().map(|(_, notice)| notice).collect()
+}
+
 /// A profile ready for the reports of some options, and what pprof would
 /// print on stderr on the way.
 #[derive(Debug)]
@@ -64,11 +101,11 @@ pub struct Prepared {
 }
 
 /// Applies tagroot and tagleaf to `profile` and collects pprof's notices
-/// about the tag options, in pprof's order. Unlike pprof, the "matched no
+/// about label units and the tag options, in pprof's order. Unlike pprof, the "matched no
 /// samples" checks of tagfocus and tagignore look at every sample, before
 /// the name filters.
 pub fn prepare(profile: Profile, options: &crate::report::ReportOptions) -> Result<Prepared, Error> {
-    let mut notices = Vec::new();
+    let mut notices = unit_conflicts(&profile);
     let profile = match label_frames(&profile, &options.tag_root, &options.tag_leaf, &options.unit)? {
         Some(f) => {
             if !options.tag_root.is_empty() && !f.root_matched {
