@@ -261,4 +261,19 @@ mod tests {
         assert_eq!((request.values.len(), request.more), (summary::MAX_VALUES, 100));
         assert_eq!(request.values[0].text, "req599");
     }
+
+    #[test]
+    fn keys_with_several_units_are_noticed_as_pprof_does() {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let f = w.add_function("main.wait", "main.go", 1);
+        let l = w.add_location(None, 0, &[(f, 3)]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 3, "nanoseconds")]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 2, "seconds"), LabelSpec::Num("wait", 1, "")]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 4, "ms"), LabelSpec::Num("size", 1, "bytes")]);
+        let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+        assert_eq!(
+            unit_conflicts(&p),
+            ["For tag wait used unit nanoseconds, also encountered unit(s) ms, seconds"]
+        );
+    }
 }
