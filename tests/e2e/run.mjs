@@ -1468,6 +1468,13 @@ test('labels: clicking worker=sort gives proflens top --tagfocus numbers, alt-cl
   // Search within values, and a numeric key: heap2's bytes as a histogram.
   await page.fill('[data-testid=labels-search]', 'con');
   await waitUntil(page, async () => (await labelValues(page, 'worker')).length === 1 || 'search does not narrow', 'search within values');
+
+  // A narrow window: the panel wraps, nothing overflows sideways.
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.fill('[data-testid=labels-search]', '');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `the page overflows by ${overflow}px at 420px wide with the Labels panel open`);
+  await shot('narrow');
 });
 
 test('labels: group by worker shows the label frames in Top, Graph and Flame Graph', async ({ page, base, shot }) => {
