@@ -673,3 +673,35 @@ fn cli_refuses_bad_tag_options_with_a_message() {
         }
     }
 }
+
+#[test]
+fn tag_options_run_on_every_fixture() {
+    let options = proflens_core::report::ReportOptions {
+        tag_focus: "k0=^v|v1,".into(),
+        tag_ignore: ":1kb".into(),
+        tag_show: "k|worker".into(),
+        tag_hide: "bytes".into(),
+        tag_root: "worker,bytes,,missing".into(),
+        tag_leaf: "id,wait".into(),
+        ..proflens_core::report::ReportOptions::default()
+    };
+    let dir = format!("{}/fixtures/synthetic", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    files.extend(
+        ["go/cpu.pb.gz", "go/heap2.pb.gz"].map(|f| format!("{}/fixtures/{f}", env!("CARGO_MANIFEST_DIR"))),
+    );
+    for path in files {
+        let p = decode(&std::fs::read(&path).unwrap(), &defaults()).unwrap();
+        let framed =
+            proflens_core::tags::apply_label_frames(&p, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::report::top(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::report::tags(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}")).to_text();
+        proflens_core::report::traces(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::tags::label_summary(&p, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let base =
+            proflens_core::report::ReportOptions { tag_focus: "worker=sort".into(), ..options.clone() };
+        proflens_core::tags::compare_tag_values(&p, &base, "worker=hash")
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
