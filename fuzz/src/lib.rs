@@ -79,6 +79,16 @@ pub fn option_sets() -> Vec<ReportOptions> {
             sort: Sort::Cum,
             ..ReportOptions::default()
         },
+        // pprof's tag options: regexps, ranges, several keys.
+        ReportOptions {
+            tag_focus: "k0=^v|v1,".into(),
+            tag_ignore: ":1kb".into(),
+            tag_show: "k".into(),
+            tag_hide: "bytes".into(),
+            tag_root: "k0,bytes".into(),
+            tag_leaf: "k1".into(),
+            ..ReportOptions::default()
+        },
     ]
 }
 
@@ -108,6 +118,15 @@ pub fn run_reports(p: &Profile, o: &ReportOptions) {
     }
     if let Ok(l) = list(p, o, ".") {
         let _ = l.to_text(&NoSources);
+    }
+    if let Ok(r) = proflens_core::report::tags(p, o) {
+        let _ = r.to_text();
+    }
+    let _ = proflens_core::tags::label_summary(p, o);
+    if let Ok(framed) = proflens_core::tags::apply_label_frames(p, o) {
+        if let Ok(r) = top(&framed, o) {
+            let _ = r.to_text();
+        }
     }
     for granularity in [Granularity::Functions, Granularity::FileFunctions] {
         for pivot in [None, Some("main|f1")] {

@@ -1607,6 +1607,134 @@ function slug(s) {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
 }
 
+// ---------------------------------------------------------------------------
+// Labels (issue 15): the Labels panel and pprof's tag options. The Go CPU
+// fixture carries pprof.Do labels (worker, id); it is served under
+// /fixtures/ so that a reload can fetch it again.
+
+const CPU_URL = '/fixtures/go/cpu.pb.gz';
+
+/** Opens the Labels panel and waits for the key's values. */
+async function openLabels(page, key) {
+  await page.click('[data-testid=labels-toggle]');
+  await page.locator(`[data-testid=label-key][data-key="${key}"] [data-testid=label-value]`).first().waitFor({ timeout: 30_000 });
+}
+
+/** The panel's values of a key: [{ text, percent, filter }]. */
+async function labelValues(page, key) {
+  return page.$$eval(`[data-testid=label-key][data-key="${key}"] [data-testid=label-value]`, (bs) =>
+    bs.map((b) => ({ text: b.dataset.value, percent: b.querySelector('.pct').textContent.trim(), filter: b.dataset.filter })),
+  );
+}
+
+test('labels: clicking worker=sort gives proflens top --tagfocus numbers, alt-click ignores, chips remove', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=${CPU_URL}#top`);
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu' });
+  await openLabels(page, 'worker');
+  const values = await labelValues(page, 'worker');
+  check(values.map((v) => v.text).join(',') === 'sort,hash,contender', `worker values, heaviest first: ${JSON.stringify(values)}`);
+  check(values[0].percent === '44.33%', `worker=sort's share of the CPU total: ${values[0].percent}`);
+  await shot('panel');
+
+  await page.click('[data-testid=label-value][data-key=worker][data-value=sort]');
+  const focused = cliTop(CPU, ['--tagfocus=worker=^sort$']);
+  await waitForRows(page, focused.rows, { what: 'cpu focused on worker=sort' });
+  await checkLegend(page, focused);
+  await waitForFragment(page, { view: 'top', tf: 'worker=^sort$' });
+  check((await page.locator('[data-testid=tag-chip][data-option=tagfocus]').count()) === 1, 'no tagfocus chip');
+  await shot('focused');
+
+  await page.click('[data-testid=label-value][data-key=worker][data-value=hash]', { modifiers: ['Alt'] });
+  const ignored = cliTop(CPU, ['--tagfocus=worker=^sort$', '--tagignore=worker=^hash$']);
+  await waitForRows(page, ignored.rows, { what: 'cpu ignoring worker=hash' });
+  await waitForFragment(page, { view: 'top', tf: 'worker=^sort$', ti: 'worker=^hash$' });
+
+  await page.click('[data-testid=tag-chip][data-option=tagfocus] [data-testid=chip-remove]');
+  await page.click('[data-testid=tag-chip][data-option=tagignore] [data-testid=chip-remove]');
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu after removing the chips' });
+  await waitForFragment(page, { view: 'top' });
+
+  // Search within values, and a numeric key: heap2's bytes as a histogram.
+  await page.fill('[data-testid=labels-search]', 'con');
+  await waitUntil(page, async () => (await labelValues(page, 'worker')).length === 1 || 'search does not narrow', 'search within values');
+
+  // A narrow window: the panel wraps, nothing overflows sideways.
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.fill('[data-testid=labels-search]', '');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `the page overflows by ${overflow}px at 420px wide with the Labels panel open`);
+  await shot('narrow');
+});
+
+test('labels: group by worker shows the label frames in Top, Graph and Flame Graph', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=${CPU_URL}#top?sort=cum`);
+  await waitForRows(page, cliTop(CPU, ['--cum']).rows, { what: 'cpu by cum' });
+  await openLabels(page, 'worker');
+  await page.click('[data-testid=label-key][data-key=worker] [data-testid=group-by]');
+  const grouped = cliTop(CPU, ['--cum', '--tagroot=worker']);
+  // The rows down to the hash frame (the table renders what fits on screen).
+  const rows = await waitForRows(page, grouped.rows, { count: 30, what: 'cpu grouped by worker' });
+  for (const worker of ['sort', 'hash']) {
+    check(rows.some((r) => r.name === worker), `no ${worker} label frame in Top`);
+  }
+  await waitForFragment(page, { view: 'top', sort: 'cum', tagroot: 'worker' });
+  await shot('top');
+  await page.click('[data-view=graph]');
+  const gnode = (name) => page.locator(`[data-testid=graph-view] g.gnode[data-name="${name}"]`);
+  await gnode('sort').waitFor({ timeout: 30_000 });
+  check((await gnode('hash').count()) === 1, 'the graph has no hash label frame');
+  await shot('graph');
+  await page.click('[data-view=flamegraph]');
+  await page.locator('main canvas').first().waitFor({ timeout: 30_000 });
+  await waitForFragment(page, { view: 'flamegraph', sort: 'cum', tagroot: 'worker' });
+  await shot('flame');
+});
+
+test('labels: tag options survive a reload from the link, numeric ranges included', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top?tf=bytes%3D1kb:&th=bytes`);
+  const want = cliTop(HEAP2, ['--tagfocus=bytes=1kb:', '--taghide=bytes']);
+  await waitForRows(page, want.rows, { what: 'heap2 with tagfocus=bytes=1kb:' });
+  await checkLegend(page, want);
+  await openLabels(page, 'bytes');
+  const sizes = await labelValues(page, 'bytes');
+  check(sizes[0].text === '16B' && sizes.every((v) => v.filter.startsWith('bytes=')), `bytes histogram: ${JSON.stringify(sizes.slice(0, 3))}`);
+  check(await page.locator('[data-testid=label-key][data-key=bytes].hidden').count() === 1, 'bytes is not marked hidden');
+  await shot('before-reload');
+  await page.reload();
+  await waitForRows(page, want.rows, { what: 'heap2 after reload' });
+  await waitForFragment(page, { view: 'top', tf: 'bytes=1kb:', th: 'bytes' });
+  // A value clicked in the histogram selects exactly its samples.
+  await openLabels(page, 'bytes');
+  await page.click('[data-testid=label-value][data-key=bytes][data-value="48B"]');
+  const b48 = cliTop(HEAP2, ['--tagfocus=bytes=48bytes', '--taghide=bytes']);
+  await waitForRows(page, b48.rows, { what: 'heap2 focused on 48-byte objects' });
+  await shot('48B');
+});
+
+test('labels: worker=sort against worker=hash through the diff view', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=${CPU_URL}#top`);
+  await waitForRows(page, cliTop(CPU).rows, { what: 'cpu' });
+  await openLabels(page, 'worker');
+  await page.click('[data-testid=label-value][data-key=worker][data-value=sort]');
+  await waitForRows(page, cliTop(CPU, ['--tagfocus=worker=^sort$']).rows, { what: 'cpu focused on worker=sort' });
+  await page.click('[data-testid=label-compare][data-value=hash]');
+  await waitForFragment(page, { view: 'top', tf: 'worker=^sort$', tagbase: 'worker=^hash$' });
+  // The diff's flat values are sort's minus hash's: hash's hashing frame goes negative by what proflens
+  // top --tagfocus=worker=^hash$ gives it, sort's sorting frames stay positive.
+  const hash = cliTop(CPU, ['--tagfocus=worker=^hash$']).rows.find((r) => r.name === 'crypto/sha256.block');
+  await waitUntil(page, async () => {
+    const rows = await pageRows(page);
+    const block = rows.find((r) => r.name === 'crypto/sha256.block');
+    return (block && block.flat === `-${hash.flat}`) || `sha256.block shows ${JSON.stringify(block)}`;
+  }, 'the diff view does not subtract worker=hash');
+  const legend = (await page.locator('[data-testid=diff-legend]').textContent()).trim();
+  check(legend.includes('worker=^sort$') && legend.includes('worker=^hash$'), `diff legend: ${legend}`);
+  check((await page.locator('[data-testid=tag-chip][data-option=tagbase]').count()) === 1, 'no tagbase chip');
+  await shot('diff');
+  await page.click('[data-testid=tag-chip][data-option=tagbase] [data-testid=chip-remove]');
+  await waitForRows(page, cliTop(CPU, ['--tagfocus=worker=^sort$']).rows, { what: 'cpu back on worker=sort' });
+});
+
 async function main() {
   const selected = tests.filter((t) => !filters.length || filters.some((f) => t.name.includes(f)));
   if (!selected.length) {
@@ -1615,7 +1743,8 @@ async function main() {
   }
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await startServer(dist);
+  // /fixtures/ serves the test profiles for ?url= (the Labels tests reload from it).
+  const server = await startServer(dist, { '/fixtures/': FIXTURES });
   console.log(`serving ${dist} on ${server.url}; ${selected.length} browser tests`);
   const failed = [];
   for (const [n, t] of selected.entries()) {

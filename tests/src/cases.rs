@@ -11,7 +11,7 @@ pub const HEADER: &str = "\
 # Golden cases: proflens against go tool pprof. Written by `cargo xtask golden`; do not edit.
 # One case a line, tab-separated, no quoting or escaping (no field contains a tab or newline).
 # Lines starting with '#' are comments.
-# Columns: case, fixture (relative to tests/), report (top|traces|tree|peek|dot|list), regexp (empty
+# Columns: case, fixture (relative to tests/), report (top|traces|tree|peek|dot|list|tags), regexp (empty
 # unless peek or list), expect (ok: tests/golden/<case>.txt is Go's stdout; fail: Go exited non-zero and
 # <case>.txt is the first line of its stderr), go command line (for people; shell-quoted, run from
 # tests/), then zero or more proflens options, one command-line argument per column.

@@ -649,3 +649,58 @@ fn reencoded_fixtures_still_decode() {
         assert_eq!(p.samples.len(), q.samples.len(), "{name}");
     }
 }
+
+#[test]
+fn cli_refuses_bad_tag_options_with_a_message() {
+    let cpu = format!("{}/fixtures/go/cpu.pb.gz", env!("CARGO_MANIFEST_DIR"));
+    let cases = [
+        ("--tagfocus=(", "tagfocus regexp does not compile"),
+        ("--tagignore=worker=[", "tagignore regexp does not compile"),
+        ("--tagfocus=bytes=99999999999999999999:", "99999999999999999999 is not a 64-bit integer"),
+        ("--tagshow=(", "tagshow regexp does not compile"),
+        ("--taghide=*", "taghide regexp does not compile"),
+    ];
+    for report in ["top", "tags", "traces"] {
+        for (option, expected) in cases {
+            match run_args(["proflens", report, option, cpu.as_str()]) {
+                Outcome::Failed { message, status } => {
+                    assert_eq!(status, 1, "{option}: {message}");
+                    assert!(message.contains(expected), "{option}: {message:?} does not say {expected:?}");
+                }
+                other => panic!("{report} {option}: expected a failure, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn tag_options_run_on_every_fixture() {
+    let options = proflens_core::report::ReportOptions {
+        tag_focus: "k0=^v|v1,".into(),
+        tag_ignore: ":1kb".into(),
+        tag_show: "k|worker".into(),
+        tag_hide: "bytes".into(),
+        tag_root: "worker,bytes,,missing".into(),
+        tag_leaf: "id,wait".into(),
+        ..proflens_core::report::ReportOptions::default()
+    };
+    let dir = format!("{}/fixtures/synthetic", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    files.extend(
+        ["go/cpu.pb.gz", "go/heap2.pb.gz"].map(|f| format!("{}/fixtures/{f}", env!("CARGO_MANIFEST_DIR"))),
+    );
+    for path in files {
+        let p = decode(&std::fs::read(&path).unwrap(), &defaults()).unwrap();
+        let framed =
+            proflens_core::tags::apply_label_frames(&p, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::report::top(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::report::tags(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}")).to_text();
+        proflens_core::report::traces(&framed, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        proflens_core::tags::label_summary(&p, &options).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let base =
+            proflens_core::report::ReportOptions { tag_focus: "worker=sort".into(), ..options.clone() };
+        proflens_core::tags::compare_tag_values(&p, &base, "worker=hash")
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}

@@ -878,7 +878,7 @@ never runs Go.
   starting with `#` are comments. Columns:
   1. case name (the golden file is `<case>.txt`);
   2. fixture, relative to `tests/`;
-  3. report: `top`, `traces`, `tree` or `peek`;
+  3. report: `top`, `traces`, `tree`, `peek`, `dot`, `list` or `tags`;
   4. the peek regexp (empty for other reports);
   5. `ok` or `fail`;
   6. the go command line, shell-quoted, as run from `tests/` (for people;

@@ -6,7 +6,8 @@
 //! (ignore), h (hide), s (show), sf (show from), n (nodecount), nf
 //! (nodefraction), ef (edgefraction), tf (tagfocus), ti (tagignore), ts
 //! (tagshow), th (taghide), tagroot, tagleaf (pprof has no short names for
-//! these two), p (pivot); the long names tagfocus, tagignore, tagshow and
+//! these two), tagbase (proflens' own: the tag filter whose samples are
+//! the diff base of tf's), p (pivot); the long names tagfocus, tagignore, tagshow and
 //! taghide are read too; plus proflens' own: sel
 //! (the selection, which Peek and Source show), src and base (the
 //! comparison's file names), mode=subtract (pprof's -base rather than
@@ -102,6 +103,11 @@ pub const PARAMS: &[Param] = &[
         key: "tagleaf",
         write: |q| q.report.filters.tag_leaf.clone(),
         read: |q, v| q.report.filters.tag_leaf = v,
+    },
+    Param {
+        key: "tagbase",
+        write: |q| q.report.filters.tag_base.clone(),
+        read: |q, v| q.report.filters.tag_base = v,
     },
     // pprof's long names, read only: links written by hand.
     Param { key: "tagfocus", write: |_| String::new(), read: |q, v| q.report.filters.tag_focus = v },
@@ -274,6 +280,7 @@ mod tests {
             tag_hide: "^id$".into(),
             tag_root: "worker,id".into(),
             tag_leaf: "bytes".into(),
+            tag_base: "worker=^hash$".into(),
             ..Filters::default()
         };
         let query = Query {
@@ -284,7 +291,7 @@ mod tests {
         let fragment = write(&query);
         assert_eq!(
             fragment,
-            "flamegraph?tf=bytes%3D1kb:&ti=worker%3Dhash,sort&ts=worker|id&th=^id$&tagroot=worker,id&tagleaf=bytes"
+            "flamegraph?tf=bytes%3D1kb:&ti=worker%3Dhash,sort&ts=worker|id&th=^id$&tagroot=worker,id&tagleaf=bytes&tagbase=worker%3D^hash$"
         );
         assert_eq!(parse(&fragment), query);
         let long = parse("top?tagfocus=worker%3Dsort&tagignore=id%3Dc1&tagshow=w&taghide=x");

@@ -293,6 +293,8 @@ pub struct LabelKeyData {
     pub hidden: bool,
     /// String values heaviest first, numeric ones in increasing order.
     pub values: Vec<LabelValueData>,
+    /// How many lighter values core left out.
+    pub more: usize,
 }
 
 /// The Labels panel's data.

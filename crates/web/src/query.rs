@@ -127,6 +127,9 @@ pub struct Filters {
     pub tag_root: String,
     /// Label keys as pseudo-frames at the leaf, comma-separated (`-tagleaf`).
     pub tag_leaf: String,
+    /// A tag filter whose samples are the diff base of tag_focus's (two
+    /// values of one key compared; proflens' own, "" for none).
+    pub tag_base: String,
 }
 
 /// pprof's pruning options; None for pprof's defaults (the page shows

@@ -36,11 +36,11 @@ fn query() -> impl Strategy<Value = Query> {
         Granularity::Addresses,
     ]));
     let names = (regexp(), regexp(), regexp(), regexp(), regexp());
-    let tags = (regexp(), regexp(), regexp(), regexp(), regexp(), regexp());
+    let tags = (regexp(), regexp(), regexp(), regexp(), regexp(), regexp(), regexp());
     let filters = (names, tags).prop_map(
         |(
             (focus, ignore, hide, show, show_from),
-            (tag_focus, tag_ignore, tag_show, tag_hide, tag_root, tag_leaf),
+            (tag_focus, tag_ignore, tag_show, tag_hide, tag_root, tag_leaf, tag_base),
         )| {
             Filters {
                 focus,
@@ -54,6 +54,7 @@ fn query() -> impl Strategy<Value = Query> {
                 tag_hide,
                 tag_root,
                 tag_leaf,
+                tag_base,
             }
         },
     );

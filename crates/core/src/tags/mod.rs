@@ -2,8 +2,10 @@
 //! select samples by label ([`filter`]), `tagshow` / `taghide` choose which
 //! label keys reports show ([`keys`]), and `tagroot` / `tagleaf` turn labels
 //! into pseudo-frames at the root or leaf of every stack ([`frames`]);
-//! [`summary`] sums every label's share for the page's Labels panel.
+//! [`summary`] sums every label's share for the page's Labels panel, and
+//! [`compare`] sets two values of a key against each other as a diff.
 
+pub mod compare;
 pub mod filter;
 pub mod frames;
 pub mod keys;
@@ -15,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Error;
 use crate::model::{LabelValue, Profile, Str};
 
+pub use compare::{compare_tag_values, restrict};
 pub use filter::{TagFilter, TagFilters};
 pub use frames::{apply_label_frames, label_frames, LabelFrames};
 pub use keys::KeyFilter;
@@ -50,6 +53,43 @@ pub fn numeric_label_units(profile: &Profile) -> HashMap<String, String> {
     units
 }
 
+/// pprof's notices about numeric label keys given several units: "For tag
+/// K used unit U, also encountered unit(s) V, W" (keys in order; pprof's
+/// order is its map's).
+pub fn unit_conflicts(profile: &Profile) -> Vec<String> {
+    let mut first: HashMap<Str, Str> = HashMap::new();
+    let mut others: HashMap<Str, Vec<String>> = HashMap::new();
+    for s in 0..profile.samples.len() {
+        for l in profile.label_sets.get(profile.samples.labels[s]) {
+            let LabelValue::Num { unit, .. } = l.value else { continue };
+            let name = profile.str(unit);
+            if name.is_empty() {
+                continue;
+            }
+            let used = *first.entry(l.key).or_insert(unit);
+            if profile.str(used) != name {
+                let seen = others.entry(l.key).or_default();
+                if !seen.iter().any(|u| u == name) {
+                    seen.push(name.to_string());
+                }
+            }
+        }
+    }
+    let mut notices: Vec<(String, String)> = others
+        .into_iter()
+        .map(|(key, mut units)| {
+            units.sort();
+            let (key, used) = (profile.str(key), profile.str(first[&key]));
+            (
+                key.to_string(),
+                format!("For tag {key} used unit {used}, also encountered unit(s) {}", units.join(", ")),
+            )
+        })
+        .collect();
+    notices.sort();
+    notices.into_iter().map(|(_, notice)| notice).collect()
+}
+
 /// A profile ready for the reports of some options, and what pprof would
 /// print on stderr on the way.
 #[derive(Debug)]
@@ -61,11 +101,11 @@ pub struct Prepared {
 }
 
 /// Applies tagroot and tagleaf to `profile` and collects pprof's notices
-/// about the tag options, in pprof's order. Unlike pprof, the "matched no
+/// about label units and the tag options, in pprof's order. Unlike pprof, the "matched no
 /// samples" checks of tagfocus and tagignore look at every sample, before
 /// the name filters.
 pub fn prepare(profile: Profile, options: &crate::report::ReportOptions) -> Result<Prepared, Error> {
-    let mut notices = Vec::new();
+    let mut notices = unit_conflicts(&profile);
     let profile = match label_frames(&profile, &options.tag_root, &options.tag_leaf, &options.unit)? {
         Some(f) => {
             if !options.tag_root.is_empty() && !f.root_matched {
@@ -193,5 +233,47 @@ mod tests {
         for (focus, want) in [("worker=^a\\x2cb$", [true, false]), ("bytes=16bytes", [false, true])] {
             assert_eq!(kept(focus, ""), want, "{focus}");
         }
+    }
+
+    #[test]
+    fn two_values_of_a_key_compare_as_a_diff() {
+        let p = profile();
+        let options = ReportOptions { tag_focus: "worker=^c$".into(), ..ReportOptions::default() };
+        let diff = compare_tag_values(&p, &options, "worker=^a").unwrap();
+        let top = crate::report::top(&diff, &ReportOptions::default()).unwrap();
+        // pprof -diff_base: the source's 7 against the base's 100.
+        assert_eq!((top.rows[0].flat, top.rows[0].name.as_str()), (-93, "main.alloc"));
+        assert!(top.to_text().contains("of 100B total"), "{}", top.to_text());
+    }
+
+    #[test]
+    fn the_summary_lists_the_heaviest_values_of_a_crowded_key() {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let f = w.add_function("main.serve", "main.go", 1);
+        let l = w.add_location(None, 0, &[(f, 3)]);
+        for i in 0..600i64 {
+            let id = format!("req{i}");
+            w.add_sample(&[l], &[i + 1], &[LabelSpec::Str("request", &id)]);
+        }
+        let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+        let summary = label_summary(&p, &ReportOptions::default()).unwrap();
+        let request = &summary.keys[0];
+        assert_eq!((request.values.len(), request.more), (summary::MAX_VALUES, 100));
+        assert_eq!(request.values[0].text, "req599");
+    }
+
+    #[test]
+    fn keys_with_several_units_are_noticed_as_pprof_does() {
+        let mut w = ProfileWriter::new(&[("samples", "count")]);
+        let f = w.add_function("main.wait", "main.go", 1);
+        let l = w.add_location(None, 0, &[(f, 3)]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 3, "nanoseconds")]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 2, "seconds"), LabelSpec::Num("wait", 1, "")]);
+        w.add_sample(&[l], &[1], &[LabelSpec::Num("wait", 4, "ms"), LabelSpec::Num("size", 1, "bytes")]);
+        let p = decode(&w.encode(), &DecodeOptions::default()).unwrap();
+        assert_eq!(
+            unit_conflicts(&p),
+            ["For tag wait used unit nanoseconds, also encountered unit(s) ms, seconds"]
+        );
     }
 }

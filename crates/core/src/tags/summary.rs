@@ -20,6 +20,10 @@ use super::{numeric_label_units, KeyFilter};
 /// Numeric keys with more distinct values than this are binned.
 const MAX_BARS: usize = 24;
 
+/// String values kept per key, heaviest first: a key such as a request id
+/// can have a value per sample, which no panel can list.
+pub const MAX_VALUES: usize = 500;
+
 /// One value (or numeric range) of a label key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelValueShare {
@@ -53,8 +57,11 @@ pub struct LabelKeySummary {
     pub percent: String,
     /// Hidden by tagshow/taghide.
     pub hidden: bool,
-    /// String values heaviest first; numeric ones in increasing order.
+    /// String values heaviest first (at most [`MAX_VALUES`]); numeric
+    /// ones in increasing order.
     pub values: Vec<LabelValueShare>,
+    /// How many lighter values were left out.
+    pub more: usize,
 }
 
 /// Every label key of a profile, heaviest first.
@@ -177,6 +184,8 @@ pub fn label_summary(profile: &Profile, options: &ReportOptions) -> Result<Label
         .into_iter()
         .map(|(key, numeric, unit, mut values)| {
             let value = gomath::sum(values.iter().map(|v| v.value));
+            let more = values.len().saturating_sub(MAX_VALUES);
+            values.truncate(MAX_VALUES);
             let max = values.iter().map(|v| gomath::abs(v.value)).max().unwrap_or(0);
             for v in &mut values {
                 v.fraction = if max > 0 { (gomath::abs(v.value) as f64 / max as f64).min(1.0) } else { 0.0 };
@@ -189,6 +198,7 @@ pub fn label_summary(profile: &Profile, options: &ReportOptions) -> Result<Label
                 percent: units::percentage(value, total).trim().to_string(),
                 hidden: !keys_filter.shows(key),
                 values,
+                more,
             }
         })
         .collect();

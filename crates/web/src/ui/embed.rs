@@ -270,6 +270,7 @@ pub fn mount_analyzer(root: web_sys::Element, host: web_sys::Element, options: J
         tag_hide: option_text(&filters_value, "taghide").unwrap_or_default(),
         tag_root: option_text(&filters_value, "tagroot").unwrap_or_default(),
         tag_leaf: option_text(&filters_value, "tagleaf").unwrap_or_default(),
+        tag_base: option_text(&filters_value, "tagbase").unwrap_or_default(),
     };
     let sample = option_text(&options, "sample").or_else(|| {
         js_sys::Reflect::get(&options, &"sampleIndex".into())

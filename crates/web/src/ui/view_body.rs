@@ -145,8 +145,15 @@ impl Ui {
     fn view(&self, data: &ViewData) -> Option<Html> {
         let m = &self.model;
         let q = &m.query;
-        let comparison =
-            m.loaded.as_ref().and_then(|l| compare::describe(&l.setup, &l.profiles)).map(AttrValue::from);
+        let f = &q.report.filters;
+        let labels_compared = (!f.tag_base.is_empty())
+            .then(|| format!("Comparing the samples of {} with base {} (labels)", f.tag_focus, f.tag_base));
+        let comparison = m
+            .loaded
+            .as_ref()
+            .and_then(|l| compare::describe(&l.setup, &l.profiles))
+            .or(labels_compared)
+            .map(AttrValue::from);
         let search = Matcher::new(&m.search);
         let (selected, on_select) = (m.selected.clone(), self.on_select());
         let (legend, view) = match (data, q.view) {

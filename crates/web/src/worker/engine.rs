@@ -121,10 +121,18 @@ impl Engine {
         tz_offset_seconds: i32,
     ) -> Result<ViewData, String> {
         let options = report_options(query, tz_offset_seconds);
-        if let Some(labeled) = self.with_label_frames(&options)? {
-            return labeled.report_with(&options, query, view);
+        let labeled = self.with_label_frames(&options)?;
+        let engine = labeled.as_ref().unwrap_or(self);
+        let base = &query.filters.tag_base;
+        if base.is_empty() || *view == ViewRequest::Labels {
+            return engine.report_with(&options, query, view);
         }
-        self.report_with(&options, query, view)
+        // Two values of a key against each other: tagfocus's samples with
+        // the base filter's subtracted, tag filters applied.
+        let diff = proflens_core::tags::compare_tag_values(&engine.profile, &options, base)
+            .map_err(|e| e.to_string())?;
+        let options = ReportOptions { tag_focus: String::new(), tag_ignore: String::new(), ..options };
+        Engine::new(self.id, &self.file_name, Rc::new(diff)).report_with(&options, query, view)
     }
 
     /// This profile with the pseudo-frames of tagroot/tagleaf, as an engine
@@ -183,6 +191,7 @@ impl Engine {
                     unit: k.unit,
                     percent: k.percent,
                     hidden: k.hidden,
+                    more: k.more,
                     values: k
                         .values
                         .into_iter()
@@ -530,5 +539,32 @@ mod tests {
             panic!("no top table")
         };
         assert_eq!(again.rows[0].cum, table.rows[0].cum);
+    }
+
+    #[test]
+    fn two_label_values_compare_through_the_diff() {
+        let cpu =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/go/cpu.pb.gz")).unwrap();
+        let engine = Engine::load(0, "cpu.pb.gz", &cpu, LIMIT, &mut |_| {}).unwrap();
+        let filters = Filters {
+            tag_focus: "worker=^sort$".into(),
+            tag_base: "worker=^hash$".into(),
+            ..Filters::default()
+        };
+        let q = ReportQuery { filters, ..ReportQuery::default() };
+        let Ok(ViewData::Top(table)) = engine.report(&q, &ViewRequest::Top, 0) else {
+            panic!("no top table")
+        };
+        // As proflens-core's -diff_base of the two label selections.
+        let options = ReportOptions { tag_focus: "worker=^sort$".into(), ..ReportOptions::default() };
+        let diff =
+            proflens_core::tags::compare_tag_values(&engine.profile, &options, "worker=^hash$").unwrap();
+        let want = top(&diff, &ReportOptions::default()).unwrap();
+        assert_eq!(table.rows.len(), want.rows.len());
+        assert_eq!(
+            (table.rows[0].name.as_str(), table.rows[0].flat),
+            (want.rows[0].name.as_str(), want.rows[0].flat)
+        );
+        assert!(table.rows.iter().any(|r| r.flat < 0) && table.rows.iter().any(|r| r.flat > 0));
     }
 }

@@ -14,6 +14,9 @@ use crate::protocol::{LabelKeyData, LabelsData};
 use crate::query::Filters;
 use crate::ui::js_regex::escape;
 
+/// Values listed per key before a search narrows them.
+const SHOWN_VALUES: usize = 50;
+
 /// Properties of [`LabelsPanel`].
 #[derive(Properties, PartialEq)]
 pub struct LabelsPanelProps {
@@ -28,7 +31,7 @@ pub struct LabelsPanelProps {
 }
 
 /// The tag options as (pprof's name, value), for the chips.
-fn tag_options(f: &Filters) -> [(&'static str, &str); 6] {
+fn tag_options(f: &Filters) -> [(&'static str, &str); 7] {
     [
         ("tagfocus", &f.tag_focus),
         ("tagignore", &f.tag_ignore),
@@ -36,6 +39,7 @@ fn tag_options(f: &Filters) -> [(&'static str, &str); 6] {
         ("taghide", &f.tag_hide),
         ("tagroot", &f.tag_root),
         ("tagleaf", &f.tag_leaf),
+        ("tagbase", &f.tag_base),
     ]
 }
 
@@ -48,7 +52,8 @@ pub fn without_option(filters: &Filters, name: &str) -> Filters {
         "tagshow" => f.tag_show.clear(),
         "taghide" => f.tag_hide.clear(),
         "tagroot" => f.tag_root.clear(),
-        _ => f.tag_leaf.clear(),
+        "tagleaf" => f.tag_leaf.clear(),
+        _ => f.tag_base.clear(),
     }
     f
 }
@@ -153,12 +158,18 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
         Callback::from(move |_: MouseEvent| on_filters.emit(f.clone()))
     };
     let grouped = filters.tag_root.split(',').any(|r| r == k.key);
-    let values = k.values.iter().filter(|v| needle.is_empty() || v.text.to_lowercase().contains(needle));
+    // With one of this key's values focused, the others can be its diff base.
+    let focused_here = k.values.iter().any(|v| !v.filter.is_empty() && v.filter == filters.tag_focus);
+    let matching: Vec<_> =
+        k.values.iter().filter(|v| needle.is_empty() || v.text.to_lowercase().contains(needle)).collect();
+    // Long lists show their heaviest values; search reaches the rest.
+    let hidden_rows = matching.len().saturating_sub(SHOWN_VALUES) + k.more;
+    let values = matching.into_iter().take(SHOWN_VALUES);
     let rows = values.map(|v| {
         let (focus, ignore) = (pick_value(filters, &v.filter, false), pick_value(filters, &v.filter, true));
-        let on_filters = on_filters.clone();
+        let on_pick = on_filters.clone();
         let onclick = Callback::from(move |e: MouseEvent| {
-            on_filters.emit(if e.alt_key() { ignore.clone() } else { focus.clone() })
+            on_pick.emit(if e.alt_key() { ignore.clone() } else { focus.clone() })
         });
         let active = !v.filter.is_empty() && filters.tag_focus == v.filter;
         let ignored = !v.filter.is_empty() && filters.tag_ignore == v.filter;
@@ -167,8 +178,19 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
         } else {
             format!("Focus on {} (alt-click: ignore)", v.filter)
         };
+        let compare = (focused_here && !active && !v.filter.is_empty()).then(|| {
+            let base = Filters { tag_base: v.filter.clone(), ..filters.clone() };
+            let on_filters = on_filters.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_filters.emit(base.clone()));
+            let title = format!("Compare {} with {} as the base, in the diff views", filters.tag_focus, v.filter);
+            html! {
+                <button class="button small vs" data-testid="label-compare" data-value={v.text.clone()} {title} {onclick}>
+                    { "vs" }
+                </button>
+            }
+        });
         html! {
-            <li>
+            <li class="label-row">
                 <button class={classes!("label-value", active.then_some("active"), ignored.then_some("ignored"))}
                         data-testid="label-value" data-key={k.key.clone()} data-value={v.text.clone()}
                         data-filter={v.filter.clone()} disabled={v.filter.is_empty()} {title} {onclick}>
@@ -177,6 +199,7 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
                     <span class="num">{ &v.value_text }</span>
                     <span class="num pct">{ &v.percent }</span>
                 </button>
+                { for compare }
             </li>
         }
     });
@@ -198,6 +221,9 @@ fn key_block(k: &LabelKeyData, needle: &str, filters: &Filters, on_filters: &Cal
                 </button>
             </div>
             <ul class="label-values">{ for rows }</ul>
+            if hidden_rows > 0 {
+                <p class="hint" data-testid="more-values">{ format!("{hidden_rows} lighter values not listed; search to find one") }</p>
+            }
         </div>
     }
 }
