@@ -3,6 +3,7 @@
 mod context;
 mod dot;
 mod flame;
+mod flame_lazy;
 mod flame_view;
 mod leaks;
 mod legend;
@@ -15,8 +16,9 @@ mod tree;
 pub use context::sample_index;
 pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
+pub use flame_lazy::{flame_lazy, FlameViewport, LazyFlame, ELIDED, MAX_PIXELS};
 pub use flame_view::{
-    drawn_width, flame_granularity, flame_view, narrowed, FlameView, FlameViewOptions, FLAME_MIN_FRACTION,
+    drawn_width, flame_granularity, flame_view, FlameView, FlameViewOptions, FLAME_DEFAULT_PIXELS,
 };
 pub use leaks::{
     is_leak_snapshot, leak_suspects, signed_bytes, signed_count, GrowthKind, LeakInput, LeakReport,
