@@ -27,7 +27,8 @@ fn bench_flame(c: &mut Criterion) {
     group.bench_function("lazy 2000px", |b| {
         b.iter(|| flame_lazy(black_box(&p), &o, g, None, FlameViewport::whole(2000)).unwrap())
     });
-    let root = flame_lazy(&p, &o, g, None, FlameViewport::whole(2000)).unwrap().graph.tree.nodes[0].total as f64;
+    let root =
+        flame_lazy(&p, &o, g, None, FlameViewport::whole(2000)).unwrap().graph.tree.nodes[0].total as f64;
     let zoom = FlameViewport { start: root * 0.3, span: root * 0.001, pixels: 2000 };
     group.bench_function("lazy 2000px zoomed 1000x", |b| {
         b.iter(|| flame_lazy(black_box(&p), &o, g, None, zoom).unwrap())
