@@ -14,7 +14,7 @@ mod traces;
 mod tree;
 
 pub use context::sample_index;
-pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
+pub use dot::{dot, dot_cached, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
 pub use flame_lazy::{flame_lazy, FlameViewport, LazyFlame, ELIDED, MAX_PIXELS};
 pub use flame_view::{

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
+use proflens_core::graph::WalkCache;
 use proflens_core::report::{
     flame_view, list, peek, top, FlameTree, FlameViewOptions, FlameViewport, ReportOptions, Sort,
 };
@@ -21,12 +22,14 @@ pub struct Engine {
     id: u32,
     profile: Rc<Profile>,
     file_name: String,
+    /// Walks of the stack tree kept across Graph requests.
+    walks: WalkCache,
 }
 
 impl Engine {
     /// An engine for an already decoded profile.
     pub fn new(id: u32, file_name: &str, profile: Rc<Profile>) -> Engine {
-        Engine { id, profile, file_name: file_name.to_string() }
+        Engine { id, profile, file_name: file_name.to_string(), walks: WalkCache::default() }
     }
 
     /// The load id.
@@ -117,7 +120,8 @@ impl Engine {
 
     /// The laid-out call graph (pprof's 80 nodes by default).
     pub fn graph(&self, options: &ReportOptions) -> Result<crate::protocol::GraphData, String> {
-        let graph = proflens_core::report::dot(&self.profile, options).map_err(|e| e.to_string())?;
+        let graph = proflens_core::report::dot_cached(&self.profile, options, Some(&self.walks))
+            .map_err(|e| e.to_string())?;
         Ok(super::placement::place(&graph))
     }
 
