@@ -410,7 +410,8 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
     html! {
         <div class="flame-view" data-testid="flame-view"
              data-root-total={data.tree.total.first().copied().unwrap_or(0).to_string()}
-             data-frames={data.tree.total.len().to_string()}>
+             data-frames={data.tree.total.len().to_string()}
+             data-zoom={data.zoom.map(|z| format!("{} {}", z.start, z.span))}>
             <div class="graph-tools">
                 <button class="button" onclick={reset} data-testid="flame-reset">{ "Reset zoom" }</button>
                 <span class="hint">{ "Click to zoom, shift-click to select, right-click for more." }</span>
