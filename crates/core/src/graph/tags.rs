@@ -206,15 +206,17 @@ impl Acc {
     }
 }
 
-/// Computes the tags of every node of `graph`, as pprof's graph builder
-/// does: each sample adds its weight once to each distinct node on its stack
-/// (cum) and to its leaf-most node when no pruned node is below it (flat).
+/// Computes the tags of the `first` nodes of `graph` (the others get none),
+/// as pprof's graph builder does: each sample adds its weight once to each
+/// distinct node on its stack (cum) and to its leaf-most node when no pruned
+/// node is below it (flat).
 pub(crate) fn compute_tags(
     walker: &Walker<'_>,
     table: &NodeTable<'_>,
     value_index: usize,
     output_unit: &str,
     graph: &mut Graph,
+    first: usize,
 ) {
     let profile = walker.profile;
     let bytes_unit = bytes_label_unit(profile);
@@ -226,7 +228,7 @@ pub(crate) fn compute_tags(
         return;
     }
     let mut index = vec![u32::MAX; table.infos.len()];
-    for (i, n) in graph.nodes.iter().enumerate() {
+    for (i, n) in graph.nodes.iter().enumerate().take(first) {
         if let Some(id) = table.id_of(&n.info) {
             index[id as usize] = i as u32;
         }

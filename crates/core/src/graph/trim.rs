@@ -58,7 +58,8 @@ pub(crate) fn trimmed_graph(
     };
     let with_tags = |mut g: Graph| {
         if o.visual {
-            compute_tags(walker, table, o.value_index, &o.unit, &mut g);
+            let all = g.nodes.len();
+            compute_tags(walker, table, o.value_index, &o.unit, &mut g, all);
         }
         g
     };
@@ -91,14 +92,23 @@ pub(crate) fn trimmed_graph(
             raw = walk(Some(&mask));
         }
     }
-    let mut g = with_tags(Graph::from_walk(&raw, table, o.drop_negative));
+    let mut g = Graph::from_walk(&raw, table, o.drop_negative);
     let orig_count = g.nodes.len();
     let order = match (o.visual, o.cum_sort) {
         (true, _) => NodeOrder::Entropy,
         (false, true) => NodeOrder::Cum,
         (false, false) => NodeOrder::Flat,
     };
+    // The order does not depend on tags.
     g.sort_nodes(order, table);
+    if o.visual {
+        // Only the nodes nodecount can keep need tags: picking them looks
+        // at no more than `node_count` nodes, and a node's tags do not
+        // depend on which other nodes are tagged (its flat tags need it to
+        // be the leaf-most frame, whatever is below).
+        let first = if o.node_count > 0 { o.node_count.min(g.nodes.len()) } else { g.nodes.len() };
+        compute_tags(walker, table, o.value_index, &o.unit, &mut g, first);
+    }
     if o.node_count > 0 {
         trim_low_frequency_tags(&mut g, node_cutoff);
         trim_low_frequency_edges(&mut g, edge_cutoff);
