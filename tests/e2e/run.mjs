@@ -1735,6 +1735,91 @@ test('labels: worker=sort against worker=hash through the diff view', async ({ p
   await waitForRows(page, cliTop(CPU, ['--tagfocus=worker=^sort$']).rows, { what: 'cpu back on worker=sort' });
 });
 
+// ---- Issue 14: big profiles (scale branch) ----------------------------------
+
+/** A generated CPU profile of a few MB (the shape of the 100 MB one), made
+ *  once with core's synth example and kept in target/e2e-big. */
+function bigProfile() {
+  const dir = join(ROOT, 'target', 'e2e-big');
+  const name = 'synthetic-5MB.pb';
+  const file = join(dir, name);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const made = spawnSync(
+      'cargo',
+      ['run', '--release', '-q', '-p', 'proflens-core', '--example', 'synth', '--', file, '40000', '8000', '40000'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (made.status !== 0) throw new Error(`the synth example failed: ${made.stderr}`);
+  }
+  return { dir, name, file };
+}
+
+/** The report total of `file` in nanoseconds, from proflens top's header. */
+function cliTotalNs(file) {
+  const header = cliTop(file, ['--unit', 'ns', '--nodecount', '1']).header.join('\n');
+  const m = /of (\d+)ns total/.exec(header);
+  if (!m) throw new Error(`no total in proflens top's header:\n${header}`);
+  return Number(m[1]);
+}
+
+test('big profile: a generated profile opened directly in #flamegraph draws its frames, built per zoom, with proflens\' total', async ({ page, base, shot, note }) => {
+  const big = bigProfile();
+  const server = await startServer(dist, { '/big/': big.dir });
+  try {
+    const started = Date.now();
+    await page.goto(`${server.url}/?url=big/${big.name}#flamegraph`);
+    const view = page.locator('[data-testid=flame-view]');
+    const canvas = page.locator('[data-testid=flame-canvas]');
+    await canvas.waitFor({ timeout: 60_000 });
+    await waitUntil(page, async () => Number(await canvas.getAttribute('data-drawn')) > 50 || 'few frames drawn', 'the flame graph draws no frames', 60_000);
+    note(`first paint ${Date.now() - started} ms after navigation; ${await canvas.getAttribute('data-drawn')} frames drawn of ${await view.getAttribute('data-frames')} built`);
+    const total = cliTotalNs(big.file);
+    check(Number(await view.getAttribute('data-root-total')) === total, `the root is ${await view.getAttribute('data-root-total')}, proflens top's total ${total}`);
+    // Frames narrower than a pixel are merged, not built: far fewer than the profile's paths.
+    check(Number(await view.getAttribute('data-frames')) < 100_000, `${await view.getAttribute('data-frames')} frames built`);
+    check(await page.locator('[data-testid=flame-narrow]').isVisible(), 'no note on the merged narrow frames');
+    await shot('big-flame');
+    // Zoom into the first frame below the root: the worker builds that range.
+    const box = await canvas.boundingBox();
+    const before = Number(await view.getAttribute('data-frames'));
+    await canvas.click({ position: { x: 4, y: 18 * 1 + 9 } });
+    await waitUntil(page, async () => (await view.getAttribute('data-zoom')) !== null || 'not refined', 'zooming asks for no frames', 30_000);
+    check(Number(await view.getAttribute('data-root-total')) === total, 'the zoomed graph has another root total');
+    await waitUntil(page, async () => Number(await canvas.getAttribute('data-drawn')) > 10 || 'blank', 'the zoomed flame graph draws nothing', 30_000);
+    note(`zoomed: ${await view.getAttribute('data-frames')} frames built (was ${before}), canvas ${Math.round(box.width)} px`);
+    await shot('big-flame-zoomed');
+  } finally {
+    await server.close();
+  }
+});
+
+test('big profile: a generated profile opened directly in #graph?nf=0 draws proflens dot\'s nodes with their values', async ({ page, shot, note }) => {
+  const big = bigProfile();
+  const server = await startServer(dist, { '/big/': big.dir });
+  try {
+    const started = Date.now();
+    await page.goto(`${server.url}/?url=big/${big.name}#graph?nf=0`);
+    const nodes = page.locator('[data-testid=graph-view] g.gnode:not(.nodelet)');
+    await nodes.first().waitFor({ timeout: 60_000 });
+    note(`graph drawn ${Date.now() - started} ms after navigation`);
+    const dot = cli(['dot', '--nodefraction', '0', big.file]);
+    // pprof's node tooltip: "NAME (CUM)".
+    const want = [...dot.matchAll(/^N\d+ \[label="[^]*?tooltip="(.*) \(([^()]*)\)"/gm)].map((m) => ({ name: m[1].replace(/\\"/g, '"'), cum: m[2] }));
+    check(want.length >= 10, `proflens dot --nodefraction 0 has ${want.length} nodes`);
+    const got = await nodes.evaluateAll((gs) => gs.map((g) => ({ name: g.dataset.name, title: g.querySelector('title').textContent })));
+    check(got.length === want.length, `the page draws ${got.length} nodes, proflens dot ${want.length}`);
+    for (const w of want) {
+      const g = got.find((n) => n.name === w.name);
+      check(g, `${w.name} is not drawn`);
+      check(g.title.includes(w.cum), `${w.name}: the page says "${g.title}", proflens dot's cum is ${w.cum}`);
+    }
+    await shot('big-graph-nf0');
+  } finally {
+    await server.close();
+  }
+});
+
 async function main() {
   const selected = tests.filter((t) => !filters.length || filters.some((f) => t.name.includes(f)));
   if (!selected.length) {

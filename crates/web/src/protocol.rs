@@ -71,6 +71,9 @@ pub enum ViewRequest {
     Flame {
         /// Pivot regexp ("" for none).
         pivot: String,
+        /// The range zoomed into, if any: the frames are built for it.
+        #[serde(default)]
+        zoom: Option<FlameZoom>,
     },
     /// Callers and callees of nodes matching a regexp.
     Peek {
@@ -450,11 +453,25 @@ pub struct FlameData {
     pub unit: String,
     /// pprof's legend.
     pub legend: Vec<String>,
-    /// Frames left out because they are narrower than `narrow_fraction`
-    /// of the root (proflens-core's flame view decides).
-    pub narrow_dropped: usize,
-    /// The share of the root under which frames were left out.
-    pub narrow_fraction: f64,
+    /// How many frames the "…" frames (function [`FLAME_ELIDED`]) stand
+    /// for: siblings narrower than a pixel at this zoom, built when zoomed.
+    pub elided: usize,
+    /// The zoom the frames were built for (None: the whole graph).
+    pub zoom: Option<FlameZoom>,
+}
+
+/// The function index of a "…" frame (see proflens_core::report::ELIDED).
+pub const FLAME_ELIDED: u32 = proflens_core::report::ELIDED;
+
+/// A flame graph zoom: the value range shown and the pixels across.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlameZoom {
+    /// Left edge of the range, in drawn-width units from the root's left.
+    pub start: f64,
+    /// Width of the range.
+    pub span: f64,
+    /// Pixels across the canvas.
+    pub pixels: u32,
 }
 
 /// A caller or callee line of the peek view.
@@ -624,7 +641,7 @@ mod tests {
                 pruning: crate::query::Pruning { node_fraction: Some(0.01), ..Default::default() },
                 ..ReportQuery::default()
             },
-            view: ViewRequest::Flame { pivot: "main".into() },
+            view: ViewRequest::Flame { pivot: "main".into(), zoom: None },
             tz_offset_seconds: -3600,
         };
         assert_eq!(decode::<Request>(&encode(&r)).unwrap(), r);

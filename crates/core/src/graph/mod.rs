@@ -7,6 +7,7 @@ mod shorten;
 mod sort;
 mod tags;
 mod trim;
+mod walk_cache;
 
 pub(crate) use build::{total, EdgeScope, SampleSums, Walker};
 
@@ -16,6 +17,7 @@ pub use shorten::shorten_function_name;
 pub use sort::NodeOrder;
 pub use tags::{NodeTags, Tag};
 pub(crate) use trim::{abs_cutoff, trimmed_graph, TrimOptions, TrimmedGraph};
+pub use walk_cache::WalkCache;
 
 use build::RawGraph;
 
@@ -92,7 +94,7 @@ impl Graph {
     /// Assembles a graph from a walk: nodes with no value are left out, and
     /// so are negative ones when `drop_negative` is set (pprof's
     /// selectNodesForGraph); their edges to shown nodes stay.
-    pub(crate) fn from_walk(raw: RawGraph, table: &NodeTable<'_>, drop_negative: bool) -> Self {
+    pub(crate) fn from_walk(raw: &RawGraph, table: &NodeTable<'_>, drop_negative: bool) -> Self {
         let mut index = vec![usize::MAX; raw.flat.len()];
         let mut nodes = Vec::new();
         let mut hidden = Vec::new();
@@ -124,7 +126,7 @@ impl Graph {
             nodes.push(node());
         }
         let mut graph = Graph { nodes, edges: Vec::new(), hidden };
-        for e in raw.edges {
+        for e in &raw.edges {
             let (src, dst) = (index[e.src as usize], index[e.dst as usize]);
             if src == usize::MAX || dst == usize::MAX || src & dst & Self::HIDDEN != 0 {
                 continue;

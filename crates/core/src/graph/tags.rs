@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use crate::fastmap::U64Map;
 use crate::model::{LabelSet, LabelValue, Profile};
 use crate::tags::KeyFilter;
 use crate::{gomath, units};
@@ -89,94 +90,166 @@ fn set_tags(
     SetTags { joined: strings.join("\\n"), bytes }
 }
 
+/// A tag every node may carry, found once per label set (not per sample
+/// and node, which made the graph of a big labelled profile take seconds).
+enum TagDef {
+    /// A joined string label set.
+    Label(String),
+    /// The group of numeric tags of a joined string label set (pprof keeps
+    /// the group even when it holds none).
+    Group(String),
+    /// A formatted "bytes" value within its group.
+    Numeric { group: u32, name: String },
+}
+
+/// The distinct tags of every label set, and per label set the tags it
+/// carries with their numeric values.
+struct TagDefs {
+    defs: Vec<TagDef>,
+    per_set: Vec<Vec<(u32, i64)>>,
+}
+
+impl TagDefs {
+    fn new(profile: &Profile, keys: &KeyFilter, bytes_unit: &str, output_unit: &str) -> TagDefs {
+        let mut defs = Vec::new();
+        let mut labels: HashMap<String, u32> = HashMap::new();
+        let mut groups: HashMap<String, u32> = HashMap::new();
+        let mut numerics: HashMap<(u32, String), u32> = HashMap::new();
+        let intern = |map: &mut HashMap<String, u32>, defs: &mut Vec<TagDef>, key: &str, def: TagDef| {
+            *map.entry(key.to_string()).or_insert_with(|| {
+                defs.push(def);
+                defs.len() as u32 - 1
+            })
+        };
+        let mut per_set = Vec::new();
+        for set in profile.label_sets.ids() {
+            let t = set_tags(profile, set, keys, bytes_unit, output_unit);
+            let mut carried = Vec::new();
+            if !t.joined.is_empty() || !t.bytes.is_empty() {
+                if !t.joined.is_empty() {
+                    let id = intern(&mut labels, &mut defs, &t.joined, TagDef::Label(t.joined.clone()));
+                    carried.push((id, 0));
+                }
+                let group = intern(&mut groups, &mut defs, &t.joined, TagDef::Group(t.joined.clone()));
+                carried.push((group, 0));
+                for (name, value) in t.bytes {
+                    let id = *numerics.entry((group, name.clone())).or_insert_with(|| {
+                        defs.push(TagDef::Numeric { group, name });
+                        defs.len() as u32 - 1
+                    });
+                    carried.push((id, value));
+                }
+            }
+            per_set.push(carried);
+        }
+        TagDefs { defs, per_set }
+    }
+}
+
+/// Tag weights per (graph node, tag), in a flat table.
 #[derive(Default)]
 struct Acc {
-    labels: HashMap<String, Tag>,
-    numeric: HashMap<String, HashMap<String, Tag>>,
+    index: U64Map,
+    /// (node, tag, numeric value of the first sample, flat, cum).
+    entries: Vec<(u32, u32, i64, i64, i64)>,
 }
 
 impl Acc {
-    fn add(&mut self, tags: &SetTags, unit: &str, w: i64, flat: bool) {
-        let bump = |t: &mut Tag| {
-            if flat {
-                t.flat = gomath::add(t.flat, w);
-            } else {
-                t.cum = gomath::add(t.cum, w);
+    fn add(&mut self, node: u32, carried: &[(u32, i64)], w: i64, flat: bool) {
+        for &(tag, value) in carried {
+            let key = (u64::from(node) << 32) | u64::from(tag);
+            let e = self.index.get_or_insert(key, self.entries.len() as u32) as usize;
+            if e == self.entries.len() {
+                self.entries.push((node, tag, value, 0, 0));
             }
-        };
-        if !tags.joined.is_empty() {
-            let t = self.labels.entry(tags.joined.clone()).or_insert_with(|| Tag {
-                name: tags.joined.clone(),
-                unit: String::new(),
-                value: 0,
-                flat: 0,
-                cum: 0,
-            });
-            bump(t);
-        }
-        let group = self.numeric.entry(tags.joined.clone()).or_default();
-        for (name, value) in &tags.bytes {
-            let t = group.entry(name.clone()).or_insert_with(|| Tag {
-                name: name.clone(),
-                unit: unit.to_string(),
-                value: *value,
-                flat: 0,
-                cum: 0,
-            });
-            bump(t);
+            let entry = &mut self.entries[e];
+            if flat {
+                entry.3 = gomath::add(entry.3, w);
+            } else {
+                entry.4 = gomath::add(entry.4, w);
+            }
         }
     }
 
-    fn finish(self) -> NodeTags {
-        let mut labels: Vec<Tag> = self.labels.into_values().collect();
-        labels.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut numeric: Vec<(String, Vec<Tag>)> = self
-            .numeric
-            .into_iter()
-            .map(|(k, m)| {
-                let mut ts: Vec<Tag> = m.into_values().collect();
+    /// The tags of each of `nodes` graph nodes, sorted as pprof prints them.
+    fn finish(self, defs: &TagDefs, nodes: usize, unit: &str) -> Vec<NodeTags> {
+        let mut tags: Vec<NodeTags> = (0..nodes).map(|_| NodeTags::default()).collect();
+        // Groups first, so numeric tags find theirs.
+        let mut group_at: HashMap<(u32, u32), usize> = HashMap::new();
+        for &(node, tag, ..) in &self.entries {
+            if let TagDef::Group(key) = &defs.defs[tag as usize] {
+                let t = &mut tags[node as usize];
+                group_at.insert((node, tag), t.numeric.len());
+                t.numeric.push((key.clone(), Vec::new()));
+            }
+        }
+        for (node, tag, value, flat, cum) in self.entries {
+            let t = &mut tags[node as usize];
+            match &defs.defs[tag as usize] {
+                TagDef::Label(name) => {
+                    t.labels.push(Tag { name: name.clone(), unit: String::new(), value: 0, flat, cum })
+                }
+                TagDef::Group(_) => {}
+                TagDef::Numeric { group, name } => {
+                    let at = group_at[&(node, *group)];
+                    t.numeric[at].1.push(Tag {
+                        name: name.clone(),
+                        unit: unit.to_string(),
+                        value,
+                        flat,
+                        cum,
+                    });
+                }
+            }
+        }
+        for t in &mut tags {
+            t.labels.sort_by(|a, b| a.name.cmp(&b.name));
+            for (_, ts) in &mut t.numeric {
                 ts.sort_by(|a, b| a.name.cmp(&b.name));
-                (k, ts)
-            })
-            .collect();
-        numeric.sort_by(|a, b| a.0.cmp(&b.0));
-        NodeTags { labels, numeric }
+            }
+            t.numeric.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        tags
     }
 }
 
-/// Computes the tags of every node of `graph`, as pprof's graph builder
-/// does: each sample adds its weight once to each distinct node on its stack
-/// (cum) and to its leaf-most node when no pruned node is below it (flat).
+/// Computes the tags of the `first` nodes of `graph` (the others get none),
+/// as pprof's graph builder does: each sample adds its weight once to each
+/// distinct node on its stack (cum) and to its leaf-most node when no pruned
+/// node is below it (flat).
 pub(crate) fn compute_tags(
     walker: &Walker<'_>,
     table: &NodeTable<'_>,
     value_index: usize,
     output_unit: &str,
     graph: &mut Graph,
+    first: usize,
 ) {
     let profile = walker.profile;
     let bytes_unit = bytes_label_unit(profile);
-    let sets: Vec<Option<SetTags>> = profile
-        .label_sets
-        .ids()
-        .map(|set| {
-            let t = set_tags(profile, set, &walker.keys, &bytes_unit, output_unit);
-            (!t.joined.is_empty() || !t.bytes.is_empty()).then_some(t)
-        })
-        .collect();
+    let defs = TagDefs::new(profile, &walker.keys, &bytes_unit, output_unit);
+    if defs.defs.is_empty() {
+        for n in &mut graph.nodes {
+            n.tags = NodeTags::default();
+        }
+        return;
+    }
     let mut index = vec![u32::MAX; table.infos.len()];
-    for (i, n) in graph.nodes.iter().enumerate() {
+    for (i, n) in graph.nodes.iter().enumerate().take(first) {
         if let Some(id) = table.id_of(&n.info) {
             index[id as usize] = i as u32;
         }
     }
-    let mut acc: Vec<Acc> = (0..graph.nodes.len()).map(|_| Acc::default()).collect();
+    let mut acc = Acc::default();
     let mut seen = vec![u32::MAX; graph.nodes.len()];
     let view = &walker.view;
     let samples = &profile.samples;
     let mut locations = Vec::new();
     for s in 0..samples.len() {
-        let Some(tags) = &sets[samples.labels[s].index()] else { continue };
+        let carried = &defs.per_set[samples.labels[s].index()];
+        if carried.is_empty() {
+            continue;
+        }
         let node = samples.stack[s];
         let w = samples.value(s, value_index);
         if w == 0 || !walker.sums.sample_included(profile, s) {
@@ -203,18 +276,19 @@ pub(crate) fn compute_tags(
                 }
                 if seen[g as usize] != s as u32 {
                     seen[g as usize] = s as u32;
-                    acc[g as usize].add(tags, &bytes_unit, w, false);
+                    acc.add(g, carried, w, false);
                 }
                 last = g;
                 residual = false;
             }
         }
         if last != u32::MAX && !residual {
-            acc[last as usize].add(tags, &bytes_unit, w, true);
+            acc.add(last, carried, w, true);
         }
     }
-    for (n, a) in graph.nodes.iter_mut().zip(acc) {
-        n.tags = a.finish();
+    let tags = acc.finish(&defs, graph.nodes.len(), &bytes_unit);
+    for (n, t) in graph.nodes.iter_mut().zip(tags) {
+        n.tags = t;
     }
 }
 

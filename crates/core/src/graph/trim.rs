@@ -4,6 +4,9 @@
 //! residual edges.
 
 use super::tags::compute_tags;
+use std::rc::Rc;
+
+use super::walk_cache::WalkCache;
 use super::{EdgeScope, Graph, NodeOrder, Walker};
 use crate::gomath;
 
@@ -41,17 +44,26 @@ pub(crate) fn abs_cutoff(total: i64, fraction: f64) -> i64 {
 }
 
 /// Builds the report's graph with pprof's pruning steps (newTrimmedGraph).
-pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGraph {
+/// With `walks`, a cache and the key of the options that shape the walks,
+/// walks made for earlier requests are reused.
+pub(crate) fn trimmed_graph(
+    walker: &Walker<'_>,
+    o: &TrimOptions,
+    walks: Option<(&WalkCache, &str)>,
+) -> TrimmedGraph {
     let table = &walker.nodes;
+    let walk = |kept: Option<&[bool]>| match walks {
+        Some((cache, key)) => cache.walk(key, walker, kept, o.edges),
+        None => Rc::new(walker.walk(kept, o.edges)),
+    };
     let with_tags = |mut g: Graph| {
         if o.visual {
-            compute_tags(walker, table, o.value_index, &o.unit, &mut g);
+            let all = g.nodes.len();
+            compute_tags(walker, table, o.value_index, &o.unit, &mut g, all);
         }
         g
     };
-    let build = |kept: Option<&[bool]>| {
-        with_tags(Graph::from_walk(walker.walk(kept, o.edges), table, o.drop_negative))
-    };
+    let build = |kept: Option<&[bool]>| with_tags(Graph::from_walk(&walk(kept), table, o.drop_negative));
     let kept_mask = |g: &Graph, keep: &dyn Fn(usize) -> bool| {
         let mut mask = vec![false; table.infos.len()];
         for (i, n) in g.nodes.iter().enumerate() {
@@ -64,7 +76,7 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
 
     // The nodefraction cut works on the walk's raw values, so nodes it drops
     // are never named or assembled.
-    let mut raw = walker.walk(None, o.edges);
+    let mut raw = walk(None);
     let shown: Vec<bool> =
         raw.flat.iter().zip(&raw.cum).map(|(&f, &c)| Graph::is_shown(f, c, o.drop_negative)).collect();
     let total = gomath::sum(raw.flat.iter().zip(&shown).filter(|(_, &s)| s).map(|(&f, _)| f));
@@ -77,17 +89,26 @@ pub(crate) fn trimmed_graph(walker: &Walker<'_>, o: &TrimOptions) -> TrimmedGrap
         let (before, after) = (count(&shown), count(&mask));
         if after != before {
             dropped_nodes = before - after;
-            raw = walker.walk(Some(&mask), o.edges);
+            raw = walk(Some(&mask));
         }
     }
-    let mut g = with_tags(Graph::from_walk(raw, table, o.drop_negative));
+    let mut g = Graph::from_walk(&raw, table, o.drop_negative);
     let orig_count = g.nodes.len();
     let order = match (o.visual, o.cum_sort) {
         (true, _) => NodeOrder::Entropy,
         (false, true) => NodeOrder::Cum,
         (false, false) => NodeOrder::Flat,
     };
+    // The order does not depend on tags.
     g.sort_nodes(order, table);
+    if o.visual {
+        // Only the nodes nodecount can keep need tags: picking them looks
+        // at no more than `node_count` nodes, and a node's tags do not
+        // depend on which other nodes are tagged (its flat tags need it to
+        // be the leaf-most frame, whatever is below).
+        let first = if o.node_count > 0 { o.node_count.min(g.nodes.len()) } else { g.nodes.len() };
+        compute_tags(walker, table, o.value_index, &o.unit, &mut g, first);
+    }
     if o.node_count > 0 {
         trim_low_frequency_tags(&mut g, node_cutoff);
         trim_low_frequency_edges(&mut g, edge_cutoff);

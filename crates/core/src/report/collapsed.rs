@@ -28,7 +28,7 @@ pub fn collapsed(profile: &Profile, options: &ReportOptions) -> Result<String, E
     let full_names = options.granularity == Granularity::Functions;
     for s in 0..samples.len() {
         let node = samples.stack[s];
-        if !walker.sums.included(node as usize) {
+        if !walker.sums.sample_included(profile, s) {
             continue;
         }
         let locations: Vec<usize> = profile.stacks.frames(node).filter(|&l| !view.hidden[l]).collect();

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::filter::{FrameView, NameFilters};
 use crate::graph::{
-    self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, Walker,
+    self, Aggregation, EdgeScope, Graph, NodeTable, SampleSums, TrimOptions, TrimmedGraph, WalkCache, Walker,
 };
 use crate::model::Profile;
 use crate::tags::{KeyFilter, TagFilters};
@@ -107,6 +107,8 @@ pub(crate) struct ReportContext<'p> {
     /// The unit values are printed in; "minimum" until a graph picks one.
     pub output_unit: String,
     pub walker: Walker<'p>,
+    /// Walks kept across requests, if the caller keeps them.
+    pub walks: Option<&'p WalkCache>,
 }
 
 impl<'p> ReportContext<'p> {
@@ -153,12 +155,37 @@ impl<'p> ReportContext<'p> {
             total,
             output_unit: options.unit.clone(),
             walker,
+            walks: None,
         })
+    }
+
+    /// Reuses and keeps the walks its graphs need in `walks`.
+    pub(crate) fn with_walks(mut self, walks: Option<&'p WalkCache>) -> Self {
+        self.walks = walks;
+        self
+    }
+
+    /// What shapes a walk: every option but the pruning and the printing,
+    /// and the profile.
+    fn walk_key(&self, kind: ReportKind) -> String {
+        let shape = ReportOptions {
+            node_count: None,
+            node_fraction: 0.0,
+            edge_fraction: 0.0,
+            sort: Sort::default(),
+            unit: String::new(),
+            trim: true,
+            ..self.options.clone()
+        };
+        let p = self.profile;
+        format!("{:p}/{}/{}/{kind:?}/{shape:?}", p, p.samples.len(), p.stacks.len())
     }
 
     /// The pruned graph for a report of `kind`, with the output unit chosen.
     pub(crate) fn trimmed_graph(&mut self, kind: ReportKind) -> TrimmedGraph {
         let e = effective(self.options, kind);
+        let key = self.walks.map(|_| self.walk_key(kind));
+        let walks = self.walks.zip(key.as_deref());
         let trimmed = graph::trimmed_graph(
             &self.walker,
             &TrimOptions {
@@ -172,6 +199,7 @@ impl<'p> ReportContext<'p> {
                 value_index: self.value_index,
                 unit: self.options.unit.clone(),
             },
+            walks,
         );
         self.select_output_unit(&trimmed.graph);
         trimmed

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use crate::error::Error;
+use crate::graph::WalkCache;
 use crate::graph::{base_name, shorten_function_name, Graph, NodeInfo, Tag};
 use crate::model::Profile;
 use crate::{gomath, units};
@@ -113,7 +114,18 @@ pub struct DotGraph {
 /// Computes the call graph as `go tool pprof -dot` does (nodecount 80 by
 /// default).
 pub fn dot(profile: &Profile, options: &ReportOptions) -> Result<DotGraph, Error> {
-    let mut ctx = ReportContext::new(profile, options, ReportKind::Dot)?;
+    dot_cached(profile, options, None)
+}
+
+/// [`dot`], reusing the walks `walks` kept from earlier graphs of the same
+/// profile (a viewer changing only nodecount, nodefraction or edgefraction
+/// redoes only the pruning), and keeping the new ones there.
+pub fn dot_cached(
+    profile: &Profile,
+    options: &ReportOptions,
+    walks: Option<&WalkCache>,
+) -> Result<DotGraph, Error> {
+    let mut ctx = ReportContext::new(profile, options, ReportKind::Dot)?.with_walks(walks);
     let trimmed = ctx.trimmed_graph(ReportKind::Dot);
     let g = &trimmed.graph;
     let e = effective(options, ReportKind::Dot);

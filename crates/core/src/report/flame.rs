@@ -284,8 +284,8 @@ pub fn flame(
 }
 
 /// A flame tree under construction: children found by (parent, function).
-struct TreeBuilder {
-    nodes: Vec<BuildNode>,
+pub(super) struct TreeBuilder {
+    pub(super) nodes: Vec<BuildNode>,
     children: U64Map,
 }
 
@@ -297,13 +297,13 @@ const NONE: u32 = u32::MAX;
 /// profiles have tens of millions of frames, and a heap allocation each
 /// cost more time than the rest of the build.
 #[derive(Clone, Copy)]
-struct BuildNode {
+pub(super) struct BuildNode {
     function: u32,
     inlined: bool,
-    total: i64,
-    self_value: i64,
+    pub(super) total: i64,
+    pub(super) self_value: i64,
     /// (positive, negative magnitude) parts of `total`.
-    split: (i64, i64),
+    pub(super) split: (i64, i64),
     first_kid: u32,
     last_kid: u32,
     next: u32,
@@ -325,7 +325,7 @@ impl BuildNode {
 }
 
 impl BuildNode {
-    fn add(&mut self, total: i64, positive: i64, negative: i64) {
+    pub(super) fn add(&mut self, total: i64, positive: i64, negative: i64) {
         self.total = gomath::add(self.total, total);
         self.split.0 = gomath::add(self.split.0, positive);
         self.split.1 = gomath::add(self.split.1, negative);
@@ -335,13 +335,13 @@ impl BuildNode {
 /// Per stack-tree node, the positive and negative (as a magnitude) sums of
 /// the included samples in its subtree; only computed when some sample is
 /// negative, as in a diff (pprof's `sumpos` and `sumneg`).
-struct SignedSums {
+pub(super) struct SignedSums {
     positive: Vec<i64>,
     negative: Vec<i64>,
 }
 
 impl SignedSums {
-    fn new(profile: &Profile, sums: &crate::graph::SampleSums, value_index: usize) -> SignedSums {
+    pub(super) fn new(profile: &Profile, sums: &crate::graph::SampleSums, value_index: usize) -> SignedSums {
         let samples = &profile.samples;
         let tree = &profile.stacks;
         let negative_at = |s: usize| samples.value(s, value_index) < 0 && sums.sample_included(profile, s);
@@ -372,7 +372,7 @@ impl SignedSums {
 
     /// The (positive, negative) parts of stack-tree node `node`, whose
     /// subtree sums to `total`.
-    fn split(&self, node: usize, total: i64) -> (i64, i64) {
+    pub(super) fn split(&self, node: usize, total: i64) -> (i64, i64) {
         match (self.positive.get(node), self.negative.get(node)) {
             (Some(&p), Some(&n)) => (p, n),
             // No negative sample anywhere: everything is positive.
@@ -382,11 +382,11 @@ impl SignedSums {
 }
 
 impl TreeBuilder {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         TreeBuilder { nodes: vec![BuildNode::new(u32::MAX, false)], children: U64Map::default() }
     }
 
-    fn child(&mut self, parent: u32, function: u32, inlined: bool) -> u32 {
+    pub(super) fn child(&mut self, parent: u32, function: u32, inlined: bool) -> u32 {
         let key = (u64::from(parent) << 32) | (u64::from(function) << 1) | u64::from(inlined);
         let next = self.nodes.len() as u32;
         let id = self.children.get_or_insert(key, next);
@@ -405,7 +405,7 @@ impl TreeBuilder {
 
     /// Lays the tree out in preorder with children in `order`.
     /// `order` compares two functions for display.
-    fn finish(self, order: &dyn Fn(u32, u32) -> std::cmp::Ordering) -> FlameTree {
+    pub(super) fn finish(self, order: &dyn Fn(u32, u32) -> std::cmp::Ordering) -> FlameTree {
         let mut out: Vec<FlameNode> = Vec::with_capacity(self.nodes.len());
         let mut index_of = vec![0usize; self.nodes.len()];
         // (node, depth, leaving): a node is visited on the way in and out.
@@ -449,16 +449,16 @@ impl TreeBuilder {
 }
 
 /// Flame functions, made from graph node ids on first use.
-struct Interned {
-    of: Vec<u32>,
-    functions: Vec<FlameFunction>,
-    matches: Vec<bool>,
+pub(super) struct Interned {
+    pub(super) of: Vec<u32>,
+    pub(super) functions: Vec<FlameFunction>,
+    pub(super) matches: Vec<bool>,
 }
 
 impl Interned {
     /// The flame function of graph node `id`, and whether the pivot
     /// matches it.
-    fn get(
+    pub(super) fn get(
         &mut self,
         id: u32,
         table: &NodeTable<'_>,

@@ -1,21 +1,19 @@
 //! The flame graph as a viewer draws it: pprof's grouping for flame graphs,
-//! and the frames too narrow to ever see left out. The page's worker asks
-//! for this and sends the result as it is; what to leave out is decided
-//! here, once.
+//! built for the viewer's viewport (see [`super::flame_lazy`]): frames too
+//! narrow to see at its zoom are merged into "…" frames, never built. The
+//! page's worker asks for this and sends the result as it is.
 
 use crate::error::Error;
 use crate::graph::Granularity;
 use crate::model::Profile;
 
-use super::flame::{flame, FlameGraph, FlameNode, FlameTree};
+use super::flame::{FlameGraph, FlameNode};
+use super::flame_lazy::{flame_lazy, FlameViewport};
 use super::ReportOptions;
 
-/// Frames narrower than this share of the root are left out by default: on
-/// a 2000-pixel canvas they stay under a pixel until zoomed 50×, and on
-/// profiles with millions of distinct stacks they cost seconds and
-/// gigabytes, and make every zoom frame slow (the 100 MB profile: 7.4
-/// million frames at 1e-6, zoom frames of 680 ms; at 1e-5, 17 ms).
-pub const FLAME_MIN_FRACTION: f64 = 1e-5;
+/// Pixels across assumed when a viewer does not say: a wide canvas on a
+/// high-density screen.
+pub const FLAME_DEFAULT_PIXELS: u32 = 4096;
 
 /// What a viewer asks of the flame graph.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,29 +22,29 @@ pub struct FlameViewOptions {
     /// groups by [`flame_granularity`] of it (the report options'
     /// granularity is not used).
     pub granularity: Option<Granularity>,
-    /// Leave out frames (and their subtrees) narrower than this share of
-    /// the root's drawn width; 0 keeps every frame.
-    pub min_fraction: f64,
+    /// The range shown and its pixels; `pixels` 0 builds every frame.
+    pub viewport: FlameViewport,
 }
 
 impl Default for FlameViewOptions {
     fn default() -> Self {
-        FlameViewOptions { granularity: None, min_fraction: FLAME_MIN_FRACTION }
+        FlameViewOptions { granularity: None, viewport: FlameViewport::whole(FLAME_DEFAULT_PIXELS) }
     }
 }
 
 /// A flame graph ready to draw.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlameView {
-    /// The graph, its trees without the narrow frames.
+    /// The graph: the frames of the viewport, narrow siblings merged into
+    /// "…" frames (function [`super::ELIDED`]).
     pub graph: FlameGraph,
     /// Some sample is negative (a comparison): frames are drawn as their
     /// increases plus decreases, coloured by the net change.
     pub diff: bool,
-    /// How many frames were left out, in both trees.
-    pub dropped: usize,
-    /// The share of the root below which frames were left out.
-    pub min_fraction: f64,
+    /// How many frames the "…" frames stand for, in both trees.
+    pub elided: usize,
+    /// The viewport the frames were built for.
+    pub viewport: FlameViewport,
 }
 
 /// The granularity pprof's flame graph groups frames by: functions when
@@ -67,40 +65,31 @@ pub fn drawn_width(node: &FlameNode) -> i64 {
 
 /// The flame graph of `profile` for `options`, grouped by
 /// [`flame_granularity`] of the granularity `view` asks for, pivoted on
-/// `pivot` if not empty, without the frames `view` leaves out.
+/// `pivot` if not empty, built for `view`'s viewport.
 pub fn flame_view(
     profile: &Profile,
     options: &ReportOptions,
     pivot: &str,
     view: FlameViewOptions,
 ) -> Result<FlameView, Error> {
-    let graph = flame(profile, options, flame_granularity(view.granularity), Some(pivot))?;
-    Ok(narrowed(graph, view))
-}
-
-/// `graph` without the frames `view` leaves out.
-pub fn narrowed(graph: FlameGraph, view: FlameViewOptions) -> FlameView {
-    let diff =
-        graph.tree.nodes.iter().chain(graph.callers.iter().flat_map(|c| &c.nodes)).any(|n| n.negative != 0);
-    let narrow = |t: &FlameTree| {
-        let root = t.nodes.first().map_or(0, drawn_width);
-        // Saturating float-to-int conversion: never a panic, whatever the root.
-        let min = (root as f64 * view.min_fraction) as i64;
-        t.without_narrow(min, drawn_width)
-    };
-    let (tree, mut dropped) = narrow(&graph.tree);
-    let callers = graph.callers.as_ref().map(|c| {
-        let (c, n) = narrow(c);
-        dropped += n;
-        c
-    });
-    FlameView { graph: FlameGraph { tree, callers, ..graph }, diff, dropped, min_fraction: view.min_fraction }
+    let lazy = flame_lazy(profile, options, flame_granularity(view.granularity), Some(pivot), view.viewport)?;
+    let graph = lazy.graph;
+    // The roots hold every sample: a negative one shows there.
+    let diff = graph
+        .tree
+        .nodes
+        .iter()
+        .take(1)
+        .chain(graph.callers.iter().flat_map(|c| c.nodes.first()))
+        .any(|n| n.negative != 0);
+    Ok(FlameView { graph, diff, elided: lazy.elided, viewport: view.viewport })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::encode::ProfileWriter;
+    use crate::report::ELIDED;
     use crate::{decode, DecodeOptions};
 
     /// main -> {hot (1_000_000), cold (5)}: cold is 5e-6 of the root.
@@ -117,32 +106,52 @@ mod tests {
         decode(&w.encode(), &DecodeOptions::default()).unwrap()
     }
 
-    /// The default narrowing, grouped by function alone (short names).
+    /// The default viewport, grouped by function alone (short names).
     fn functions() -> FlameViewOptions {
         FlameViewOptions { granularity: Some(Granularity::Functions), ..FlameViewOptions::default() }
     }
 
+    /// Frame names below the root, "…" for merged frames.
     fn names(v: &FlameView) -> Vec<&str> {
-        v.graph.tree.nodes[1..].iter().map(|n| v.graph.functions[n.function as usize].name.as_str()).collect()
+        let name = |f: u32| if f == ELIDED { "…" } else { v.graph.functions[f as usize].name.as_str() };
+        v.graph.tree.nodes[1..].iter().map(|n| name(n.function)).collect()
     }
 
     #[test]
-    fn frames_under_the_fraction_are_left_out_and_counted() {
+    fn frames_under_a_pixel_merge_into_one_elided_frame() {
         let p = profile();
         let v = flame_view(&p, &ReportOptions::default(), "", functions()).unwrap();
-        assert_eq!(names(&v), ["main.main", "main.hot"]);
-        assert_eq!((v.dropped, v.diff, v.min_fraction), (1, false, FLAME_MIN_FRACTION));
+        // main.cold sorts first: the "…" frame sits where it would be.
+        assert_eq!(names(&v), ["main.main", "…", "main.hot"]);
+        assert_eq!((v.elided, v.diff), (1, false));
+        let elided = &v.graph.tree.nodes[2];
+        assert_eq!((elided.total, elided.depth, elided.end), (5, 2, 3));
         // The totals are the profile's, narrow frames or not.
         assert_eq!(v.graph.tree.nodes[0].total, 1_000_005);
         let all = flame_view(
             &p,
             &ReportOptions::default(),
             "",
-            FlameViewOptions { min_fraction: 0.0, ..functions() },
+            FlameViewOptions { viewport: FlameViewport::whole(0), ..functions() },
         )
         .unwrap();
         assert_eq!(names(&all), ["main.main", "main.cold", "main.hot"]);
-        assert_eq!(all.dropped, 0);
+        assert_eq!(all.elided, 0);
+    }
+
+    #[test]
+    fn zooming_on_an_elided_frame_builds_what_it_stands_for() {
+        let p = profile();
+        let viewport = FlameViewport { start: 0.0, span: 5.0, pixels: 100 };
+        let v = flame_view(&p, &ReportOptions::default(), "", FlameViewOptions { viewport, ..functions() })
+            .unwrap();
+        assert_eq!(names(&v), ["main.main", "main.cold", "main.hot"]);
+        assert_eq!(v.graph.tree.nodes[2].total, 5);
+        // Zoomed elsewhere, main.cold stays merged.
+        let viewport = FlameViewport { start: 500.0, span: 5.0, pixels: 100 };
+        let v = flame_view(&p, &ReportOptions::default(), "", FlameViewOptions { viewport, ..functions() })
+            .unwrap();
+        assert_eq!(names(&v), ["main.main", "…", "main.hot"]);
     }
 
     #[test]
@@ -151,8 +160,9 @@ mod tests {
         let v = flame_view(&p, &ReportOptions::default(), "main\\.main", functions()).unwrap();
         let callers = v.graph.callers.as_ref().expect("a pivot has callers");
         assert_eq!(callers.nodes.len(), 1, "main.main has no callers");
-        assert_eq!(names(&v), ["main.hot"]);
-        assert_eq!(v.dropped, 1);
+        assert_eq!(names(&v), ["…", "main.hot"]);
+        assert_eq!(v.graph.tree.nodes[0].total, 1_000_005);
+        assert_eq!(v.elided, 1);
     }
 
     #[test]
@@ -175,7 +185,18 @@ mod tests {
     }
 
     #[test]
-    fn extreme_widths_never_panic() {
+    fn extreme_viewports_never_panic() {
+        let p = profile();
+        for viewport in [
+            FlameViewport { start: f64::NAN, span: f64::NAN, pixels: u32::MAX },
+            FlameViewport { start: f64::NEG_INFINITY, span: f64::INFINITY, pixels: 1 },
+            FlameViewport { start: 1e300, span: 1e-300, pixels: 3 },
+        ] {
+            let v =
+                flame_view(&p, &ReportOptions::default(), "", FlameViewOptions { viewport, ..functions() })
+                    .unwrap();
+            assert_eq!(v.graph.tree.nodes[0].total, 1_000_005);
+        }
         let node = |positive, negative| FlameNode {
             function: 0,
             depth: 0,
@@ -187,15 +208,5 @@ mod tests {
             inlined: false,
         };
         assert_eq!(drawn_width(&node(i64::MAX, i64::MAX)), i64::MAX);
-        let graph = FlameGraph {
-            functions: Vec::new(),
-            tree: FlameTree { nodes: vec![node(i64::MAX, 0)] },
-            callers: None,
-            total: i64::MAX,
-            sample_type: String::new(),
-            sample_unit: String::new(),
-        };
-        let v = narrowed(graph, FlameViewOptions { min_fraction: f64::INFINITY, granularity: None });
-        assert_eq!(v.graph.tree.nodes.len(), 1, "the root stays");
     }
 }

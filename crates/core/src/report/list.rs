@@ -125,7 +125,7 @@ pub fn list(profile: &Profile, options: &ReportOptions, regex: &str) -> Result<L
     let rx = Pattern::new(regex).map_err(|detail| Error::Regex { option: "list", detail })?;
     let ctx = ReportContext::new(profile, options, ReportKind::List)?;
     let table = &ctx.walker.nodes;
-    let g = Graph::from_walk(ctx.walker.walk(None, EdgeScope::None), table, options.drop_negative);
+    let g = Graph::from_walk(&ctx.walker.walk(None, EdgeScope::None), table, options.drop_negative);
     // Group the nodes by function name, then by file.
     let mut by_function: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
     for (i, n) in g.nodes.iter().enumerate() {

@@ -5,6 +5,7 @@ mod collapsed;
 mod context;
 mod dot;
 mod flame;
+mod flame_lazy;
 mod flame_view;
 mod leaks;
 mod legend;
@@ -19,10 +20,11 @@ mod tree;
 pub use collapsed::collapsed;
 pub(crate) use context::context_for_summary;
 pub use context::sample_index;
-pub use dot::{dot, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
+pub use dot::{dot, dot_cached, dot_color, DotEdge, DotGraph, DotNode, Nodelet};
 pub use flame::{flame, package_name, FlameFunction, FlameGraph, FlameNode, FlameTree};
+pub use flame_lazy::{flame_lazy, FlameViewport, LazyFlame, ELIDED, MAX_PIXELS};
 pub use flame_view::{
-    drawn_width, flame_granularity, flame_view, narrowed, FlameView, FlameViewOptions, FLAME_MIN_FRACTION,
+    drawn_width, flame_granularity, flame_view, FlameView, FlameViewOptions, FLAME_DEFAULT_PIXELS,
 };
 pub use leaks::{
     is_leak_snapshot, leak_suspects, signed_bytes, signed_count, GrowthKind, LeakInput, LeakReport,

@@ -99,6 +99,13 @@ impl Ui {
         })
     }
 
+    /// The flame graph zoomed: its frames are asked for again, built for
+    /// the new range.
+    pub fn on_flame_zoom(&self) -> Callback<Option<crate::protocol::FlameZoom>> {
+        let dispatcher = self.model.dispatcher();
+        Callback::from(move |zoom| dispatcher.dispatch(Action::FlameZoom(zoom)))
+    }
+
     /// The flame graph's context menu, on one function.
     pub fn on_flame_action(&self) -> Callback<(FlameAction, String)> {
         let set_query = self.set_query.clone();

@@ -9,7 +9,9 @@ use super::client::{WorkerClient, WorkerEvent};
 use super::compare::{canonical, default_setup, fragment_names, resolve};
 use super::components::source_view::SourceTexts;
 use super::crash::Crash;
-use crate::protocol::{BaseMode, LabelsData, Request, Response, Setup, Stage, Summary, TopRow, ViewData};
+use crate::protocol::{
+    BaseMode, FlameZoom, LabelsData, Request, Response, Setup, Stage, Summary, TopRow, ViewData,
+};
 use crate::query::{sample_position, Query};
 
 /// The profiles of a session, in the worker that owns them.
@@ -121,12 +123,16 @@ pub struct Model {
     pub labels: Option<Rc<LabelsData>>,
     /// Id of the Labels request whose answer is awaited.
     pub labels_awaited: Option<u32>,
+    /// The flame graph's zoom, its frames built for it (not in the URL).
+    pub flame_zoom: Option<FlameZoom>,
 }
 
 /// What can happen to the page.
 pub enum Action {
     /// The view state changed (the URL fragment, or an embedded command).
     SetQuery(Query),
+    /// The flame graph zoomed (None: zoomed out).
+    FlameZoom(Option<FlameZoom>),
     /// Files are being read.
     StartRead {
         /// Which load.
@@ -231,9 +237,18 @@ impl Reducible for Model {
                     m.data = None;
                     m.view_error = None;
                 }
+                // Another flame graph: its zoom does not apply.
+                if query.report != m.query.report
+                    || query.pivot != m.query.pivot
+                    || query.view != m.query.view
+                {
+                    m.flame_zoom = None;
+                }
                 m.query = fit(query, m.loaded.as_ref().map(|l| &l.summary));
             }
+            Action::FlameZoom(zoom) => m.flame_zoom = zoom,
             Action::StartRead { generation, file_name, total, adding, origin } => {
+                m.flame_zoom = None;
                 m.next_generation = m.next_generation.max(generation + 1);
                 m.loading = Some(Loading {
                     generation,

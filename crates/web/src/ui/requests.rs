@@ -7,18 +7,24 @@ use yew::prelude::*;
 use super::compare;
 use super::loading::tz_offset_seconds;
 use super::model::{Action, Model};
-use crate::protocol::{Request, ViewRequest};
+use crate::protocol::{FlameZoom, Request, ViewRequest};
 use crate::query::{Query, View};
 
 /// The request the view makes for `query`, with `search` standing in for
-/// an empty selection in Peek and Source; None when the view needs no
-/// data (Leaks without two heap profiles shows a hint instead).
-pub fn view_request(query: &Query, search: &str, leaks_available: bool) -> Option<ViewRequest> {
+/// an empty selection in Peek and Source and the flame graph built for
+/// `flame_zoom`; None when the view needs no data (Leaks without two heap
+/// profiles shows a hint instead).
+pub fn view_request(
+    query: &Query,
+    search: &str,
+    leaks_available: bool,
+    flame_zoom: Option<FlameZoom>,
+) -> Option<ViewRequest> {
     let chosen = if query.selection.is_empty() { search.to_string() } else { query.selection.clone() };
     Some(match query.view {
         View::Top => ViewRequest::Top,
         View::Graph => ViewRequest::Graph,
-        View::Flame => ViewRequest::Flame { pivot: query.pivot.clone() },
+        View::Flame => ViewRequest::Flame { pivot: query.pivot.clone(), zoom: flame_zoom },
         View::Peek => ViewRequest::Peek { regex: if chosen.is_empty() { ".".into() } else { chosen } },
         View::Source => ViewRequest::Source { regex: chosen },
         View::Leaks if leaks_available => ViewRequest::Leaks,
@@ -38,7 +44,7 @@ pub fn use_report_requests(model: &UseReducerHandle<Model>) {
         let generation = loaded.as_ref().map(|l| l.generation);
         let report = model.query.report.for_worker();
         let tz = loaded.as_ref().map(|l| tz_offset_seconds(l.summary.time_nanos));
-        let view = view_request(&model.query, &model.search, model.leaks_available());
+        let view = view_request(&model.query, &model.search, model.leaks_available(), model.flame_zoom);
         let setup = loaded.as_ref().map(|l| l.setup);
         let comparing = model.comparing.is_some();
         use_effect_with(
@@ -109,15 +115,23 @@ mod tests {
     #[test]
     fn views_ask_for_their_data() {
         let mut q = Query { view: View::Peek, ..Query::default() };
-        assert_eq!(view_request(&q, "", true), Some(ViewRequest::Peek { regex: ".".into() }));
-        assert_eq!(view_request(&q, "main", true), Some(ViewRequest::Peek { regex: "main".into() }));
+        assert_eq!(view_request(&q, "", true, None), Some(ViewRequest::Peek { regex: ".".into() }));
+        assert_eq!(view_request(&q, "main", true, None), Some(ViewRequest::Peek { regex: "main".into() }));
         q.selection = "^(a)$".into();
-        assert_eq!(view_request(&q, "main", true), Some(ViewRequest::Peek { regex: "^(a)$".into() }));
+        assert_eq!(view_request(&q, "main", true, None), Some(ViewRequest::Peek { regex: "^(a)$".into() }));
         q.view = View::Flame;
         q.pivot = "^main$".into();
-        assert_eq!(view_request(&q, "", true), Some(ViewRequest::Flame { pivot: "^main$".into() }));
+        assert_eq!(
+            view_request(&q, "", true, None),
+            Some(ViewRequest::Flame { pivot: "^main$".into(), zoom: None })
+        );
+        let zoom = FlameZoom { start: 5.0, span: 10.0, pixels: 600 };
+        assert_eq!(
+            view_request(&q, "", true, Some(zoom)),
+            Some(ViewRequest::Flame { pivot: "^main$".into(), zoom: Some(zoom) })
+        );
         q.view = View::Leaks;
-        assert_eq!(view_request(&q, "", true), Some(ViewRequest::Leaks));
-        assert_eq!(view_request(&q, "", false), None, "no Leaks request without two heap profiles");
+        assert_eq!(view_request(&q, "", true, None), Some(ViewRequest::Leaks));
+        assert_eq!(view_request(&q, "", false, None), None, "no Leaks request without two heap profiles");
     }
 }

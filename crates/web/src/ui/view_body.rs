@@ -175,7 +175,8 @@ impl Ui {
                 html! {
                     <FlameView data={Rc::new(f.clone())} {search} {selected} {on_select}
                                on_action={self.on_flame_action()} pivot={AttrValue::from(q.pivot.clone())}
-                               colorblind={q.colorblind} on_palette={self.set(|q, on| q.colorblind = on)} />
+                               colorblind={q.colorblind} on_palette={self.set(|q, on| q.colorblind = on)}
+                               on_zoom={self.on_flame_zoom()} />
                 },
             ),
             (ViewData::Peek(p), View::Peek) => {

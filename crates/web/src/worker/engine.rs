@@ -6,13 +6,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
-use proflens_core::report::{flame_view, list, peek, top, FlameTree, FlameViewOptions, ReportOptions, Sort};
+use proflens_core::graph::WalkCache;
+use proflens_core::report::{
+    flame_view, list, peek, top, FlameTree, FlameViewOptions, FlameViewport, ReportOptions, Sort,
+};
 use proflens_core::{DecodeOptions, Error, Profile};
 
 use crate::protocol::{
-    FlameColumns, FlameData, FlameFunction, LabelKeyData, LabelValueData, LabelsData, PeekData, PeekEntry,
-    PeekLink, Response, SampleType, SourceData, SourceFile, SourceLine, Stage, Summary, TopRow, TopTable,
-    ViewData, ViewRequest,
+    FlameColumns, FlameData, FlameFunction, FlameZoom, LabelKeyData, LabelValueData, LabelsData, PeekData,
+    PeekEntry, PeekLink, Response, SampleType, SourceData, SourceFile, SourceLine, Stage, Summary, TopRow,
+    TopTable, ViewData, ViewRequest,
 };
 use crate::query::{ReportQuery, SortKey};
 
@@ -26,6 +29,8 @@ pub struct Engine {
     /// by (tagroot, tagleaf, unit): rewriting it is a pass over the whole
     /// profile, and every view of a query needs the same one.
     labeled: RefCell<Option<(LabelFramesKey, Rc<Profile>)>>,
+    /// Walks of the stack tree kept across Graph requests.
+    walks: WalkCache,
 }
 
 /// The options a profile with label pseudo-frames depends on: tagroot,
@@ -35,7 +40,13 @@ type LabelFramesKey = (String, String, String);
 impl Engine {
     /// An engine for an already decoded profile.
     pub fn new(id: u32, file_name: &str, profile: Rc<Profile>) -> Engine {
-        Engine { id, profile, file_name: file_name.to_string(), labeled: RefCell::new(None) }
+        Engine {
+            id,
+            profile,
+            file_name: file_name.to_string(),
+            labeled: RefCell::new(None),
+            walks: WalkCache::default(),
+        }
     }
 
     /// The load id.
@@ -168,7 +179,7 @@ impl Engine {
         match view {
             ViewRequest::Top => self.top(options).map(ViewData::Top),
             ViewRequest::Graph => self.graph(options).map(ViewData::Graph),
-            ViewRequest::Flame { pivot } => self.flame(options, query, pivot).map(ViewData::Flame),
+            ViewRequest::Flame { pivot, zoom } => self.flame(options, query, pivot, *zoom).map(ViewData::Flame),
             ViewRequest::Peek { regex } => self.peek(options, regex).map(ViewData::Peek),
             ViewRequest::Source { regex } => self.source(options, regex).map(ViewData::Source),
             ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
@@ -210,27 +221,32 @@ impl Engine {
 
     /// The laid-out call graph (pprof's 80 nodes by default).
     pub fn graph(&self, options: &ReportOptions) -> Result<crate::protocol::GraphData, String> {
-        let graph = proflens_core::report::dot(&self.profile, options).map_err(|e| e.to_string())?;
+        let graph = proflens_core::report::dot_cached(&self.profile, options, Some(&self.walks))
+            .map_err(|e| e.to_string())?;
         Ok(super::placement::place(&graph))
     }
 
     /// The flame graph core's flame view gives (grouped as pprof's flame
-    /// graph is, frames too narrow to draw left out), pivoted on `pivot` if
-    /// not empty.
+    /// graph is, built for the zoom: frames narrower than a pixel merged
+    /// into "…" frames), pivoted on `pivot` if not empty.
     pub fn flame(
         &self,
         options: &ReportOptions,
         query: &ReportQuery,
         pivot: &str,
+        zoom: Option<FlameZoom>,
     ) -> Result<FlameData, String> {
-        let asked = FlameViewOptions { granularity: query.granularity, ..FlameViewOptions::default() };
+        let mut asked = FlameViewOptions { granularity: query.granularity, ..FlameViewOptions::default() };
+        if let Some(z) = zoom {
+            asked.viewport = FlameViewport { start: z.start, span: z.span, pixels: z.pixels };
+        }
         let view = flame_view(&self.profile, options, pivot, asked).map_err(|e| e.to_string())?;
         let legend =
             proflens_core::report::profile_legend(&self.profile, options).map_err(|e| e.to_string())?;
         let g = &view.graph;
         Ok(FlameData {
-            narrow_dropped: view.dropped,
-            narrow_fraction: view.min_fraction,
+            elided: view.elided,
+            zoom,
             functions: g
                 .functions
                 .iter()
@@ -445,12 +461,25 @@ mod tests {
         assert!(g.nodes[set_ctx].y < g.nodes[with_value].y, "callers above callees");
         assert_eq!(g.nodes[with_value].flat_text, "44.50MB (46.19%)");
 
-        let ViewData::Flame(f) = engine.report(&q, &ViewRequest::Flame { pivot: String::new() }, 0).unwrap()
+        let ViewData::Flame(f) =
+            engine.report(&q, &ViewRequest::Flame { pivot: String::new(), zoom: None }, 0).unwrap()
         else {
             panic!()
         };
         assert_eq!(f.tree.total[0], f.total);
-        assert_eq!(f.narrow_fraction, proflens_core::report::FLAME_MIN_FRACTION);
+        assert_eq!(f.zoom, None);
+        // Zoomed into the first frame below the root: built for that range.
+        let zoom = FlameZoom { start: 0.0, span: f.tree.width(1) as f64, pixels: 800 };
+        let ViewData::Flame(z) =
+            engine.report(&q, &ViewRequest::Flame { pivot: String::new(), zoom: Some(zoom) }, 0).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (z.zoom, z.tree.total[0], z.tree.total[1]),
+            (Some(zoom), f.tree.total[0], f.tree.total[1])
+        );
+        assert!(z.tree.total.len() >= f.tree.total.len());
         let ViewData::Peek(p) =
             engine.report(&q, &ViewRequest::Peek { regex: "^main\\.ResetLogId$".into() }, 0).unwrap()
         else {

@@ -131,7 +131,7 @@ mod tests {
         session.add(load(2, "heap2.pb.gz"));
         let flame = |s: &Session| match s.report(
             &ReportQuery::default(),
-            &ViewRequest::Flame { pivot: String::new() },
+            &ViewRequest::Flame { pivot: String::new(), zoom: None },
             0,
         ) {
             Ok(ViewData::Flame(f)) => f,

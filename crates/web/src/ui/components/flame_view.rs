@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::protocol::{FlameColumns, FlameData};
+use crate::protocol::{FlameColumns, FlameData, FlameZoom, FLAME_ELIDED};
 use crate::ui::flame_layout::{diff_colors, diff_shade, frame_color, FlameLayout};
 use crate::ui::js_regex::Matcher;
 
@@ -86,6 +86,10 @@ pub struct FlameViewProps {
     /// Called when the palette switch is flipped.
     #[prop_or_default]
     pub on_palette: Callback<bool>,
+    /// Called when the view zooms (None: zoomed out), so the frames can be
+    /// built for the new range.
+    #[prop_or_default]
+    pub on_zoom: Callback<Option<FlameZoom>>,
 }
 
 /// Which tree a frame belongs to.
@@ -155,10 +159,14 @@ impl Drawing<'_> {
         ctx.set_text_baseline("middle");
         let base = f64::from(self.geometry.caller_rows);
         let (start, span) = self.range;
+        let mut drawn = 0usize;
         self.geometry.main.visit_visible(&self.data.tree, start, span, width, MIN_PX, |i, left, w| {
             let row = base + f64::from(self.data.tree.depth[i]);
             self.frame(&ctx, &self.data.tree, i, left, row * ROW, w);
+            drawn += 1;
         });
+        // For tests and tools: how many frames of the callees are drawn.
+        let _ = canvas.set_attribute("data-drawn", &drawn.to_string());
         if let (Some(callers), Some(layout)) = (&self.data.callers, &self.geometry.callers) {
             let total = layout.width.first().copied().unwrap_or(0.0);
             layout.visit_visible(callers, 0.0, total, width, MIN_PX, |i, left, w| {
@@ -175,6 +183,7 @@ impl Drawing<'_> {
         let f = tree.function[i];
         let (name, short, color) = match self.data.functions.get(f as usize) {
             Some(func) => (func.name.as_str(), func.short.as_str(), func.color),
+            None if f == FLAME_ELIDED => ("…", "…", 0),
             None if self.pivot.is_empty() => ("root", "root", 0),
             None => (self.pivot, self.pivot, 0),
         };
@@ -185,6 +194,7 @@ impl Drawing<'_> {
             Some(_) if dim => "#eceef2".to_string(),
             Some(_) => "#d8d8d8".to_string(),
             None if f == u32::MAX => "#d8dbe2".to_string(),
+            None if f == FLAME_ELIDED => "#e6e8ed".to_string(),
             None => frame_color(color, dim),
         };
         ctx.set_fill_style_str(&fill);
@@ -200,7 +210,7 @@ impl Drawing<'_> {
             }
         }
         let highlighted = self.hovered_function.is_some_and(|h| h == f) || self.selected.contains(name);
-        if highlighted && f != u32::MAX {
+        if highlighted && f != u32::MAX && f != FLAME_ELIDED {
             ctx.set_stroke_style_str("#1d2330");
             ctx.set_line_width(1.5);
             ctx.stroke_rect(x + 0.75, y + 0.75, (w - 2.5).max(0.5), ROW - 2.5);
@@ -276,13 +286,16 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
     let hover = use_state(|| None::<(Part, usize, f64, f64)>);
     let menu = use_state(|| None::<(f64, f64, String)>);
 
-    // A new graph starts zoomed out.
+    // A new graph starts zoomed out; one built for a zoom shows that zoom.
     {
         let range = range.clone();
         let shown = shown.clone();
-        use_effect_with(data.clone(), move |_| {
-            *shown.borrow_mut() = full;
-            range.set(full);
+        use_effect_with(data.clone(), move |data| match data.zoom {
+            Some(z) => range.set((z.start, z.span)),
+            None => {
+                *shown.borrow_mut() = full;
+                range.set(full);
+            }
         });
     }
 
@@ -342,7 +355,9 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
         let name_of = name_of.clone();
         let layout = geometry.clone();
         let on_select = props.on_select.clone();
+        let on_zoom = props.on_zoom.clone();
         let menu = menu.clone();
+        let canvas = canvas.clone();
         Callback::from(move |e: MouseEvent| {
             menu.set(None);
             let Some((part, n, _, _)) = locate(&e) else { return };
@@ -352,6 +367,12 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
             if part == Part::Callees && !e.shift_key() {
                 let span = layout.main.width[n].max(1.0);
                 range.set((layout.main.x0[n], span));
+                // The frames of the new range, built for it by the worker.
+                let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+                let css = canvas.cast::<HtmlCanvasElement>().map_or(1000, |c| c.client_width().max(1));
+                let pixels = (f64::from(css) * ratio).round() as u32;
+                let zoom = (n > 0).then_some(FlameZoom { start: layout.main.x0[n], span, pixels });
+                on_zoom.emit(zoom);
             }
         })
     };
@@ -369,26 +390,38 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
         })
     };
     let tooltip = (*hover).and_then(|(part, n, x, y)| {
-        let name = name_of(part, n).unwrap_or_else(|| "root".into());
+        let elided = part == Part::Callees && data.tree.function.get(n) == Some(&FLAME_ELIDED);
+        let name = match name_of(part, n) {
+            Some(name) => name,
+            None if elided => "… frames narrower than a pixel: click to zoom in on them".into(),
+            None => "root".into(),
+        };
         tooltip(&data, part, n, &name, (x, y))
     });
     let menu_html = (*menu).clone().map(|(x, y, name)| context_menu(&menu, &props.on_action, (x, y), &name));
     let reset = {
         let range = range.clone();
-        Callback::from(move |_: MouseEvent| range.set(full))
+        let on_zoom = props.on_zoom.clone();
+        Callback::from(move |_: MouseEvent| {
+            range.set(full);
+            on_zoom.emit(None);
+        })
     };
     html! {
-        <div class="flame-view" data-testid="flame-view">
+        <div class="flame-view" data-testid="flame-view"
+             data-root-total={data.tree.total.first().copied().unwrap_or(0).to_string()}
+             data-frames={data.tree.total.len().to_string()}
+             data-zoom={data.zoom.map(|z| format!("{} {}", z.start, z.span))}>
             <div class="graph-tools">
                 <button class="button" onclick={reset} data-testid="flame-reset">{ "Reset zoom" }</button>
                 <span class="hint">{ "Click to zoom, shift-click to select, right-click for more." }</span>
                 if data.tree.is_diff() {
                     { diff_key(props.colorblind, props.on_palette.clone()) }
                 }
-                if data.narrow_dropped > 0 {
+                if data.elided > 0 {
                     <span class="hint" data-testid="flame-narrow">
-                        { format!("{} frames narrower than {}% of the total are not drawn.",
-                                  data.narrow_dropped, data.narrow_fraction * 100.0) }
+                        { format!("{} frames narrower than a pixel are merged into “…” frames: zoom in to see them.",
+                                  data.elided) }
                     </span>
                 }
             </div>

@@ -1,0 +1,110 @@
+//! Walks of the stack tree kept across graph requests on one profile: a
+//! viewer that changes only nodecount, nodefraction or edgefraction gets
+//! the same walks again (the unpruned one, and the pruned ones for node
+//! sets it asked for before), so only the pruning is redone.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::build::RawGraph;
+use super::{EdgeScope, Walker};
+
+/// How many walks are kept. The unpruned walk holds every edge of the
+/// profile; pruned ones are small.
+const KEPT_WALKS: usize = 8;
+
+/// A cache of walks for one profile. Keep one per profile and pass it to
+/// the `*_cached` reports; a key of the options that shape the walk
+/// (filters, sample, granularity) tells which walks still apply.
+#[derive(Default)]
+pub struct WalkCache {
+    walks: RefCell<Vec<CachedWalk>>,
+    made: std::cell::Cell<usize>,
+}
+
+impl std::fmt::Debug for WalkCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WalkCache({} walks)", self.walks.borrow().len())
+    }
+}
+
+struct CachedWalk {
+    key: Rc<str>,
+    kept: Option<Vec<bool>>,
+    scope: EdgeScope,
+    raw: Rc<RawGraph>,
+}
+
+impl WalkCache {
+    /// How many walks were made (not found in the cache) so far.
+    pub fn walks_made(&self) -> usize {
+        self.made.get()
+    }
+
+    /// The walk of `walker` with `kept` nodes for `scope`, from the cache
+    /// when an earlier request under `key` made it.
+    pub(crate) fn walk(
+        &self,
+        key: &str,
+        walker: &Walker<'_>,
+        kept: Option<&[bool]>,
+        scope: EdgeScope,
+    ) -> Rc<RawGraph> {
+        let mut walks = self.walks.borrow_mut();
+        // Walks made under other options no longer apply.
+        walks.retain(|w| &*w.key == key);
+        if let Some(i) = walks.iter().position(|w| w.scope == scope && w.kept.as_deref() == kept) {
+            let hit = walks.remove(i);
+            let raw = hit.raw.clone();
+            walks.push(hit);
+            return raw;
+        }
+        let raw = Rc::new(walker.walk(kept, scope));
+        self.made.set(self.made.get() + 1);
+        if walks.len() == KEPT_WALKS {
+            // The least recently used pruned walk goes; the unpruned one
+            // is the costliest to redo.
+            let i = walks.iter().position(|w| w.kept.is_some()).unwrap_or(0);
+            walks.remove(i);
+        }
+        walks.push(CachedWalk { key: key.into(), kept: kept.map(<[bool]>::to_vec), scope, raw: raw.clone() });
+        raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{dot, dot_cached, ReportOptions};
+    use crate::synth::{generate, SynthSpec};
+    use crate::{decode, DecodeOptions};
+
+    #[test]
+    fn cached_graphs_equal_fresh_ones_and_reuse_walks() {
+        let p = decode(&generate(&SynthSpec::SMALL), &DecodeOptions::default()).unwrap();
+        let cache = WalkCache::default();
+        let d = ReportOptions::default;
+        let sequence = [
+            d(),
+            ReportOptions { node_fraction: 0.0, ..d() },
+            ReportOptions { node_count: Some(10), ..d() },
+            ReportOptions { edge_fraction: 0.1, node_fraction: 0.0, ..d() },
+            d(),
+            ReportOptions { node_fraction: 0.0, ..d() },
+            ReportOptions { focus: "main".into(), ..d() },
+            d(),
+        ];
+        let mut made = Vec::new();
+        for o in &sequence {
+            assert_eq!(dot_cached(&p, o, Some(&cache)).unwrap(), dot(&p, o).unwrap(), "{o:?}");
+            made.push(cache.walks_made());
+        }
+        // Default: the unpruned walk, the nodefraction-pruned one and the
+        // one pruned to 80 nodes; asking again for the default or
+        // nodefraction=0 walks nothing; another focus starts over.
+        assert_eq!(made[0], 3);
+        assert_eq!(made[4], made[3], "the default graph again reuses its walks");
+        assert_eq!(made[5], made[4], "nodefraction=0 again reuses its walks");
+        assert!(made[6] > made[5], "a new focus walks again");
+    }
+}
