@@ -109,7 +109,7 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
     );
     let _ = writeln!(
         w,
-        "- Build: `cargo xtask dist` (trunk release build: cargo profile wasm-release, wasm-opt 132)"
+        "- Build: `cargo xtask dist` (trunk release build: cargo profile wasm-small, wasm-opt 132)"
     );
     let _ = writeln!(
         w,

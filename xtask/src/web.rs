@@ -12,7 +12,7 @@ pub fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// `trunk build` of www/index.html into dist/. A release build uses the
-/// cargo profile wasm-release and runs wasm-opt (from .tools/, on PATH).
+/// the cargo profile wasm-small (index.html says so) and runs wasm-opt (from .tools/, on PATH).
 pub fn trunk_build(root: &Path, release: bool) -> Result<(), String> {
     let mut args = vec!["build"];
     if release {
