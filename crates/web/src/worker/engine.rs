@@ -179,7 +179,9 @@ impl Engine {
         match view {
             ViewRequest::Top => self.top(options).map(ViewData::Top),
             ViewRequest::Graph => self.graph(options).map(ViewData::Graph),
-            ViewRequest::Flame { pivot, zoom } => self.flame(options, query, pivot, *zoom).map(ViewData::Flame),
+            ViewRequest::Flame { pivot, zoom } => {
+                self.flame(options, query, pivot, *zoom).map(ViewData::Flame)
+            }
             ViewRequest::Peek { regex } => self.peek(options, regex).map(ViewData::Peek),
             ViewRequest::Source { regex } => self.source(options, regex).map(ViewData::Source),
             ViewRequest::Leaks => Err("the Leaks view is computed by the session".into()),
