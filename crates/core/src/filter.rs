@@ -213,6 +213,18 @@ impl FrameView {
         self.starts[loc] as usize..self.starts[loc + 1] as usize
     }
 
+    /// The locations of the stack at `node` a sample shows, leaf first:
+    /// hidden ones left out, and with show_from every one above the
+    /// highest (root-most) match dropped. Written into `out`.
+    pub(crate) fn shown_locations(&self, profile: &Profile, node: u32, out: &mut Vec<LocationIndex>) {
+        out.clear();
+        out.extend(profile.stacks.frames(node).filter(|&l| !self.hidden[l]));
+        if self.show_from_active {
+            let keep = out.iter().rposition(|&l| self.show_from[l]).map_or(0, |i| i + 1);
+            out.truncate(keep);
+        }
+    }
+
     /// All frames, location after location.
     pub(crate) fn all_frames(&self) -> &[u32] {
         &self.frames

@@ -26,19 +26,14 @@ pub fn collapsed(profile: &Profile, options: &ReportOptions) -> Result<String, E
     let mut stacks: BTreeMap<String, i64> = BTreeMap::new();
     let mut names: Vec<String> = Vec::new();
     let full_names = options.granularity == Granularity::Functions;
+    let mut locations = Vec::new();
     for s in 0..samples.len() {
-        let node = samples.stack[s];
         if !walker.sums.sample_included(profile, s) {
             continue;
         }
-        let locations: Vec<usize> = profile.stacks.frames(node).filter(|&l| !view.hidden[l]).collect();
-        let keep = if view.show_from_active {
-            locations.iter().rposition(|&l| view.show_from[l]).map_or(0, |i| i + 1)
-        } else {
-            locations.len()
-        };
+        view.shown_locations(profile, samples.stack[s], &mut locations);
         names.clear();
-        for &loc in &locations[..keep] {
+        for &loc in &locations {
             let range = view.frame_range(loc);
             for (i, &line) in view.frames(loc).iter().enumerate() {
                 if full_names && line != NO_LINE {

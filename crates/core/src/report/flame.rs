@@ -149,15 +149,13 @@ pub fn package_name(name: &str) -> &str {
     }
 }
 
-/// Computes the flame graph. `granularity` must be functions or
-/// filefunctions (pprof's flame graph uses filefunctions); `pivot` is a
-/// regexp on function names.
-pub fn flame(
-    profile: &Profile,
+/// The options of a flame graph at `granularity` and its compiled pivot,
+/// or why they are refused (the flame graph groups by function).
+pub(super) fn flame_options(
     options: &ReportOptions,
     granularity: Granularity,
     pivot: Option<&str>,
-) -> Result<FlameGraph, Error> {
+) -> Result<(ReportOptions, Option<Pattern>), Error> {
     if !matches!(granularity, Granularity::Functions | Granularity::FileFunctions) {
         return Err(Error::InvalidOption {
             option: "granularity",
@@ -168,7 +166,19 @@ pub fn flame(
         Some(p) => Some(Pattern::new(p).map_err(|detail| Error::Regex { option: "pivot", detail })?),
         None => None,
     };
-    let options = ReportOptions { granularity, ..options.clone() };
+    Ok((ReportOptions { granularity, ..options.clone() }, pivot))
+}
+
+/// Computes the flame graph. `granularity` must be functions or
+/// filefunctions (pprof's flame graph uses filefunctions); `pivot` is a
+/// regexp on function names.
+pub fn flame(
+    profile: &Profile,
+    options: &ReportOptions,
+    granularity: Granularity,
+    pivot: Option<&str>,
+) -> Result<FlameGraph, Error> {
+    let (options, pivot) = flame_options(options, granularity, pivot)?;
     let ctx = ReportContext::new(profile, &options, ReportKind::Flame)?;
     let walker = &ctx.walker;
     let table = &walker.nodes;

@@ -22,7 +22,9 @@ use crate::model::Profile;
 use crate::pattern::Pattern;
 
 use super::context::{ReportContext, ReportKind};
-use super::flame::{FlameFunction, FlameGraph, FlameNode, FlameTree, Interned, SignedSums, TreeBuilder};
+use super::flame::{
+    flame_options, FlameFunction, FlameGraph, FlameNode, FlameTree, Interned, SignedSums, TreeBuilder,
+};
 use super::ReportOptions;
 
 /// The function index of a frame standing for consecutive siblings too
@@ -76,17 +78,7 @@ pub fn flame_lazy(
     pivot: Option<&str>,
     viewport: FlameViewport,
 ) -> Result<LazyFlame, Error> {
-    if !matches!(granularity, Granularity::Functions | Granularity::FileFunctions) {
-        return Err(Error::InvalidOption {
-            option: "granularity",
-            detail: "the flame graph groups frames by function: use functions or filefunctions".into(),
-        });
-    }
-    let pivot = match pivot.filter(|p| !p.is_empty()) {
-        Some(p) => Some(Pattern::new(p).map_err(|detail| Error::Regex { option: "pivot", detail })?),
-        None => None,
-    };
-    let options = ReportOptions { granularity, ..options.clone() };
+    let (options, pivot) = flame_options(options, granularity, pivot)?;
     let ctx = ReportContext::new(profile, &options, ReportKind::Flame)?;
     let walker = &ctx.walker;
     let mut interned =

@@ -27,27 +27,20 @@ pub fn traces(profile: &Profile, options: &ReportOptions) -> Result<String, Erro
     let view = &walker.view;
     let mut stack: Vec<(String, bool)> = Vec::new();
     let samples = &profile.samples;
+    let mut locations = Vec::new();
     for s in 0..samples.len() {
-        let node = samples.stack[s];
         if !walker.sums.sample_included(profile, s) {
             continue;
         }
-        let locations: Vec<usize> = profile.stacks.frames(node).filter(|&l| !view.hidden[l]).collect();
-        // show_from drops every frame above the highest (root-most) match.
-        let keep = if view.show_from_active {
-            locations.iter().rposition(|&l| view.show_from[l]).map_or(0, |i| i + 1)
-        } else {
-            locations.len()
-        };
+        view.shown_locations(profile, samples.stack[s], &mut locations);
         stack.clear();
-        for &loc in &locations[..keep] {
+        for &loc in &locations {
             let range = view.frame_range(loc);
-            let frames = view.frames(loc);
-            for (i, &frame) in frames.iter().enumerate() {
-                let id = walker.frame_nodes[range.start + i];
-                let _ = frame;
+            let count = range.len();
+            for (i, node) in range.enumerate() {
+                let id = walker.frame_nodes[node];
                 let info = walker.nodes.infos[id as usize];
-                stack.push((walker.nodes.printable_name(&info), i != frames.len() - 1));
+                stack.push((walker.nodes.printable_name(&info), i != count - 1));
             }
         }
         if stack.is_empty() {
