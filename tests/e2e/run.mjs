@@ -1353,19 +1353,17 @@ h.setView('graph'); h.load(new Uint8Array(0), 'x.pb.gz'); h.destroy();
 proflens.mount(el, {});
 `,
   );
-  const tsc = spawnSync(
-    join(ROOT, 'tests', 'e2e', 'node_modules', '.bin', 'tsc'),
-    ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', 'host.ts'],
-    { cwd: app, encoding: 'utf8' },
-  );
+  const typeCheck = (file) =>
+    spawnSync(
+      join(ROOT, 'tests', 'e2e', 'node_modules', '.bin', 'tsc'),
+      ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', file],
+      { cwd: app, encoding: 'utf8' },
+    );
+  const tsc = typeCheck('host.ts');
   check(tsc.status === 0, `the package's types do not check a host's code:\n${tsc.stdout}${tsc.stderr}`);
   // And they catch a host's mistake: a view that does not exist.
   writeFileSync(join(app, 'wrong.ts'), `import { mount } from 'proflens';\nmount(document.body, { view: 'flames' });\n`);
-  const wrong = spawnSync(
-    join(ROOT, 'tests', 'e2e', 'node_modules', '.bin', 'tsc'),
-    ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.ts'],
-    { cwd: app, encoding: 'utf8' },
-  );
+  const wrong = typeCheck('wrong.ts');
   check(wrong.status !== 0 && /flames/.test(wrong.stdout), `tsc accepts view 'flames':\n${wrong.stdout}`);
   copyFileSync(HEAP2, join(app, 'profiles', 'heap.pb.gz'));
   writeFileSync(
