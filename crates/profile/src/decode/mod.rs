@@ -105,7 +105,8 @@ fn read_protobuf<R: BufRead>(
         // A text format: parsed whole into a profile message, then decoded
         // like a file, so it is validated and bounded the same way.
         let text = wire.read_to_end()?;
-        let writer = crate::formats::parse(format, &text, options.limits.max_decoded_bytes)?;
+        let naming = crate::formats::Naming::FromComments;
+        let writer = crate::formats::parse(format, &text, options.limits.max_decoded_bytes, naming)?;
         drop(text);
         let message = writer.encode();
         drop(writer);
@@ -134,6 +135,36 @@ fn read_protobuf<R: BufRead>(
         Ok(raw) => Ok(raw),
         Err(e @ Error::Protobuf { .. }) => Err(sniff::explain(wire.sniffed()).unwrap_or(e)),
         Err(e) => Err(e),
+    }
+}
+
+/// Reads any input proflens reads (gzip or raw protobuf, or one of the text
+/// formats) into its raw profile.proto message, without building the model:
+/// what a symbolizer rewrites before the result is decoded like a file. Text
+/// with addresses and `#` comment lines (Go's `?debug=1` forms) keeps the
+/// addresses only, as pprof reads it, so the binary names every frame.
+/// Protobuf input is returned decompressed, unvalidated.
+pub fn to_message(bytes: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, Error> {
+    if bytes.is_empty() {
+        return Err(Error::Empty);
+    }
+    let limit = options.limits.max_decompressed_bytes;
+    let mut no_progress = |_| {};
+    let reader: Box<dyn BufRead + '_> = if is_gzip(bytes) {
+        Box::new(BufReader::with_capacity(64 << 10, flate2::bufread::MultiGzDecoder::new(bytes)))
+    } else {
+        Box::new(bytes)
+    };
+    let mut wire = WireReader::new(reader, limit, is_gzip(bytes), &mut no_progress);
+    let format = crate::formats::sniff(wire.head()?);
+    let content = wire.read_to_end()?;
+    match format {
+        Some(format) => {
+            let naming = crate::formats::Naming::AddressesOnly;
+            let writer = crate::formats::parse(format, &content, options.limits.max_decoded_bytes, naming)?;
+            Ok(writer.encode())
+        }
+        None => Ok(content),
     }
 }
 

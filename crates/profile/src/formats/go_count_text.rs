@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use super::build::{Frame, Label, StackProfile};
+use super::Naming;
 use crate::error::Error;
 
 /// The profile type of a `NAME profile: total N` first line.
@@ -39,7 +40,7 @@ struct Record {
 }
 
 /// Parses the text; an error names the line that is not pprof's form.
-pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
+pub(crate) fn parse(text: &str, budget: u64, naming: Naming) -> Result<StackProfile, Error> {
     let mut lines = text.lines().enumerate().skip_while(|(_, l)| is_space_or_comment(l));
     let first = lines.next().map(|(_, l)| l).unwrap_or_default();
     let Some(kind) = profile_type(first) else {
@@ -76,7 +77,11 @@ pub(crate) fn parse(text: &str, budget: u64) -> Result<StackProfile, Error> {
     let mut profile = StackProfile::new(&[(kind, "count")]);
     profile.set_budget(budget);
     profile.writer().set_period(kind, "count", 1);
-    profile.writer().add_comment(NAMED_FROM_COMMENTS);
+    if naming == Naming::AddressesOnly {
+        names.clear();
+    } else {
+        profile.writer().add_comment(NAMED_FROM_COMMENTS);
+    }
     for r in records {
         profile.check()?;
         let stack = r

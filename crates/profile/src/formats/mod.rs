@@ -88,12 +88,27 @@ fn as_text(head: &[u8]) -> Option<&str> {
     (clean && !text.trim().is_empty()).then_some(text)
 }
 
+/// Whether frames of address-only text (Go's `?debug=1` forms) are named
+/// from the text's `#` comment lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// Name frames from the comments (no binary to symbolize with).
+    FromComments,
+    /// Keep addresses only, as pprof reads the text, for a symbolizer.
+    AddressesOnly,
+}
+
 /// Parses a whole input of the given format into a profile message whose
 /// tables take about `budget` bytes at most.
-pub(crate) fn parse(format: TextFormat, bytes: &[u8], budget: u64) -> Result<ProfileWriter, Error> {
+pub(crate) fn parse(
+    format: TextFormat,
+    bytes: &[u8],
+    budget: u64,
+    naming: Naming,
+) -> Result<ProfileWriter, Error> {
     let text = String::from_utf8_lossy(bytes);
     let profile = match format {
-        TextFormat::GoCountText => go_count_text::parse(&text, budget)?,
+        TextFormat::GoCountText => go_count_text::parse(&text, budget, naming)?,
         TextFormat::GoroutineDump => goroutine_dump::parse(&text, budget)?,
         TextFormat::PerfScript => perf_script::parse(&text, budget)?,
         TextFormat::Collapsed => collapsed::parse(&text, budget)?,
