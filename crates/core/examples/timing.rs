@@ -18,6 +18,9 @@ fn main() {
         p.stacks.len(),
         p.stacks.heap_bytes()
     );
+    if std::env::var_os("NO_FLAME").is_some() {
+        return;
+    }
     let t = std::time::Instant::now();
     let g = proflens_core::report::flame(
         &p,

@@ -192,7 +192,7 @@ pub(crate) struct RawEdge {
     pub weight: i64,
     pub residual: bool,
     pub inline: bool,
-    /// The stack-tree node where the walk first met it on the current path.
+    /// Its mark on the current path (see [`PathWalk`]).
     on_path: u32,
 }
 
@@ -295,8 +295,8 @@ impl<'p> Walker<'p> {
             cum: vec![(0i64, NOT_ON_PATH); node_count],
             edges: Vec::new(),
             edge_index: U64Map::default(),
-            ends: tree.end_slice(),
             t: 0,
+            t_end: 0,
             track: match scope {
                 EdgeScope::All => Track::All,
                 EdgeScope::IntoInlined => Track::Into(&self.inlined),
@@ -321,6 +321,7 @@ impl<'p> Walker<'p> {
             }
             let mut at = open.last().expect("the root stays open").at;
             walk.t = t;
+            walk.t_end = tree.end(t);
             let w = self.sums.sub_sum[ti];
             for loc in tree.run(t).iter() {
                 let code = codes[loc as usize];
@@ -381,24 +382,26 @@ struct Open {
     at: At,
 }
 
-/// "Not on the current path" for [`PathWalk`]'s first-seen marks.
-const NOT_ON_PATH: u32 = u32::MAX;
+/// "Not on the current path" for [`PathWalk`]'s marks: no walk position is
+/// below it.
+const NOT_ON_PATH: u32 = 0;
 
-/// Accumulators of one walk, and for each node and edge the stack-tree node
-/// where the walk first met it. Stack-tree nodes are in preorder, so a mark
-/// `s` is on the current path exactly when the current node `t` is inside
-/// `s`'s subtree (`t < end(s)`): no bookkeeping is needed when the walk
-/// leaves a subtree.
+/// Accumulators of one walk, and for each node and edge a mark: the end of
+/// the subtree of the stack-tree node where the walk first met it.
+/// Stack-tree nodes are in preorder, so the node or edge is on the current
+/// path exactly when the current node `t` is inside that subtree
+/// (`t < mark`): no bookkeeping is needed when the walk leaves a subtree,
+/// and the check reads no table (the walk's hottest line).
 struct PathWalk<'a> {
     flat: Vec<i64>,
-    /// (cum, where first met) per node.
+    /// (cum, mark) per node.
     cum: Vec<(i64, u32)>,
     edges: Vec<RawEdge>,
     edge_index: U64Map,
-    /// Subtree ends of the stack tree.
-    ends: &'a [u32],
     /// The stack-tree node being walked.
     t: u32,
+    /// The end of its subtree: the mark of what is first met there.
+    t_end: u32,
     /// Which edges are recorded.
     track: Track<'a>,
 }
@@ -415,7 +418,7 @@ impl PathWalk<'_> {
     /// Whether a first-seen mark is on the current path.
     #[inline]
     fn on_path(&self, mark: u32) -> bool {
-        mark != NOT_ON_PATH && self.t < self.ends[mark as usize]
+        self.t < mark
     }
 
     /// Enters frame node `n` (NOT_KEPT if pruned) below the current path;
@@ -430,7 +433,7 @@ impl PathWalk<'_> {
         if !self.on_path(mark) {
             let node = &mut self.cum[n as usize];
             node.0 = gomath::add(node.0, w);
-            node.1 = self.t;
+            node.1 = self.t_end;
         }
         let tracked = match self.track {
             Track::All => true,
@@ -451,7 +454,7 @@ impl PathWalk<'_> {
                 });
             }
             if !self.on_path(self.edges[e].on_path) {
-                let t = self.t;
+                let t = self.t_end;
                 let edge = &mut self.edges[e];
                 edge.weight = gomath::add(edge.weight, w);
                 edge.residual |= at.residual;
