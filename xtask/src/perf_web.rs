@@ -1,7 +1,9 @@
-//! `cargo xtask perf-web [RUNS]`: times the release page in headless
-//! Chromium (tests/e2e/timing.mjs) on large.cpu and the generated 100 MB
-//! profile, and rewrites the perf-web section of docs/PERFORMANCE.md with
-//! the figures against the page's targets.
+//! `cargo xtask perf-web [RUNS] [--sizes MB,MB]`: times the release page
+//! in headless Chromium (tests/e2e/timing.mjs) on large.cpu and generated
+//! profiles of 20, 100 and 400 MB raw, then speedscope (npm, installed
+//! under .tools/) on the same files the same way (tests/e2e/speedscope.mjs),
+//! and rewrites the perf-web section of docs/PERFORMANCE.md with the
+//! figures, the ratios against speedscope and issue 14's targets.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,40 +18,135 @@ use crate::web::trunk_build;
 const BEGIN: &str = "<!-- BEGIN xtask perf-web -->";
 const END: &str = "<!-- END xtask perf-web -->";
 
-/// Targets of the page.
-const LARGE_TARGET_MS: f64 = 250.0;
-const SYNTHETIC_TARGET_MS: f64 = 3000.0;
+/// Targets of the page (issue 14): first Top row after the drop.
+const LARGE_TARGET_MS: f64 = 150.0;
+const SYNTHETIC_TARGET_MS: f64 = 2000.0;
+const HUGE_TARGET_MS: f64 = 8000.0;
+/// Graph, full Graph and Flame Graph first paint after switching.
+const VIEW_TARGET_MS: f64 = 500.0;
+const LARGE_FLAME_TARGET_MS: f64 = 150.0;
+/// The worker's wasm memory, as a multiple of the raw profile.
+const MEMORY_TARGET_RATIO: f64 = 2.0;
 const TASK_TARGET_MS: f64 = 50.0;
 const GZIP_TARGET_BYTES: u64 = 600 * 1000;
 
-/// Runs the timing script and writes the section.
+/// The speedscope release timed beside proflens (npm, dev-only).
+const SPEEDSCOPE_VERSION: &str = "1.25.0";
+
+/// Runs the timing scripts (proflens, then speedscope on the same files)
+/// and writes the section. `cargo xtask perf-web [RUNS] [--sizes MB,MB]`:
+/// the generated profiles default to 20, 100 and 400 MB raw.
 pub fn run_perf(root: &Path, args: &[String]) -> Result<(), String> {
-    let runs: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(3);
+    let mut runs = 3usize;
+    let mut sizes = vec![20usize, 100, 400];
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        if a == "--sizes" {
+            let list = rest.next().ok_or("--sizes needs a list such as 20,100")?;
+            sizes = list
+                .split(',')
+                .map(|n| n.trim().parse().map_err(|_| format!("bad size {n}")))
+                .collect::<Result<_, _>>()?;
+        } else {
+            runs = a
+                .parse()
+                .map_err(|_| format!("usage: cargo xtask perf-web [RUNS] [--sizes MB,MB]; got {a}"))?;
+        }
+    }
     setup::setup(root, setup::ALL)?;
     trunk_build(root, true)?;
-    let synthetic = synthetic_profile(root)?;
-    let large = root.join("tests/fixtures/pprof/large.cpu");
+    let speedscope = install_speedscope(root)?;
+    let mut profiles = vec![format!("large.cpu={}", path_str(&root.join("tests/fixtures/pprof/large.cpu"))?)];
+    for &mb in &sizes {
+        let file = if mb == 100 { synthetic_profile(root)? } else { synthetic_of_size(root, mb)? };
+        profiles.push(format!("synthetic {mb} MB={}", path_str(&file)?));
+    }
     let json_path = root.join("target/perf/web.json");
-    run(
-        root,
-        "node",
-        &[
-            "tests/e2e/timing.mjs",
-            "--dist",
-            "dist",
-            "--runs",
-            &runs.to_string(),
-            "--json",
-            path_str(&json_path)?,
-            &format!("large.cpu={}", path_str(&large)?),
-            &format!("synthetic={}", path_str(&synthetic)?),
-        ],
-    )?;
-    let text = std::fs::read_to_string(&json_path).map_err(|e| format!("{}: {e}", json_path.display()))?;
-    let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", json_path.display()))?;
-    let section = render(&json, runs)?;
+    let speedscope_json = root.join("target/perf/speedscope.json");
+    let mut timing: Vec<String> = vec![
+        "tests/e2e/timing.mjs".into(),
+        "--dist".into(),
+        "dist".into(),
+        "--runs".into(),
+        runs.to_string(),
+        "--json".into(),
+        path_str(&json_path)?.into(),
+    ];
+    timing.extend(profiles.iter().cloned());
+    run(root, "node", &timing.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut theirs: Vec<String> = vec![
+        "tests/e2e/speedscope.mjs".into(),
+        "--speedscope".into(),
+        path_str(&speedscope)?.into(),
+        "--runs".into(),
+        runs.to_string(),
+        "--json".into(),
+        path_str(&speedscope_json)?.into(),
+    ];
+    theirs.extend(profiles.iter().cloned());
+    run(root, "node", &theirs.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let read = |p: &Path| -> Result<Value, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let section = render(&read(&json_path)?, &read(&speedscope_json)?, runs)?;
     println!("{section}");
     write_section(root, BEGIN, END, &section)
+}
+
+/// speedscope's release files, installed from npm under the git-ignored
+/// .tools/ when missing.
+fn install_speedscope(root: &Path) -> Result<std::path::PathBuf, String> {
+    let prefix = root.join(".tools/speedscope");
+    let release = prefix.join("node_modules/speedscope/dist/release");
+    let installed = std::fs::read_to_string(prefix.join("node_modules/speedscope/package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{SPEEDSCOPE_VERSION}\"")));
+    if !installed {
+        std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+        run(
+            root,
+            "npm",
+            &[
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                path_str(&prefix)?,
+                &format!("speedscope@{SPEEDSCOPE_VERSION}"),
+            ],
+        )?;
+    }
+    Ok(release)
+}
+
+/// A generated profile of about `mb` MB raw, of the 100 MB one's shape
+/// (fewer functions and locations below 100 MB, as real profiles have).
+fn synthetic_of_size(root: &Path, mb: usize) -> Result<std::path::PathBuf, String> {
+    let file = root.join(format!("target/perf/synthetic-{mb}MB.pb"));
+    if !file.exists() {
+        std::fs::create_dir_all(root.join("target/perf")).map_err(|e| e.to_string())?;
+        let (functions, locations) = if mb >= 100 { (50_000, 300_000) } else { (20_000, 120_000) };
+        let samples = (8_500 * mb).to_string();
+        run(
+            root,
+            "cargo",
+            &[
+                "run",
+                "--release",
+                "-p",
+                "proflens-core",
+                "--example",
+                "synth",
+                "--",
+                path_str(&file)?,
+                &samples,
+                &functions.to_string(),
+                &locations.to_string(),
+            ],
+        )?;
+    }
+    Ok(file)
 }
 
 fn num(v: &Value, key: &str) -> Option<f64> {
@@ -93,7 +190,7 @@ fn without_hash(name: &str) -> String {
 }
 
 /// The Markdown section for the timing script's JSON.
-fn render(json: &Value, runs: usize) -> Result<String, String> {
+fn render(json: &Value, speedscope: &Value, runs: usize) -> Result<String, String> {
     let profiles = json.get("profiles").and_then(Value::as_array).ok_or("timing JSON has no profiles")?;
     let mut s = String::new();
     let w = &mut s;
@@ -138,7 +235,7 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
         let m = p.get("median").ok_or("profile without median")?;
         let painted = num(m, "paintedMs").unwrap_or(f64::NAN);
         let first = num(m, "firstRowMs").unwrap_or(f64::NAN);
-        let target = if label.starts_with("large") { LARGE_TARGET_MS } else { SYNTHETIC_TARGET_MS };
+        let target = first_row_target(label, raw);
         let task = num(m, "longestTaskMsMax").unwrap_or(0.0);
         let task_text = if task > 0.0 { ms(task) } else { "none over 50 ms".to_string() };
         let _ = writeln!(
@@ -200,6 +297,8 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
     );
 
     render_views(w, profiles);
+    render_speedscope(w, profiles, speedscope);
+    render_targets(w, profiles);
 
     let dist = json.get("dist").ok_or("timing JSON has no dist sizes")?;
     let _ = writeln!(w, "Download size of dist/ (gzip -9):\n");
@@ -225,6 +324,105 @@ fn render(json: &Value, runs: usize) -> Result<String, String> {
     );
     let _ = writeln!(w, "{END}");
     Ok(s)
+}
+
+/// The first-row target for a profile of `raw` bytes.
+fn first_row_target(label: &str, raw: f64) -> f64 {
+    if label.starts_with("large") {
+        LARGE_TARGET_MS
+    } else if raw > 200e6 {
+        HUGE_TARGET_MS
+    } else {
+        SYNTHETIC_TARGET_MS
+    }
+}
+
+/// proflens against speedscope on the same files, as ratios.
+fn render_speedscope(w: &mut String, profiles: &[Value], speedscope: &Value) {
+    let version = speedscope.get("speedscope").and_then(Value::as_str).unwrap_or("?");
+    let _ = writeln!(
+        w,
+        "Against speedscope {version} (npm release, tests/e2e/speedscope.mjs), same machine, same run, same \
+         method: the file is fetched into a `File` first, then dropped on speedscope's landing page; its \
+         *first paint* is the animation frame after speedscope titles the page with the profile's name \
+         (it has imported the profile and draws its flame chart). *×* is speedscope's time or memory \
+         divided by proflens's: how many times faster or leaner proflens is. proflens's *first paint* is \
+         its first Top row; its Flame Graph column is the time to switch to it after that.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| profile | proflens first row | proflens Flame Graph | speedscope first paint | × (time) | proflens renderer peak | speedscope renderer peak | × (memory) |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    let theirs = speedscope.get("profiles").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    for p in profiles {
+        let label = p.get("label").and_then(Value::as_str).unwrap_or("?");
+        let m = &p["median"];
+        let ours_ms = num(m, "paintedMs");
+        let ours_kib = num(m, "rendererPeakKiB");
+        let other = theirs.iter().find(|t| t.get("label").and_then(Value::as_str) == Some(label));
+        let (their_ms, their_kib, failed) = match other {
+            Some(t) if t["median"].is_object() => {
+                (num(&t["median"], "paintedMs"), num(&t["median"], "rendererPeakKiB"), None)
+            }
+            Some(t) => (None, None, t.get("error").and_then(Value::as_str).map(str::to_string)),
+            None => (None, None, Some("not run".to_string())),
+        };
+        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
+            _ => "–".to_string(),
+        };
+        let their_time = match (&failed, their_ms) {
+            (Some(e), _) => format!("failed: {e}"),
+            (None, Some(t)) => ms(t),
+            _ => "–".into(),
+        };
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} | {their_time} | {} | {} | {} | {} |",
+            ours_ms.map(ms).unwrap_or("–".into()),
+            num(m, "flameMs").map(ms).unwrap_or("–".into()),
+            ratio(their_ms, ours_ms),
+            ours_kib.map(|k| mib(k * 1024.0)).unwrap_or("n/a".into()),
+            their_kib.map(|k| mib(k * 1024.0)).unwrap_or("n/a".into()),
+            ratio(their_kib, ours_kib),
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// Issue 14's targets, each marked met or missed from this run's medians.
+fn render_targets(w: &mut String, profiles: &[Value]) {
+    let _ = writeln!(w, "Issue 14's targets in this run:\n");
+    let _ = writeln!(w, "| profile | first row | Graph | Graph nf=0 | Flame Graph first paint | zoom (60 Hz) | wasm memory ≤ 2× raw |");
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|");
+    for p in profiles {
+        let label = p.get("label").and_then(Value::as_str).unwrap_or("?");
+        let raw = num(p, "rawBytes").or_else(|| num(p, "bytes")).unwrap_or(1.0);
+        let m = &p["median"];
+        let check = |key: &str, target: f64| match num(m, key) {
+            Some(v) => format!("{} ≤ {}: {}", ms(v), ms(target), mark(v <= target)),
+            None => "–".into(),
+        };
+        let flame_target = if label.starts_with("large") { LARGE_FLAME_TARGET_MS } else { VIEW_TARGET_MS };
+        let zoom = match num(m, "zoomFrameMedianMs") {
+            Some(v) => format!("median {v:.1} ms: {}", mark(v <= 17.0)),
+            None => "–".into(),
+        };
+        let memory = match num(m, "wasmBytes") {
+            Some(b) => format!("{:.1}×: {}", b / raw, mark(b / raw <= MEMORY_TARGET_RATIO)),
+            None => "–".into(),
+        };
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} | {} | {} | {zoom} | {memory} |",
+            check("paintedMs", first_row_target(label, raw)),
+            check("graphMs", VIEW_TARGET_MS),
+            check("graphFullMs", VIEW_TARGET_MS),
+            check("flameMs", flame_target),
+        );
+    }
+    let _ = writeln!(w);
 }
 
 /// The Graph and Flame Graph table: switch times, layout, zoom frames.
