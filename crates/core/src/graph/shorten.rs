@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use proflens_profile::pattern::Regex;
 
 struct Patterns {
     cpp_anonymous: Regex,
