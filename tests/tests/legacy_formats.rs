@@ -104,6 +104,118 @@ fn legacy_profiles_report_as_go_tool_pprof_does() {
     );
 }
 
+/// `message` printed as `go tool pprof -raw` prints a profile (pprof's
+/// `Profile.String`), numeric labels without their units.
+fn raw_text(message: &[u8]) -> String {
+    use prost::Message;
+    let p = proflens_core::proto::Profile::decode(message).expect("to_message returns profile.proto");
+    let s = |i: i64| p.string_table.get(i as usize).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for &c in &p.comment {
+        out.push(format!("Comment: {}", s(c)));
+    }
+    if let Some(t) = &p.period_type {
+        out.push(format!("PeriodType: {} {}", s(t.r#type), s(t.unit)));
+    }
+    out.push(format!("Period: {}", p.period));
+    assert_eq!((p.time_nanos, p.duration_nanos), (0, 0), "no fixture here has a time");
+    out.push("Samples:".into());
+    let types: Vec<String> = p.sample_type.iter().map(|t| format!("{}/{}", s(t.r#type), s(t.unit))).collect();
+    out.push(types.join(" "));
+    for sample in &p.sample {
+        let mut line: String = sample.value.iter().map(|v| format!(" {v:>10}")).collect();
+        line.push_str(": ");
+        for id in &sample.location_id {
+            line.push_str(&format!("{id} "));
+        }
+        out.push(line);
+        let mut numeric: Vec<(String, Vec<i64>)> = Vec::new();
+        for l in &sample.label {
+            assert_eq!(l.str, 0, "legacy profiles have numeric labels only");
+            match numeric.iter_mut().find(|(k, _)| *k == s(l.key)) {
+                Some((_, values)) => values.push(l.num),
+                None => numeric.push((s(l.key), vec![l.num])),
+            }
+        }
+        numeric.sort();
+        if !numeric.is_empty() {
+            let labels: Vec<String> = numeric
+                .iter()
+                .map(|(k, v)| {
+                    let values: Vec<String> = v.iter().map(i64::to_string).collect();
+                    format!("{k}:[{}]", values.join(" "))
+                })
+                .collect();
+            out.push(format!("                {}", labels.join(" ")));
+        }
+    }
+    out.push("Locations".into());
+    for l in &p.location {
+        let mut line = format!("{:>6}: {:#x} ", l.id, l.address);
+        if l.mapping_id != 0 {
+            line.push_str(&format!("M={} ", l.mapping_id));
+        }
+        assert!(l.line.is_empty(), "addresses only");
+        out.push(line);
+    }
+    out.push("Mappings".into());
+    for m in &p.mapping {
+        let bits: String = [
+            (m.has_functions, "[FN]"),
+            (m.has_filenames, "[FL]"),
+            (m.has_line_numbers, "[LN]"),
+            (m.has_inline_frames, "[IN]"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, b)| *b)
+        .collect();
+        out.push(format!(
+            "{}: {:#x}/{:#x}/{:#x} {} {} {bits}",
+            m.id,
+            m.memory_start,
+            m.memory_limit,
+            m.file_offset,
+            s(m.filename),
+            s(m.build_id)
+        ));
+    }
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn parsed_profiles_equal_pprofs_raw_dump() {
+    // Samples (values, location ids), locations (addresses, mappings) and
+    // mappings exactly as pprof's legacy parser builds them: what the
+    // symbolizer starts from.
+    let dir = tests_dir().join("golden/legacy");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".raw.txt"))
+        else {
+            continue;
+        };
+        let fixture_name = LEGACY_FIXTURES
+            .iter()
+            .find(|f| f.rsplit('/').next().unwrap().replace('.', "_") == name)
+            .unwrap_or_else(|| panic!("{name}.raw.txt: no such fixture"));
+        let message = to_message(&fixture(fixture_name), &DecodeOptions::default()).unwrap();
+        let pprof = std::fs::read_to_string(&path).unwrap();
+        let ours = raw_text(&message);
+        if ours != pprof {
+            let first = ours.lines().zip(pprof.lines()).position(|(a, b)| a != b);
+            panic!(
+                "{fixture_name}: differs from go tool pprof -raw at line {first:?}:\n--- pprof\n{}\n--- proflens\n{}",
+                first.and_then(|i| pprof.lines().nth(i)).unwrap_or("(end)"),
+                first.and_then(|i| ours.lines().nth(i)).unwrap_or("(end)")
+            );
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, LEGACY_FIXTURES.len(), "a raw dump per legacy fixture");
+}
+
 /// A frame as a `#` line writes it: function, file, line.
 type CommentFrame = (String, String, i64);
 
@@ -299,7 +411,7 @@ fn tables_stay_within_the_budget() {
     }
 }
 
-const LEGACY_FIXTURES: [&str; 7] = [
+const LEGACY_FIXTURES: [&str; 10] = [
     "pprof/cppbench.cpu",
     "pprof/go.crc32.cpu",
     "pprof/cppbench.heap",
@@ -307,6 +419,9 @@ const LEGACY_FIXTURES: [&str; 7] = [
     "go/capture/heap.debug1.txt",
     "go/capture/mutex.debug1.txt",
     "go/capture/block.debug1.txt",
+    "legacy/maps.heap",
+    "legacy/brief.contention",
+    "legacy/be32.cpu",
 ];
 
 /// Decoding and `to_message` return, whatever the bytes.
