@@ -57,14 +57,26 @@ pub fn decode_with_progress(
     options: &DecodeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Profile, Error> {
-    let consumed = Cell::new(0usize);
-    let total = Some(bytes.len() as u64);
-    let reader = CountingSlice { data: bytes, consumed: &consumed };
+    decode_reader_with_progress(bytes, Some(bytes.len() as u64), options, progress)
+}
+
+/// Like [`decode_reader`], calling `progress` as input is consumed, with
+/// the input's length when known: a caller holding the file elsewhere (a
+/// browser's ArrayBuffer, a file) streams it in chunks instead of copying it
+/// whole first.
+pub fn decode_reader_with_progress<R: BufRead>(
+    reader: R,
+    total: Option<u64>,
+    options: &DecodeOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Profile, Error> {
+    let consumed = Cell::new(0u64);
+    let reader = Counting { inner: reader, consumed: &consumed };
     let mut on_offset = |_decompressed: u64| {
-        progress(Progress { stage: Stage::Decode, done: consumed.get() as u64, total });
+        progress(Progress { stage: Stage::Decode, done: consumed.get(), total });
     };
     let raw = read_raw(reader, options, &mut on_offset)?;
-    progress(Progress { stage: Stage::Resolve, done: bytes.len() as u64, total });
+    progress(Progress { stage: Stage::Resolve, done: consumed.get(), total });
     resolve::resolve(raw, options.all_frames, options.compact_stacks)
 }
 
@@ -168,27 +180,26 @@ pub fn to_message(bytes: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, Erro
     }
 }
 
-/// A byte slice read through `BufRead` that counts what was consumed.
-struct CountingSlice<'a> {
-    data: &'a [u8],
-    consumed: &'a Cell<usize>,
+/// A `BufRead` that counts what was consumed, for progress.
+struct Counting<'a, R> {
+    inner: R,
+    consumed: &'a Cell<u64>,
 }
 
-impl Read for CountingSlice<'_> {
+impl<R: BufRead> Read for Counting<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = out.len().min(self.data.len() - self.consumed.get());
-        let start = self.consumed.get();
-        out[..n].copy_from_slice(&self.data[start..start + n]);
-        self.consumed.set(start + n);
+        let n = self.inner.read(out)?;
+        self.consumed.set(self.consumed.get() + n as u64);
         Ok(n)
     }
 }
 
-impl BufRead for CountingSlice<'_> {
+impl<R: BufRead> BufRead for Counting<'_, R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        Ok(&self.data[self.consumed.get()..])
+        self.inner.fill_buf()
     }
     fn consume(&mut self, n: usize) {
-        self.consumed.set((self.consumed.get() + n).min(self.data.len()));
+        self.inner.consume(n);
+        self.consumed.set(self.consumed.get() + n as u64);
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use proflens_core::decode::{decode_with_progress, Progress, Stage as CoreStage};
+use proflens_core::decode::{decode_reader_with_progress, Progress, Stage as CoreStage};
 use proflens_core::graph::WalkCache;
 use proflens_core::report::{
     flame_view, list, peek, top, FlameTree, FlameViewOptions, FlameViewport, ReportOptions, Sort,
@@ -73,11 +73,24 @@ impl Engine {
         max_decompressed: u64,
         progress: &mut dyn FnMut(Response),
     ) -> Result<Engine, String> {
+        Self::load_from(id, file_name, bytes, bytes.len() as u64, max_decompressed, progress)
+    }
+
+    /// Like [`Engine::load`], reading the `total` bytes of the file from
+    /// `reader` as the decoder goes (the page's file stays in its
+    /// ArrayBuffer, outside wasm memory).
+    pub fn load_from(
+        id: u32,
+        file_name: &str,
+        reader: impl std::io::BufRead,
+        total: u64,
+        max_decompressed: u64,
+        progress: &mut dyn FnMut(Response),
+    ) -> Result<Engine, String> {
         let mut options = DecodeOptions::default();
         options.limits.max_decompressed_bytes = max_decompressed;
         // Every view walks the stacks again: lay them out for walking.
         options.compact_stacks = true;
-        let total = bytes.len() as u64;
         let mut on_progress = |p: Progress| {
             let stage = match p.stage {
                 CoreStage::Decode => Stage::Decode,
@@ -85,7 +98,8 @@ impl Engine {
             };
             progress(Response::Progress { stage, done: p.done, total });
         };
-        let profile = decode_with_progress(bytes, &options, &mut on_progress).map_err(|e| match e {
+        let decoded = decode_reader_with_progress(reader, Some(total), &options, &mut on_progress);
+        let profile = decoded.map_err(|e| match e {
             // Core's advice (raise the limit) is not the page's to follow.
             Error::TooLarge { limit } => format!(
                 "{file_name} is larger than {} once decompressed, over the page's limit for it; \

@@ -9,6 +9,7 @@
 //! `{request, buffer}` whose ArrayBuffer was transferred. Messages out are
 //! postcard-encoded [`Response`]s.
 
+pub mod buffer_reader;
 pub mod engine;
 pub mod leaks;
 pub mod placement;
@@ -56,14 +57,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>, data: 
             Response::Compared { id, result: session.borrow_mut().compare(&setup) }
         }
         Ok((Request::Load { id, name, max_decompressed }, Some(buffer))) => {
-            let bytes = Uint8Array::new(&buffer).to_vec();
-            drop(buffer);
+            let reader = buffer_reader::BufferReader::new(&buffer);
+            let total = reader.total_bytes();
             let mut progress = |r: Response| post(scope, &r);
-            match Engine::load(id, &name, &bytes, max_decompressed, &mut progress) {
-                Ok(loaded) => {
-                    drop(bytes);
-                    Response::Loaded(session.borrow_mut().add(loaded))
-                }
+            match Engine::load_from(id, &name, reader, total, max_decompressed, &mut progress) {
+                Ok(loaded) => Response::Loaded(session.borrow_mut().add(loaded)),
                 Err(message) => Response::FileFailed { id, message },
             }
         }
