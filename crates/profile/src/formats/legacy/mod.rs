@@ -1,7 +1,7 @@
 //! pprof's legacy profile forms, read with the semantics of pprof's
 //! `legacy_profile.go`: Go's and gperftools' heap text (heap.rs), Go's
-//! mutex and block text (contention.rs) and gperftools' binary CPU
-//! profiles (cpu.rs). Each parser fills a [`LegacyProfile`] (samples of
+//! mutex and block text (contention.rs), gperftools' binary CPU
+//! profiles (cpu.rs) and threadz stack dumps (threadz.rs). Each parser fills a [`LegacyProfile`] (samples of
 //! raw addresses plus the memory map); [`LegacyProfile::finish`] then
 //! applies pprof's mapping rules and writes the profile.proto message.
 
@@ -9,6 +9,7 @@ pub(crate) mod contention;
 pub(crate) mod cpu;
 pub(crate) mod heap;
 pub(crate) mod maps;
+pub(crate) mod threadz;
 
 use std::collections::HashMap;
 
