@@ -84,9 +84,7 @@ pub(crate) fn parse(text: &str, budget: u64) -> Result<ProfileWriter, Error> {
             addresses.extend(more);
         }
         if same_as_previous || addresses.is_empty() {
-            if let Some(previous) = profile.samples.last_mut() {
-                previous.values[0] = crate::gomath::add(previous.values[0], 1);
-            }
+            profile.samples.count_again_last();
             continue;
         }
         for a in addresses.iter_mut().skip(1) {
