@@ -489,3 +489,22 @@ proptest! {
         never_panics(&bytes);
     }
 }
+
+#[test]
+fn gzipped_and_streamed_legacy_profiles_read_the_same() {
+    for name in LEGACY_FIXTURES {
+        let bytes = fixture(name);
+        let plain =
+            decode::decode(&bytes, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let gzipped = proflens_core::encode::gzip(&bytes);
+        let unzipped = decode::decode(&gzipped, &DecodeOptions::default()).unwrap();
+        let streamed = proflens_core::decode_reader(&gzipped[..], &DecodeOptions::default()).unwrap();
+        assert!(!plain.samples.is_empty(), "{name}: no samples");
+        assert_eq!(plain.samples.values, unzipped.samples.values, "{name}: gzip");
+        assert_eq!(plain.samples.values, streamed.samples.values, "{name}: decode_reader");
+        assert_eq!(
+            to_message(&bytes, &DecodeOptions::default()).ok(),
+            to_message(&gzipped, &DecodeOptions::default()).ok()
+        );
+    }
+}
