@@ -411,7 +411,7 @@ fn tables_stay_within_the_budget() {
     }
 }
 
-const LEGACY_FIXTURES: [&str; 10] = [
+const LEGACY_FIXTURES: [&str; 11] = [
     "pprof/cppbench.cpu",
     "pprof/go.crc32.cpu",
     "pprof/cppbench.heap",
@@ -422,6 +422,7 @@ const LEGACY_FIXTURES: [&str; 10] = [
     "legacy/maps.heap",
     "legacy/brief.contention",
     "legacy/be32.cpu",
+    "legacy/threads.threadz",
 ];
 
 /// Decoding and `to_message` return, whatever the bytes.
@@ -462,8 +463,10 @@ proptest! {
             "heap profile: 1: 2 [3: 4] @ growthz\n",
             "--- mutex:\ncycles/second=100\nsampling period=7\n",
             "--- contention:\n",
+            "--- threadz 1 ---\n",
+            "--- Thread 1f (name: a/1) stack: ---\n",
         ]),
-        body in "([-0-9 :@x\\[\\]a-f#=\n]|MAPPED_LIBRARIES:\n|--- Memory map: ---\n|0-ffff r-xp 0 0:0 0 /x\n){0,80}",
+        body in "([-0-9 :@x\\[\\]a-f#=\n]|MAPPED_LIBRARIES:\n|--- Memory map: ---\n|0-ffff r-xp 0 0:0 0 /x\n|--- Thread 2 \\(name: b/2\\) stack: ---\n|same as previous thread\n|---- no stack trace for\n){0,80}",
     ) {
         never_panics(format!("{header}{body}").as_bytes());
     }
@@ -484,5 +487,24 @@ proptest! {
         };
         let bytes: Vec<u8> = [0, 3, 0, 100, 0].into_iter().chain(words).flat_map(word).collect();
         never_panics(&bytes);
+    }
+}
+
+#[test]
+fn gzipped_and_streamed_legacy_profiles_read_the_same() {
+    for name in LEGACY_FIXTURES {
+        let bytes = fixture(name);
+        let plain =
+            decode::decode(&bytes, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let gzipped = proflens_core::encode::gzip(&bytes);
+        let unzipped = decode::decode(&gzipped, &DecodeOptions::default()).unwrap();
+        let streamed = proflens_core::decode_reader(&gzipped[..], &DecodeOptions::default()).unwrap();
+        assert!(!plain.samples.is_empty(), "{name}: no samples");
+        assert_eq!(plain.samples.values, unzipped.samples.values, "{name}: gzip");
+        assert_eq!(plain.samples.values, streamed.samples.values, "{name}: decode_reader");
+        assert_eq!(
+            to_message(&bytes, &DecodeOptions::default()).ok(),
+            to_message(&gzipped, &DecodeOptions::default()).ok()
+        );
     }
 }

@@ -101,6 +101,8 @@ const CASES: &[Case] = &[
     case("legacy/brief.contention", false, &["-traces"], &["traces"]),
     case("legacy/be32.cpu", false, &["-top", "-addresses"], &["top", "--granularity=addresses"]),
     case("legacy/be32.cpu", false, &["-traces"], &["traces"]),
+    case("legacy/threads.threadz", false, &["-top", "-addresses"], &["top", "--granularity=addresses"]),
+    case("legacy/threads.threadz", false, &["-traces"], &["traces"]),
 ];
 
 /// Synthetic legacy profiles for pprof's memory map and frame rules, in
@@ -133,9 +135,28 @@ root=/opt/app
 401000-500000 $root/bin/server (@1000) 0123abcdef
 I0102 12:00:00.000000 1234 maps.cc:12] 7f0000000000-7f0000100000 /lib/libfoo.so.1
 ";
+    let threadz = "# thread stacks
+--- threadz 3 ---
+taken by a test
+
+--- Thread 7f794ab90940 (name: main/14253) stack: ---
+  PC: 0x40c00b 0x40c17d 0x40c1c6
+--- Thread 7f794ab90941 (name: worker/14254) stack: ---
+  PC: 0x40c00b 0x40c00b 0x40d001
+  0x40d101
+--- Thread 7f794ab90942 (name: worker/14255) stack: ---
+  same as previous thread
+--- Thread 7f794ab90943 (name: idle/14256) stack: ---
+  0x7f0000001234 0x40d101
+---- no stack trace for 1 threads
+--- Memory map: ---
+00400000-00500000 r-xp 00000000 08:01 42 /usr/local/bin/threads
+7f0000000000-7f0000100000 r-xp 00000000 08:01 7 /lib/x86_64-linux-gnu/libc.so.6
+";
     (vec![
         ("legacy/maps.heap", heap.as_bytes().to_vec(), "gperftools heap_v2 text with allocations; a MAPPED_LIBRARIES map with a leading /anon_hugepage, a PIE main binary split in two adjacent pieces, non-executable pieces, a library whose first piece is missing (offset workaround), [vdso]; an address of 0, an address no mapping covers, a sample of zeros"),
         ("legacy/brief.contention", contention.as_bytes().to_vec(), "Go contention text with a sampling period and a comment; pprof's brief memory map form with a variable, an offset, a build ID, a glog prefix, and the main binary at 0x400000 once its offset is folded in"),
+        ("legacy/threads.threadz", threadz.as_bytes().to_vec(), "threadz stack dump: a comment before the header, text before the first thread, a leaf the unwinder duplicated, a thread \"same as previous\", a \"no stack trace\" line, a memory map"),
         ("legacy/be32.cpu", be32_cpu(), "32-bit big-endian gperftools CPU profile: a signal-handler frame shared by all samples but one (stripped twice), a leaf the unwinder duplicated (dropped), the end marker, a /proc/self/maps trailer"),
     ])
     .into_iter()
@@ -181,6 +202,7 @@ const RAW: &[&str] = &[
     "legacy/maps.heap",
     "legacy/brief.contention",
     "legacy/be32.cpu",
+    "legacy/threads.threadz",
 ];
 
 /// The golden file name of a case: fixture and flags, made file-safe.

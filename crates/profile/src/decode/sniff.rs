@@ -23,12 +23,6 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
              `heap profile: A: B [C: D] @ heap/RATE` (or `@ heapprofile`, `@ heap_v2/RATE`)",
         );
     }
-    if starts("--- threadz") {
-        return unsupported(
-            "this is a legacy threadz text profile, which proflens does not read; convert it with \
-             `go tool pprof -proto FILE > FILE.pb.gz`",
-        );
-    }
     if head.starts_with(b"\x7fELF") {
         return not_profile("this is an executable (ELF) file, not a profile");
     }
@@ -85,7 +79,6 @@ mod tests {
         assert!(hint(b"hello, this is a readme file\n").contains("perf script"));
         assert!(hint(b"\x7fELF\x02\x01").contains("ELF"));
         assert!(hint(&[0, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0]).contains("Java"));
-        assert!(hint(b"--- threadz 1 ---\n").contains("threadz"));
         assert!(hint(b"heap_v2/524288\n").contains("text heap profile"));
         assert_eq!(explain(&[0x91, 0x02, 0xff, 0x10]), None);
     }

@@ -35,11 +35,13 @@ pub(crate) enum TextFormat {
     LegacyContention,
     /// gperftools' binary CPU profile (not text: recognised by its header words).
     LegacyCpu,
+    /// `--- threadz N ---` thread stack dumps.
+    LegacyThreadz,
 }
 
 /// The text formats, for messages about text that is none of them.
 pub(crate) const TRIED: &str = "Go goroutine dumps (?debug=2 or a panic), Go ?debug=1 goroutine or \
-     threadcreate text, Go ?debug=1 heap, mutex and block text, gperftools heap text, `perf script` \
+     threadcreate text, Go ?debug=1 heap, mutex and block text, gperftools heap text, threadz, `perf script` \
      output, collapsed stacks (`a;b;c 12`)";
 
 /// How much of the input's start decides its format: the same for a slice
@@ -69,6 +71,9 @@ pub(crate) fn sniff(head: &[u8]) -> Option<TextFormat> {
     let mut meaningful =
         complete.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     let first = meaningful.clone().next()?;
+    if legacy::threadz::is_header(first) {
+        return Some(TextFormat::LegacyThreadz);
+    }
     if go_count_text::profile_type(first).is_some() {
         return Some(TextFormat::GoCountText);
     }
@@ -137,6 +142,7 @@ pub(crate) fn parse(
         TextFormat::LegacyHeap => legacy::heap::parse(&text(), budget, naming),
         TextFormat::LegacyContention => legacy::contention::parse(&text(), budget, naming),
         TextFormat::LegacyCpu => legacy::cpu::parse(bytes, budget),
+        TextFormat::LegacyThreadz => legacy::threadz::parse(&text(), budget),
     }
 }
 
@@ -160,6 +166,7 @@ mod tests {
         assert_eq!(sniffed("Apache License\nVersion 2.0, January 2004\n"), None);
         assert_eq!(sniffed("heap profile: 1: 2 [3: 4] @ heap/1048576\n"), Some(TextFormat::LegacyHeap));
         assert_eq!(sniffed("--- mutex:\ncycles/second=1\n"), Some(TextFormat::LegacyContention));
+        assert_eq!(sniffed("\n--- threadz 1 ---\n"), Some(TextFormat::LegacyThreadz));
         assert_eq!(
             sniff(&[0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
             Some(TextFormat::LegacyCpu)

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::{maps, LegacyProfile, Sample};
+use super::{maps, LegacyProfile, Sample, Samples};
 use crate::encode::ProfileWriter;
 use crate::error::Error;
 use crate::gomath;
@@ -144,20 +144,22 @@ pub(crate) fn parse(bytes: &[u8], budget: u64) -> Result<ProfileWriter, Error> {
 
 /// When nearly every sample (all but one in 32) has the same second frame,
 /// it is the signal handler's, not the program's: removed, twice at most.
-fn strip_signal_frames(samples: &mut [Sample]) {
+fn strip_signal_frames(samples: &mut Samples) {
     let margin = samples.len() / 32;
     for _ in 0..2 {
         let mut counts: HashMap<u64, usize> = HashMap::new();
-        for s in samples.iter().filter(|s| s.addresses.len() > 1) {
-            *counts.entry(s.addresses[1]).or_default() += 1;
+        for i in 0..samples.len() {
+            if let [_, second, ..] = samples.addresses(i) {
+                *counts.entry(*second).or_default() += 1;
+            }
         }
         // At most one address can reach the threshold.
         let Some((&frame, _)) = counts.iter().find(|&(_, &n)| n >= samples.len() - margin) else { continue };
-        for s in samples.iter_mut() {
-            if s.addresses.len() > 1 && s.addresses[1] == frame {
-                s.addresses.remove(1);
+        samples.rewrite_stacks(|s| {
+            if s.len() > 1 && s[1] == frame {
+                s.remove(1);
             }
-        }
+        });
     }
 }
 
@@ -197,10 +199,11 @@ mod tests {
 
     #[test]
     fn signal_frame_is_stripped() {
-        let mut samples: Vec<Sample> = (0..40)
-            .map(|i| Sample { addresses: vec![i, 7, 100 + i], values: vec![1, 1], block_size: None })
-            .collect();
+        let mut samples = Samples::new(2);
+        for i in 0..40 {
+            samples.push(Sample { addresses: vec![i, 7, 100 + i], values: vec![1, 1], block_size: None });
+        }
         strip_signal_frames(&mut samples);
-        assert!(samples.iter().all(|s| s.addresses.len() == 2 && s.addresses[1] >= 100));
+        assert!((0..40).all(|i| samples.addresses(i).len() == 2 && samples.addresses(i)[1] >= 100));
     }
 }

@@ -1,7 +1,7 @@
 //! pprof's legacy profile forms, read with the semantics of pprof's
 //! `legacy_profile.go`: Go's and gperftools' heap text (heap.rs), Go's
-//! mutex and block text (contention.rs) and gperftools' binary CPU
-//! profiles (cpu.rs). Each parser fills a [`LegacyProfile`] (samples of
+//! mutex and block text (contention.rs), gperftools' binary CPU
+//! profiles (cpu.rs) and threadz stack dumps (threadz.rs). Each parser fills a [`LegacyProfile`] (samples of
 //! raw addresses plus the memory map); [`LegacyProfile::finish`] then
 //! applies pprof's mapping rules and writes the profile.proto message.
 
@@ -9,6 +9,8 @@ pub(crate) mod contention;
 pub(crate) mod cpu;
 pub(crate) mod heap;
 pub(crate) mod maps;
+mod samples;
+pub(crate) mod threadz;
 
 use std::collections::HashMap;
 
@@ -16,18 +18,11 @@ use super::go_comments::{CommentNames, NAMED_FROM_COMMENTS};
 use crate::encode::{LabelSpec, ProfileWriter};
 use crate::error::Error;
 
-/// Approximate heap bytes per sample beyond its addresses and values.
-const SAMPLE_OVERHEAD: usize = 96;
+pub(crate) use samples::{Sample, Samples};
 
-/// One sample: its addresses (leaf first, already adjusted as pprof
-/// adjusts them), one value per sample type, and the heap block size
-/// pprof records as the numeric label `bytes`.
-#[derive(Debug)]
-pub(crate) struct Sample {
-    pub addresses: Vec<u64>,
-    pub values: Vec<i64>,
-    pub block_size: Option<i64>,
-}
+/// Approximate heap bytes per sample beyond its addresses and values (its
+/// start, block size and the writer's message), for the budget.
+const SAMPLE_OVERHEAD: usize = 112;
 
 /// A legacy profile as pprof's parser builds it, before the mappings.
 pub(crate) struct LegacyProfile {
@@ -35,7 +30,7 @@ pub(crate) struct LegacyProfile {
     pub period_type: (&'static str, &'static str),
     pub period: i64,
     pub duration_nanos: i64,
-    pub samples: Vec<Sample>,
+    pub samples: Samples,
     pub mappings: Vec<maps::Mapping>,
     /// pprof's `cleanupDuplicateLocations`, done after the mappings are
     /// assigned (CPU profiles only).
@@ -52,11 +47,11 @@ impl LegacyProfile {
         budget: u64,
     ) -> Self {
         LegacyProfile {
+            samples: Samples::new(sample_types.len()),
             sample_types,
             period_type,
             period: 0,
             duration_nanos: 0,
-            samples: Vec::new(),
             mappings: Vec::new(),
             drop_duplicate_leaf: false,
             budget: usize::try_from(budget).unwrap_or(usize::MAX),
@@ -85,8 +80,8 @@ impl LegacyProfile {
     pub fn finish(mut self, names: Option<&CommentNames>) -> Result<ProfileWriter, Error> {
         let mut location_of: HashMap<u64, usize> = HashMap::new();
         let mut addresses: Vec<u64> = Vec::new();
-        for s in &self.samples {
-            for &a in &s.addresses {
+        for i in 0..self.samples.len() {
+            for &a in self.samples.addresses(i) {
                 location_of.entry(a).or_insert_with(|| {
                     addresses.push(a);
                     addresses.len() - 1
@@ -96,13 +91,13 @@ impl LegacyProfile {
         let massaged = maps::massage(std::mem::take(&mut self.mappings));
         let (mappings, mapping_of) = maps::assign(massaged, &addresses);
         if self.drop_duplicate_leaf {
-            for s in &mut self.samples {
+            self.samples.rewrite_stacks(|s| {
                 // The leaf twice: once from the signal context, once
                 // unwound and moved back a byte; the second goes.
-                if s.addresses.len() > 1 && s.addresses[0] == s.addresses[1].wrapping_add(1) {
-                    s.addresses.remove(1);
+                if s.len() > 1 && s[0] == s[1].wrapping_add(1) {
+                    s.remove(1);
                 }
-            }
+            });
         }
 
         let mut w = ProfileWriter::new(&self.sample_types);
@@ -143,15 +138,15 @@ impl LegacyProfile {
             location_ids.push(w.add_location(mapping, a, &lines));
         }
         let mut stack = Vec::new();
-        for s in &self.samples {
+        for i in 0..self.samples.len() {
             stack.clear();
-            stack.extend(s.addresses.iter().map(|a| location_ids[location_of[a]]));
+            stack.extend(self.samples.addresses(i).iter().map(|a| location_ids[location_of[a]]));
             // With its unit written out, a block size of 0 survives a
             // profile.proto round trip (pprof drops a numeric label with
             // neither number nor unit), as pprof's own reading keeps it.
             let labels: Vec<LabelSpec<'_>> =
-                s.block_size.map(|b| LabelSpec::Num("bytes", b, "bytes")).into_iter().collect();
-            w.add_sample(&stack, &s.values, &labels);
+                self.samples.block_size(i).map(|b| LabelSpec::Num("bytes", b, "bytes")).into_iter().collect();
+            w.add_sample(&stack, self.samples.values(i), &labels);
         }
         Ok(w)
     }
