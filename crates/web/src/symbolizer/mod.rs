@@ -108,7 +108,8 @@ pub fn symbolize_all(
 pub fn symbolized_file_name(name: &str) -> String {
     let stem = [".pb.gz", ".pb", ".gz", ".prof", ".pprof", ".txt"]
         .iter()
-        .find_map(|s| name.strip_suffix(s).filter(|stem| !stem.is_empty()))
+        .find_map(|s| name.strip_suffix(s))
+        .filter(|stem| !stem.is_empty())
         .unwrap_or(name);
     format!("{stem}.symbolized.pb.gz")
 }
