@@ -1834,7 +1834,7 @@ function isElf(bytes) {
 }
 
 /**
- * The Rust capture: the address-only profile and its binary (written out
+ * The Rust capture: the address-only heap profile and its binary (written out
  * gunzipped under target/ when committed gzipped), and the CLI's
  * symbolization of them.
  */
@@ -1851,7 +1851,7 @@ function rustCapture() {
     if (isElf(plain)) {
       binary = join(SYMBOLIZE_SCRATCH, name.replace(/\.gz$/, ''));
       writeFileSync(binary, plain);
-    } else if (/\.pb\.gz$/.test(name) && !profile) {
+    } else if (name === 'heap.pb.gz') {
       profile = path;
     }
   }
