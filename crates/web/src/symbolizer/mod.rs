@@ -7,8 +7,9 @@
 //! A request names its files; the files themselves travel beside it as
 //! `Blob`s (a dropped `File` is a `Blob`), which the browser passes by
 //! reference, so a 50 MB binary is never copied on the page's thread. The
-//! worker keeps the profiles and binaries of its session: binaries added
-//! later re-symbolize the same profiles with all binaries so far.
+//! worker reads them into its memory, symbolizes, answers, and is then
+//! terminated by the page, which gives that memory back (wasm memory
+//! never shrinks while its worker lives).
 
 pub mod worker;
 
@@ -22,9 +23,7 @@ use serde::{Deserialize, Serialize};
 pub struct SymbolizeRequest {
     /// Answers carry it back.
     pub id: u32,
-    /// The profiles' names. Non-empty: a new session (these profiles and
-    /// `binaries` only). Empty: `binaries` join the session's binaries (one
-    /// of the same name is replaced) and its profiles are symbolized again.
+    /// The profiles' names.
     pub profiles: Vec<String>,
     /// The binaries' names.
     pub binaries: Vec<String>,
@@ -48,13 +47,11 @@ pub struct SymbolizedFile {
 pub enum SymbolizeResponse {
     /// The worker started and takes requests.
     Ready,
-    /// Request `id` symbolized every profile of the session.
+    /// Request `id` symbolized every profile.
     Done {
         /// The request.
         id: u32,
-        /// The names of every binary used (the session's, in order).
-        binaries: Vec<String>,
-        /// The profiles, in the session's order.
+        /// The profiles, in the request's order.
         files: Vec<SymbolizedFile>,
     },
     /// Request `id` failed; the message says why and what to do.
@@ -125,7 +122,6 @@ mod tests {
         assert_eq!(decode::<SymbolizeRequest>(&encode(&request)).unwrap(), request);
         let response = SymbolizeResponse::Done {
             id: 3,
-            binaries: vec!["leak".into()],
             files: vec![SymbolizedFile {
                 name: "heap.pb.gz".into(),
                 bytes: vec![0x1f, 0x8b, 0],

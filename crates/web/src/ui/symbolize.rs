@@ -5,10 +5,11 @@
 //! file, under the same name. Files are told apart by content, and travel
 //! as Blobs: a 50 MB binary is never read on this thread.
 //!
-//! The page remembers, per load, the profiles as they came (Blobs, which
-//! cost nothing for picked or dropped files), so binaries added later can
-//! symbolize what is shown; the worker keeps its session's profiles and
-//! binaries, so each later binary adds to the ones before.
+//! The page remembers, per load, the profiles as they came and the
+//! binaries given (Blobs: picked or dropped files cost nothing, being
+//! handles), so binaries added later symbolize what is shown with all the
+//! binaries so far. Each symbolization runs in a fresh worker, terminated
+//! once it answered: the memory it took for a 50 MB binary goes back.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -62,14 +63,18 @@ impl Symbolization {
 /// What a symbolizer reports to whoever waits on it.
 type Handler = Rc<RefCell<Option<Box<dyn Fn(Result<SymbolizeResponse, Crash>)>>>>;
 
-/// The symbolizer worker of the page.
+/// What a load was made of: its profiles as they came, and the binaries
+/// that symbolized them (none for a plain load).
+#[derive(Clone, Default)]
+struct Sources {
+    profiles: Files,
+    binaries: Files,
+}
+
+/// A symbolizer worker, for one request.
 struct Symbolizer {
     worker: Worker,
-    /// The load whose profiles the worker's session holds, once symbolized.
-    generation: Option<u32>,
-    next_id: u32,
     handler: Handler,
-    stopped: Rc<Cell<bool>>,
     /// Messages sent before the worker said it was ready; None once it has.
     pending: Rc<RefCell<Option<Vec<JsValue>>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -77,9 +82,10 @@ struct Symbolizer {
 }
 
 thread_local! {
+    /// The symbolization in progress.
     static SYMBOLIZER: RefCell<Option<Symbolizer>> = const { RefCell::new(None) };
-    /// The profiles of recent loads as they came, by load.
-    static ORIGINALS: RefCell<Vec<(u32, Files)>> = const { RefCell::new(Vec::new()) };
+    /// What recent loads were made of, by load.
+    static SOURCES: RefCell<Vec<(u32, Sources)>> = const { RefCell::new(Vec::new()) };
     /// The single-file page's symbolizer, made a blob URL once.
     static INLINE_URL: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -168,16 +174,7 @@ impl Symbolizer {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Symbolizer {
-            worker,
-            generation: None,
-            next_id: 0,
-            handler,
-            stopped,
-            pending,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
+        Ok(Symbolizer { worker, handler, pending, _on_message: on_message, _on_error: on_error })
     }
 
     /// Sends a request with its files (Blobs are passed by reference).
@@ -203,35 +200,36 @@ impl Drop for Symbolizer {
 
 /// Stops a symbolization in progress (the user cancelled the load).
 pub fn cancel() {
-    SYMBOLIZER.with(|s| {
-        if s.borrow().as_ref().is_some_and(|c| c.handler.borrow().is_some()) {
-            *s.borrow_mut() = None;
-        }
-    });
+    SYMBOLIZER.with(|s| s.borrow_mut().take());
 }
 
-/// Remembers the profiles of load `generation` as they came (added to
-/// those it has, one of the same name replaced).
-pub fn remember(generation: u32, files: Files) {
-    ORIGINALS.with(|o| {
+/// Remembers what load `generation` is made of: profiles are added to
+/// those it has (one of the same name replaced).
+fn remember_sources(generation: u32, sources: Sources) {
+    SOURCES.with(|o| {
         let mut o = o.borrow_mut();
         o.retain(|(g, _)| g + 4 > generation);
         match o.iter_mut().find(|(g, _)| *g == generation) {
             Some((_, kept)) => {
-                for (name, blob) in files {
-                    kept.retain(|(n, _)| *n != name);
-                    kept.push((name, blob));
+                for (name, blob) in sources.profiles {
+                    kept.profiles.retain(|(n, _)| *n != name);
+                    kept.profiles.push((name, blob));
                 }
             }
-            None => o.push((generation, files)),
+            None => o.push((generation, sources)),
         }
     });
+}
+
+/// Remembers the profiles of load `generation` as they came.
+pub fn remember(generation: u32, profiles: Files) {
+    remember_sources(generation, Sources { profiles, binaries: Vec::new() });
 }
 
 /// Remembers a copy of bytes about to move to the analysis worker, unless
 /// the load's files are already remembered or the bytes are too many.
 pub fn remember_copy(generation: u32, files: &[(String, ArrayBuffer)]) {
-    let known = ORIGINALS.with(|o| o.borrow().iter().any(|(g, _)| *g == generation));
+    let known = SOURCES.with(|o| o.borrow().iter().any(|(g, _)| *g == generation));
     let size: f64 = files.iter().map(|(_, b)| b.byte_length() as f64).sum();
     if known || size > KEEP_COPY_MAX {
         return;
@@ -245,8 +243,8 @@ pub fn remember_copy(generation: u32, files: &[(String, ArrayBuffer)]) {
     remember(generation, copies);
 }
 
-fn originals(generation: u32) -> Option<Files> {
-    ORIGINALS.with(|o| o.borrow().iter().find(|(g, _)| *g == generation).map(|(_, f)| f.clone()))
+fn sources(generation: u32) -> Option<Sources> {
+    SOURCES.with(|o| o.borrow().iter().find(|(g, _)| *g == generation).map(|(_, s)| s.clone()))
 }
 
 /// Whether `file` is an object file, by its first bytes.
@@ -280,15 +278,13 @@ fn names(files: &Files) -> String {
 }
 
 impl Loader {
-    /// Symbolizes `profiles` with `binaries` in a new symbolizer session,
-    /// then loads the result.
+    /// Symbolizes `profiles` with `binaries`, then loads the result.
     pub fn symbolize(&self, profiles: Vec<web_sys::File>, binaries: Vec<web_sys::File>) {
-        let profiles = named(profiles);
-        self.run_symbolizer(profiles.clone(), profiles, named(binaries), true);
+        self.run_symbolizer(Sources { profiles: named(profiles), binaries: named(binaries) });
     }
 
-    /// Symbolizes load `shown`'s profiles with `binaries` too ("Add
-    /// binaries…", or binaries dropped alone on a profile).
+    /// Symbolizes load `shown`'s profiles with `binaries` and those that
+    /// symbolized it before ("Add binaries…", or binaries dropped alone).
     pub fn add_binaries(&self, binaries: Vec<web_sys::File>, shown: Option<u32>) {
         let Some(shown) = shown else {
             return self.fail(
@@ -297,69 +293,53 @@ impl Loader {
                     .into(),
             );
         };
-        let Some(originals) = originals(shown) else {
+        let Some(mut sources) = sources(shown) else {
             return self.fail(
                 "The shown profile's bytes are no longer at hand: open it again together with its binaries."
                     .into(),
             );
         };
-        let same_session = SYMBOLIZER
-            .with(|s| s.borrow().as_ref().is_some_and(|c| !c.stopped.get() && c.generation == Some(shown)));
-        let binaries = named(binaries);
-        if same_session {
-            self.run_symbolizer(originals, Vec::new(), binaries, false);
-        } else {
-            self.run_symbolizer(originals.clone(), originals, binaries, true);
+        for (name, blob) in named(binaries) {
+            sources.binaries.retain(|(n, _)| *n != name);
+            sources.binaries.push((name, blob));
         }
+        self.run_symbolizer(sources);
     }
 
-    /// Sends a request (a new session when `fresh`) and loads its answer.
-    /// `originals` are the profiles as they came, remembered for the load.
-    fn run_symbolizer(&self, originals: Files, profiles: Files, binaries: Files, fresh: bool) {
+    /// Starts a symbolizer for `sources` and loads its answer.
+    fn run_symbolizer(&self, sources: Sources) {
         let generation = self.generation;
-        let label = format!("{} with {}", names(&originals), names(&binaries));
+        let label = format!("{} with {}", names(&sources.profiles), names(&sources.binaries));
         self.dispatcher.dispatch(Action::Symbolizing { generation, label: label.clone() });
         let request = SymbolizeRequest {
-            id: 0,
-            profiles: profiles.iter().map(|(n, _)| n.clone()).collect(),
-            binaries: binaries.iter().map(|(n, _)| n.clone()).collect(),
+            id: generation,
+            profiles: sources.profiles.iter().map(|(n, _)| n.clone()).collect(),
+            binaries: sources.binaries.iter().map(|(n, _)| n.clone()).collect(),
         };
-        let blobs: Vec<&Blob> = profiles.iter().chain(&binaries).map(|(_, b)| b).collect();
-        let started = SYMBOLIZER.with(|s| -> Result<(), String> {
-            let mut s = s.borrow_mut();
-            if fresh || s.as_ref().is_none_or(|c| c.stopped.get()) {
-                *s = Some(Symbolizer::spawn()?);
-            }
-            let Some(client) = s.as_mut() else { return Err("the symbolizer did not start".into()) };
-            let id = client.next_id;
-            client.next_id += 1;
-            let loader = self.clone();
-            *client.handler.borrow_mut() =
-                Some(Box::new(move |event| loader.symbolizer_answered(id, event, &originals, &label)));
-            client.send(&SymbolizeRequest { id, ..request }, &blobs);
-            Ok(())
-        });
-        if let Err(message) = started {
-            self.fail(message);
-        }
+        let blobs: Vec<&Blob> = sources.profiles.iter().chain(&sources.binaries).map(|(_, b)| b).collect();
+        let client = match Symbolizer::spawn() {
+            Ok(client) => client,
+            Err(message) => return self.fail(message),
+        };
+        client.send(&request, &blobs);
+        let loader = self.clone();
+        *client.handler.borrow_mut() =
+            Some(Box::new(move |event| loader.symbolizer_answered(event, &sources, &label)));
+        // One symbolization at a time: one in progress stops (its worker terminates).
+        SYMBOLIZER.with(|s| *s.borrow_mut() = Some(client));
     }
 
-    /// The symbolizer answered request `id`: load the symbolized profiles,
-    /// or say why there are none (what is shown stays).
-    fn symbolizer_answered(
-        &self,
-        id: u32,
-        event: Result<SymbolizeResponse, Crash>,
-        originals: &Files,
-        label: &str,
-    ) {
+    /// The symbolizer answered: load the symbolized profiles, or say why
+    /// there are none (what is shown stays).
+    fn symbolizer_answered(&self, event: Result<SymbolizeResponse, Crash>, sources: &Sources, label: &str) {
         let generation = self.generation;
-        let (binaries, files) = match event {
-            Ok(SymbolizeResponse::Done { id: done, binaries, files }) if done == id => (binaries, files),
-            Ok(SymbolizeResponse::Failed { id: failed, message }) if failed == id || failed == u32::MAX => {
-                return self.fail(message)
-            }
-            Ok(_) => return, // An earlier request's answer.
+        // Done with the worker: terminated once this callback has returned.
+        let done = SYMBOLIZER.with(|s| s.borrow_mut().take());
+        wasm_bindgen_futures::spawn_local(async move { drop(done) });
+        let files = match event {
+            Ok(SymbolizeResponse::Done { files, .. }) => files,
+            Ok(SymbolizeResponse::Failed { message, .. }) => return self.fail(message),
+            Ok(_) => return self.fail("the symbolizer answered out of turn".into()),
             Err(Crash::OutOfMemory) => {
                 return self.fail(format!(
                     "Symbolizing {label} ran out of memory: a browser tab gives WebAssembly at most 4 GB. \
@@ -368,18 +348,13 @@ impl Loader {
             }
             Err(crash) => return self.fail(crash.message(&format!("symbolizing {label}"))),
         };
-        SYMBOLIZER.with(|s| {
-            if let Some(c) = s.borrow_mut().as_mut() {
-                c.generation = Some(generation);
-                *c.handler.borrow_mut() = None;
-            }
-        });
-        remember(generation, originals.clone());
+        remember_sources(generation, sources.clone());
         let kind = web_sys::BlobPropertyBag::new();
         kind.set_type("application/octet-stream");
-        let mut buffers = Vec::new();
+        let binaries = sources.binaries.iter().map(|(n, _)| n.clone()).collect();
         let mut symbolization =
             Symbolization { generation, binaries, reports: Vec::new(), files: Vec::new() };
+        let mut buffers = Vec::new();
         for file in files {
             let array = Uint8Array::from(&file.bytes[..]);
             if let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&array), &kind) {
