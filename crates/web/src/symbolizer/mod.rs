@@ -34,7 +34,9 @@ pub struct SymbolizeRequest {
 pub struct SymbolizedFile {
     /// The profile's name, as given.
     pub name: String,
-    /// The symbolized profile, gzip-compressed profile.proto.
+    /// The symbolized profile, gzip-compressed profile.proto. Between the
+    /// threads it is empty: the bytes travel beside the message as a
+    /// transferred ArrayBuffer (one per file, in order), never copied.
     pub bytes: Vec<u8>,
     /// One line per mapping: what named it, or why nothing did.
     pub report: Vec<String>,
@@ -47,7 +49,8 @@ pub struct SymbolizedFile {
 pub enum SymbolizeResponse {
     /// The worker started and takes requests.
     Ready,
-    /// Request `id` symbolized every profile.
+    /// Request `id` symbolized every profile (their bytes beside the
+    /// message, see [`SymbolizedFile::bytes`]).
     Done {
         /// The request.
         id: u32,

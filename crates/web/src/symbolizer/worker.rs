@@ -1,6 +1,8 @@
 //! The symbolizer worker's message loop (wasm32 only). Messages in are
 //! `{request, files}`: a postcard [`SymbolizeRequest`] and its files as
-//! Blobs. Messages out are postcard [`SymbolizeResponse`]s.
+//! Blobs. Messages out are postcard [`SymbolizeResponse`]s, the answer to
+//! a request as `{response, profiles}` with the symbolized profiles'
+//! bytes as transferred ArrayBuffers.
 
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -14,6 +16,23 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &SymbolizeResponse) {
     let bytes = Uint8Array::from(&encode(response)[..]);
     let transfer = Array::of1(&bytes.buffer());
     let _ = scope.post_message_with_transfer(&bytes, &transfer);
+}
+
+/// Posts `{response, profiles}`: the symbolized profiles' bytes move out
+/// of the message into ArrayBuffers that are transferred, not copied.
+fn post_done(scope: &DedicatedWorkerGlobalScope, mut response: SymbolizeResponse) {
+    let buffers = Array::new();
+    if let SymbolizeResponse::Done { files, .. } = &mut response {
+        for file in files {
+            buffers.push(&Uint8Array::from(&std::mem::take(&mut file.bytes)[..]).buffer());
+        }
+    }
+    let message = js_sys::Object::new();
+    let encoded = Uint8Array::from(&encode(&response)[..]);
+    let _ = Reflect::set(&message, &"response".into(), &encoded);
+    let _ = Reflect::set(&message, &"profiles".into(), &buffers);
+    buffers.push(&encoded.buffer());
+    let _ = scope.post_message_with_transfer(&message, &buffers);
 }
 
 /// The request and its Blobs, checked against each other.
@@ -75,7 +94,7 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let scope = reply_scope.clone();
         match read_message(&event.data()) {
-            Ok((request, files)) => spawn_local(async move { post(&scope, &run(request, files).await) }),
+            Ok((request, files)) => spawn_local(async move { post_done(&scope, run(request, files).await) }),
             Err(message) => post(&scope, &SymbolizeResponse::Failed { id: u32::MAX, message }),
         }
     });

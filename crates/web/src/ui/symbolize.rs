@@ -60,8 +60,11 @@ impl Symbolization {
     }
 }
 
+/// A symbolizer's answer with the symbolized profiles' bytes, or why it stopped.
+type Answer = Result<(SymbolizeResponse, Vec<ArrayBuffer>), Crash>;
+
 /// What a symbolizer reports to whoever waits on it.
-type Handler = Rc<RefCell<Option<Box<dyn Fn(Result<SymbolizeResponse, Crash>)>>>>;
+type Handler = Rc<RefCell<Option<Box<dyn Fn(Answer)>>>>;
 
 /// What a load was made of: its profiles as they came, and the binaries
 /// that symbolized them (none for a plain load).
@@ -127,7 +130,7 @@ impl Symbolizer {
         let handler: Handler = Rc::new(RefCell::new(None));
         let stopped = Rc::new(Cell::new(false));
         let pending: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
-        let tell = |handler: &Handler, stopped: &Cell<bool>, event: Result<SymbolizeResponse, Crash>| {
+        let tell = |handler: &Handler, stopped: &Cell<bool>, event: Answer| {
             if stopped.get() {
                 return;
             }
@@ -142,7 +145,16 @@ impl Symbolizer {
             let (handler, stopped, worker, pending) =
                 (handler.clone(), stopped.clone(), worker.clone(), pending.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let bytes = event.data().dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+                // A plain message, or an answer `{response, profiles}` (see crate::symbolizer::worker).
+                let data = event.data();
+                let field = |name: &str| Reflect::get(&data, &name.into()).ok();
+                let buffers: Vec<ArrayBuffer> = field("profiles")
+                    .and_then(|p| p.dyn_into::<Array>().ok())
+                    .map(|a| a.iter().filter_map(|b| b.dyn_into::<ArrayBuffer>().ok()).collect())
+                    .unwrap_or_default();
+                let message =
+                    data.dyn_ref::<Uint8Array>().cloned().or_else(|| field("response")?.dyn_into().ok());
+                let bytes = message.map(|b| b.to_vec()).unwrap_or_default();
                 let event = match symbolizer::decode::<SymbolizeResponse>(&bytes) {
                     Ok(SymbolizeResponse::Ready) => {
                         for message in pending.borrow_mut().take().unwrap_or_default() {
@@ -151,7 +163,7 @@ impl Symbolizer {
                         return;
                     }
                     Ok(SymbolizeResponse::Panicked(message)) => Err(Crash::Panic(message)),
-                    Ok(response) => Ok(response),
+                    Ok(response) => Ok((response, buffers)),
                     Err(e) => Err(Crash::Stopped(e)),
                 };
                 tell(&handler, &stopped, event);
@@ -331,14 +343,14 @@ impl Loader {
 
     /// The symbolizer answered: load the symbolized profiles, or say why
     /// there are none (what is shown stays).
-    fn symbolizer_answered(&self, event: Result<SymbolizeResponse, Crash>, sources: &Sources, label: &str) {
+    fn symbolizer_answered(&self, event: Answer, sources: &Sources, label: &str) {
         let generation = self.generation;
         // Done with the worker: terminated once this callback has returned.
         let done = SYMBOLIZER.with(|s| s.borrow_mut().take());
         wasm_bindgen_futures::spawn_local(async move { drop(done) });
-        let files = match event {
-            Ok(SymbolizeResponse::Done { files, .. }) => files,
-            Ok(SymbolizeResponse::Failed { message, .. }) => return self.fail(message),
+        let (files, buffers) = match event {
+            Ok((SymbolizeResponse::Done { files, .. }, buffers)) if buffers.len() == files.len() => (files, buffers),
+            Ok((SymbolizeResponse::Failed { message, .. }, _)) => return self.fail(message),
             Ok(_) => return self.fail("the symbolizer answered out of turn".into()),
             Err(Crash::OutOfMemory) => {
                 return self.fail(format!(
@@ -354,17 +366,17 @@ impl Loader {
         let binaries = sources.binaries.iter().map(|(n, _)| n.clone()).collect();
         let mut symbolization =
             Symbolization { generation, binaries, reports: Vec::new(), files: Vec::new() };
-        let mut buffers = Vec::new();
-        for file in files {
-            let array = Uint8Array::from(&file.bytes[..]);
-            if let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&array), &kind) {
+        let mut loads = Vec::new();
+        for (file, buffer) in files.into_iter().zip(buffers) {
+            // The download's copy, before the bytes move on to the analysis worker.
+            if let Ok(blob) = Blob::new_with_buffer_source_sequence_and_options(&Array::of1(&buffer), &kind) {
                 symbolization.files.push((symbolizer::symbolized_file_name(&file.name), blob));
             }
-            buffers.push((file.name.clone(), array.buffer()));
+            loads.push((file.name.clone(), buffer));
             symbolization.reports.push((file.name, file.report, file.symbolized_locations));
         }
         self.dispatcher.dispatch(Action::Symbolized(Rc::new(symbolization)));
-        self.send(buffers, Target::New, PAGE_MAX_DECOMPRESSED);
+        self.send(loads, Target::New, PAGE_MAX_DECOMPRESSED);
     }
 }
 
