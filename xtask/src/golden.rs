@@ -13,11 +13,13 @@
 //! - `--go PATH`: the go command (default: `$GO`, else `go` on PATH, else
 //!   /usr/lib/go-1.23/bin/go).
 //! - `--fixtures-only`: write the synthetic fixtures and stop (no Go).
-//! - `--formats-only`: only the text formats' golden files (formats.rs).
+//! - `--formats-only`: only the text formats' and legacy forms' golden
+//!   files (formats.rs, legacy.rs).
 //! - `--check`: write nothing; fail if any fixture or golden file would
 //!   change.
 
 mod formats;
+mod legacy;
 mod synthetic;
 mod tags;
 
@@ -60,6 +62,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if flags.formats_only {
         formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
+        legacy::generate(&flags.go, &tests, flags.check, &mut stale)?;
         return match stale.is_empty() {
             true => {
                 println!(
@@ -104,6 +107,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     put(&golden_dir.join("cases.tsv"), tsv.as_bytes(), flags.check, &mut stale)?;
     remove_orphans(&golden_dir, &cases, flags.check, &mut stale)?;
     formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
+    legacy::generate(&flags.go, &tests, flags.check, &mut stale)?;
     if flags.check {
         if stale.is_empty() {
             println!("{} golden cases and {} fixtures are up to date", cases.len(), fixtures.len());
@@ -944,8 +948,9 @@ xtask/src/golden/synthetic.rs with proflens-core's `ProfileWriter`:
 - `--all-frames` has no go tool pprof counterpart (pprof always applies
   drop_frames), so it has no golden case.
 - The legacy-format files in `tests/fixtures/pprof` (cppbench.cpu,
-  gobench.heap, java.cpu, go.crc32.cpu, cppbench.heap, go.godoc.thread) are
-  not profile.proto and proflens does not read them.
+  go.crc32.cpu, cppbench.heap, gobench.heap) and Go's `?debug=1` heap,
+  mutex and block texts have their own golden files in `legacy/`
+  (xtask/src/golden/legacy.rs); java.cpu is not read.
 ",
     );
     s

@@ -11,25 +11,23 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
     let unsupported = |hint: &str| Some(Error::UnsupportedFormat { hint: hint.to_string() });
     let not_profile = |hint: &str| Some(Error::NotAProfile { hint: hint.to_string() });
 
-    if is_legacy_binary_cpu(head) {
+    if crate::formats::legacy::cpu::is_java(head) {
         return unsupported(
-            "this is a legacy binary CPU profile (gperftools or Java), which proflens does not read; \
+            "this is a legacy binary CPU profile of a Java program, which proflens does not read; \
              convert it with `go tool pprof -proto FILE > FILE.pb.gz`",
         );
     }
     if starts("heap profile:") || starts("heap_v2/") {
-        return unsupported(
-            "this is a text heap profile (Go's ?debug=1 form or gperftools); fetch /debug/pprof/heap \
-             without debug=1 to get the protobuf form, or convert it with `go tool pprof -proto`",
+        return not_profile(
+            "this looks like a text heap profile, but its first line is not pprof's header \
+             `heap profile: A: B [C: D] @ heap/RATE` (or `@ heapprofile`, `@ heap_v2/RATE`)",
         );
     }
-    for kind in ["--- contention", "--- mutex", "--- threadz"] {
-        if starts(kind) {
-            return unsupported(
-                "this is the text form of a Go profile (?debug=1); fetch the endpoint without debug=1 \
-                 to get the protobuf form",
-            );
-        }
+    if starts("--- threadz") {
+        return unsupported(
+            "this is a legacy threadz text profile, which proflens does not read; convert it with \
+             `go tool pprof -proto FILE > FILE.pb.gz`",
+        );
     }
     if head.starts_with(b"\x7fELF") {
         return not_profile("this is an executable (ELF) file, not a profile");
@@ -58,13 +56,6 @@ pub(crate) fn explain(head: &[u8]) -> Option<Error> {
     None
 }
 
-/// Legacy CPU profiles start with the header words 0, 3 (32- or 64-bit).
-fn is_legacy_binary_cpu(head: &[u8]) -> bool {
-    let word32 = |i: usize| head.get(i * 4..i * 4 + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()));
-    let word64 = |i: usize| head.get(i * 8..i * 8 + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap()));
-    (word64(0) == Some(0) && word64(1) == Some(3)) || (word32(0) == Some(0) && word32(1) == Some(3))
-}
-
 /// Mostly printable UTF-8, as source, logs and configs are.
 fn looks_like_text(head: &[u8]) -> bool {
     if head.len() < 4 {
@@ -89,12 +80,13 @@ mod tests {
     #[test]
     fn recognises_common_wrong_inputs() {
         let hint = |b: &[u8]| explain(b).map(|e| e.to_string()).unwrap_or_default();
-        assert!(hint(b"heap profile: 1: 2 [3: 4] @ heap/1048576").contains("debug=1"));
         assert!(hint(b"<!DOCTYPE html><html>").contains("HTML"));
         assert!(hint(b"hello, this is a readme file\n").contains("text file"));
         assert!(hint(b"hello, this is a readme file\n").contains("perf script"));
         assert!(hint(b"\x7fELF\x02\x01").contains("ELF"));
-        assert!(hint(&[0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]).contains("legacy"));
+        assert!(hint(&[0, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0]).contains("Java"));
+        assert!(hint(b"--- threadz 1 ---\n").contains("threadz"));
+        assert!(hint(b"heap_v2/524288\n").contains("text heap profile"));
         assert_eq!(explain(&[0x91, 0x02, 0xff, 0x10]), None);
     }
 }

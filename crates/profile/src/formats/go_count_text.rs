@@ -11,11 +11,10 @@
 //! ```
 //!
 //! Addresses Go printed no `#` line for (the runtime frames it hides) stay
-//! unnamed, as pprof shows them without the binary.
+//! unnamed, as pprof shows them without the binary (see go_comments.rs).
 
-use std::collections::HashMap;
-
-use super::build::{Frame, Label, StackProfile};
+use super::build::{Label, StackProfile};
+use super::go_comments::{CommentNames, NAMED_FROM_COMMENTS};
 use super::Naming;
 use crate::error::Error;
 
@@ -28,10 +27,6 @@ pub(crate) fn profile_type(first_line: &str) -> Option<&str> {
         && total.bytes().all(|b| b.is_ascii_digit());
     valid.then_some(kind)
 }
-
-/// What the header comment says about how frames were named.
-pub(crate) const NAMED_FROM_COMMENTS: &str =
-    "Frames named from the # comment lines of Go's ?debug=1 text (no binary; unnamed frames are runtime frames Go does not print)";
 
 struct Record {
     count: i64,
@@ -47,9 +42,7 @@ pub(crate) fn parse(text: &str, budget: u64, naming: Naming) -> Result<StackProf
         return Err(malformed(1, "the first line is not `NAME profile: total N`"));
     };
     let mut records: Vec<Record> = Vec::new();
-    // Address (as written in `#` lines) to its frames, innermost first.
-    let mut names: HashMap<u64, Vec<Frame>> = HashMap::new();
-    let mut last_named: Option<u64> = None;
+    let mut names = CommentNames::default();
     for (n, line) in lines {
         if line.starts_with("---") {
             break; // pprof reads no further either (memory maps follow)
@@ -57,18 +50,12 @@ pub(crate) fn parse(text: &str, budget: u64, naming: Naming) -> Result<StackProf
         if let Some(comment) = line.trim_start().strip_prefix('#') {
             if let (Some(record), Some(json)) = (records.last_mut(), comment.trim().strip_prefix("labels:")) {
                 record.labels = parse_labels(json.trim());
-            } else if let Some((address, frame)) = comment_frame(comment) {
-                // Consecutive lines of one address are its inlined frames.
-                let frames = names.entry(address).or_default();
-                if last_named != Some(address) {
-                    frames.clear();
-                }
-                frames.push(frame);
-                last_named = Some(address);
+            } else {
+                names.read(comment);
             }
             continue;
         }
-        last_named = None;
+        names.end_block();
         if line.trim().is_empty() {
             continue;
         }
@@ -91,8 +78,7 @@ pub(crate) fn parse(text: &str, budget: u64, naming: Naming) -> Result<StackProf
                 // pprof moves each address back one byte, onto the call; Go's
                 // `#` lines already show that address.
                 let address = a.wrapping_sub(1);
-                let frames = names.get(&address).map_or(&[][..], Vec::as_slice);
-                profile.location(address, frames)
+                profile.location(address, names.frames(address))
             })
             .collect();
         // One sample per record, as pprof keeps them (Go writes equal
@@ -123,22 +109,6 @@ fn record(line: &str) -> Option<Record> {
         return None;
     }
     Some(Record { count, addresses, labels: Vec::new() })
-}
-
-/// `\t0x6eb9ec\tmain.idleWorker+0x4c\tgen/leak/main.go:327`.
-fn comment_frame(comment: &str) -> Option<(u64, Frame)> {
-    let mut fields = comment.split('\t').map(str::trim).filter(|f| !f.is_empty());
-    let address = u64::from_str_radix(fields.next()?.strip_prefix("0x")?, 16).ok()?;
-    let symbol = fields.next()?;
-    let name = match symbol.rfind("+0x") {
-        Some(plus) => &symbol[..plus],
-        None => symbol,
-    };
-    let (file, line) = match fields.next().and_then(|p| p.rsplit_once(':')) {
-        Some((file, n)) => (file.to_string(), n.parse().unwrap_or(0)),
-        None => (String::new(), 0),
-    };
-    Some((address, Frame { name: name.to_string(), file, line }))
 }
 
 /// `{"parked":"receiver"}`: Go's labels, keys and values as quoted strings.
@@ -196,11 +166,7 @@ mod tests {
     }
 
     #[test]
-    fn comment_lines() {
-        let (a, f) = comment_frame("\t0x6eb9ec\tmain.idleWorker+0x4c\tgen/leak/main.go:327").unwrap();
-        assert_eq!(a, 0x6eb9ec);
-        assert_eq!(f, Frame { name: "main.idleWorker".into(), file: "gen/leak/main.go".into(), line: 327 });
-        assert!(comment_frame("\t0x0").is_none());
+    fn label_comments() {
         assert_eq!(
             parse_labels(r#"{"parked":"receiver", "a\"b":"c"}"#),
             vec![Label::Str("a\"b".into(), "c".into()), Label::Str("parked".into(), "receiver".into())]

@@ -1,13 +1,17 @@
-//! Text formats read into the model besides profile.proto: Go goroutine
-//! dumps, Go's `?debug=1` goroutine and threadcreate text, collapsed
-//! stacks and `perf script` output. Each is recognised by its content,
+//! Formats read into the model besides profile.proto: Go goroutine dumps,
+//! Go's `?debug=1` goroutine and threadcreate text, collapsed stacks,
+//! `perf script` output, and pprof's legacy forms (Go's `?debug=1` heap,
+//! mutex and block text, gperftools' heap text and binary CPU profiles;
+//! see legacy/). Each is recognised by its content,
 //! parsed into a profile.proto message, and then decoded like any profile,
 //! so everything downstream (limits, validation, reports) is the same.
 
 mod build;
 mod collapsed;
+mod go_comments;
 mod go_count_text;
 mod goroutine_dump;
+pub(crate) mod legacy;
 mod perf_script;
 mod rust_names;
 
@@ -25,11 +29,18 @@ pub(crate) enum TextFormat {
     PerfScript,
     /// `a;b;c 12` lines.
     Collapsed,
+    /// `heap profile: ...`: Go's `?debug=1` heap text or gperftools'.
+    LegacyHeap,
+    /// `--- mutex:` / `--- contention:`: Go's `?debug=1` mutex and block text.
+    LegacyContention,
+    /// gperftools' binary CPU profile (not text: recognised by its header words).
+    LegacyCpu,
 }
 
 /// The text formats, for messages about text that is none of them.
 pub(crate) const TRIED: &str = "Go goroutine dumps (?debug=2 or a panic), Go ?debug=1 goroutine or \
-     threadcreate text, `perf script` output, collapsed stacks (`a;b;c 12`)";
+     threadcreate text, Go ?debug=1 heap, mutex and block text, gperftools heap text, `perf script` \
+     output, collapsed stacks (`a;b;c 12`)";
 
 /// How much of the input's start decides its format: the same for a slice
 /// and a stream (whose buffer holds at least this much), and no scan of a
@@ -38,7 +49,18 @@ const SNIFF_BYTES: usize = 64 << 10;
 
 /// Which text format the first bytes of the input are, if any.
 pub(crate) fn sniff(head: &[u8]) -> Option<TextFormat> {
+    if legacy::cpu::is_cpu(head) {
+        return Some(TextFormat::LegacyCpu);
+    }
     let text = as_text(&head[..head.len().min(SNIFF_BYTES)])?;
+    // pprof decides the legacy text forms on the very first line.
+    let first_line = text.lines().next().unwrap_or_default();
+    if legacy::heap::is_header(first_line) {
+        return Some(TextFormat::LegacyHeap);
+    }
+    if legacy::contention::is_header(first_line) {
+        return Some(TextFormat::LegacyContention);
+    }
     // The last line may be cut where the buffer ends.
     let complete = match text.rfind('\n') {
         Some(end) if end + 1 < text.len() => &text[..end + 1],
@@ -106,14 +128,16 @@ pub(crate) fn parse(
     budget: u64,
     naming: Naming,
 ) -> Result<ProfileWriter, Error> {
-    let text = String::from_utf8_lossy(bytes);
-    let profile = match format {
-        TextFormat::GoCountText => go_count_text::parse(&text, budget, naming)?,
-        TextFormat::GoroutineDump => goroutine_dump::parse(&text, budget)?,
-        TextFormat::PerfScript => perf_script::parse(&text, budget)?,
-        TextFormat::Collapsed => collapsed::parse(&text, budget)?,
-    };
-    Ok(profile.finish())
+    let text = || String::from_utf8_lossy(bytes);
+    match format {
+        TextFormat::GoCountText => Ok(go_count_text::parse(&text(), budget, naming)?.finish()),
+        TextFormat::GoroutineDump => Ok(goroutine_dump::parse(&text(), budget)?.finish()),
+        TextFormat::PerfScript => Ok(perf_script::parse(&text(), budget)?.finish()),
+        TextFormat::Collapsed => Ok(collapsed::parse(&text(), budget)?.finish()),
+        TextFormat::LegacyHeap => legacy::heap::parse(&text(), budget, naming),
+        TextFormat::LegacyContention => legacy::contention::parse(&text(), budget, naming),
+        TextFormat::LegacyCpu => legacy::cpu::parse(bytes, budget),
+    }
 }
 
 #[cfg(test)]
@@ -134,7 +158,12 @@ mod tests {
         );
         assert_eq!(sniffed("# folded\nmain;a;b 3\nmain;c 1\n"), Some(TextFormat::Collapsed));
         assert_eq!(sniffed("Apache License\nVersion 2.0, January 2004\n"), None);
-        assert_eq!(sniffed("heap profile: 1: 2 [3: 4] @ heap/1048576\n"), None);
+        assert_eq!(sniffed("heap profile: 1: 2 [3: 4] @ heap/1048576\n"), Some(TextFormat::LegacyHeap));
+        assert_eq!(sniffed("--- mutex:\ncycles/second=1\n"), Some(TextFormat::LegacyContention));
+        assert_eq!(
+            sniff(&[0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+            Some(TextFormat::LegacyCpu)
+        );
         assert_eq!(sniff(b"\n\x12\x08\x01"), None);
         assert_eq!(sniffed(""), None);
     }
