@@ -1861,14 +1861,6 @@ function rustCapture() {
   return { binary, profile, symbolized, profileName: profile.split('/').pop(), binaryName: binary.split('/').pop() };
 }
 
-/** The Go service's binary, gunzipped under target/. */
-function goBinary() {
-  mkdirSync(SYMBOLIZE_SCRATCH, { recursive: true });
-  const path = join(SYMBOLIZE_SCRATCH, 'leak');
-  writeFileSync(path, gunzipSync(readFileSync(join(FIXTURES, 'go', 'capture', 'leak.gz'))));
-  return path;
-}
-
 /** Names the flame graph shows in the column at the canvas's middle, root first. */
 async function flameColumn(page) {
   const canvas = page.locator('[data-testid=flame-canvas]');
@@ -1979,18 +1971,23 @@ test('symbolize: binaries added after the profile re-symbolize it', async ({ pag
   await shot('after-add-binaries');
 });
 
-test('symbolize: a binary that matches no mapping says so, and what is shown stays', async ({ page, base, shot }) => {
+test('symbolize: a binary that matches no mapping says so, naming both build IDs, and what is shown stays', async ({ page, base, shot }) => {
   const rust = rustCapture();
-  const leak = goBinary();
+  // Another Rust binary: its GNU build ID is not the profile's.
+  const other = join(SYMBOLIZE_SCRATCH, 'proflens');
+  copyFileSync(cliPath(), other);
+  const buildId = /^Build ID: ([0-9a-f]+)$/m.exec(cli(['top', rust.profile]))?.[1];
+  check(buildId, 'the Rust profile names no build ID');
   await page.goto(`${base}/#top`);
   await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
   await page.setInputFiles('#file-input', rust.profile);
   const want = cliTop(rust.profile).rows;
   await waitForRows(page, want, { what: 'the address-only profile' });
-  await page.setInputFiles('[data-testid=binaries-input]', leak);
+  await page.setInputFiles('[data-testid=binaries-input]', other);
   const text = await bannerText(page);
-  check(text.startsWith(`Cannot symbolize ${rust.profileName} with leak: `) && text.length > 40,
-    `the banner says ${JSON.stringify(text)}`);
+  check(text.startsWith(`Cannot symbolize ${rust.profileName} with proflens: nothing was symbolized: `), `the banner says ${JSON.stringify(text)}`);
+  check(text.includes(`build ID mismatch: the profile's mapping has build ID ${buildId}, proflens has build ID `),
+    `the banner does not name both build IDs: ${JSON.stringify(text)}`);
   await waitForRows(page, want, { what: 'the profile after the unmatched binary' });
   check((await page.locator('[data-testid=symbolized-badge]').count()) === 0, 'the header says symbolized');
   await shot('no-match');

@@ -32,7 +32,8 @@ pub(crate) fn resolve_all(
         Some(file) => load_sections(file)?,
         None => HashMap::new(),
     };
-    let endian = if symbols.is_little_endian() { gimli::RunTimeEndian::Little } else { gimli::RunTimeEndian::Big };
+    let endian =
+        if symbols.is_little_endian() { gimli::RunTimeEndian::Little } else { gimli::RunTimeEndian::Big };
     let context = if sections.is_empty() {
         None
     } else {
@@ -49,7 +50,10 @@ pub(crate) fn resolve_all(
         if let Some(ctx) = &context {
             if let Ok(mut iter) = ctx.find_frames(addr).skip_all_loads() {
                 while let Ok(Some(frame)) = iter.next() {
-                    let raw = frame.function.as_ref().and_then(|f| f.raw_name().ok().map(|n| (n.into_owned(), f.language)));
+                    let raw = frame
+                        .function
+                        .as_ref()
+                        .and_then(|f| f.raw_name().ok().map(|n| (n.into_owned(), f.language)));
                     let (name, system_name) = match raw {
                         Some((raw, lang)) => (demangle(&raw, lang), raw),
                         None => (String::new(), String::new()),

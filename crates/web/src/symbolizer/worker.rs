@@ -31,8 +31,8 @@ fn post_done(scope: &DedicatedWorkerGlobalScope, mut response: SymbolizeResponse
     let encoded = Uint8Array::from(&encode(&response)[..]);
     let _ = Reflect::set(&message, &"response".into(), &encoded);
     let _ = Reflect::set(&message, &"profiles".into(), &buffers);
-    buffers.push(&encoded.buffer());
-    let _ = scope.post_message_with_transfer(&message, &buffers);
+    let transfer = buffers.concat(&Array::of1(&encoded.buffer()));
+    let _ = scope.post_message_with_transfer(&message, &transfer);
 }
 
 /// The request and its Blobs, checked against each other.

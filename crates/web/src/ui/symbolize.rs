@@ -351,7 +351,12 @@ impl Loader {
         let (files, buffers) = match event {
             Ok((SymbolizeResponse::Done { files, .. }, buffers)) if buffers.len() == files.len() => (files, buffers),
             Ok((SymbolizeResponse::Failed { message, .. }, _)) => return self.fail(message),
-            Ok(_) => return self.fail("the symbolizer answered out of turn".into()),
+            Ok((other, buffers)) => {
+                return self.fail(format!(
+                    "Internal error: the symbolizer answered {other:?} with {} profiles",
+                    buffers.len()
+                ))
+            }
             Err(Crash::OutOfMemory) => {
                 return self.fail(format!(
                     "Symbolizing {label} ran out of memory: a browser tab gives WebAssembly at most 4 GB. \
