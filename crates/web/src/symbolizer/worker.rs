@@ -77,7 +77,13 @@ async fn run(request: SymbolizeRequest, files: Vec<Blob>) -> SymbolizeResponse {
         let binaries = read_all(&request.binaries, binary_blobs).await?;
         symbolize_all(&profiles, &binaries)
     };
-    match outcome.await {
+    let outcome = outcome.await;
+    // For docs/PERFORMANCE.md: the worker's peak memory (wasm memory never shrinks).
+    if let Ok(memory) = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>() {
+        let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+        web_sys::console::debug_1(&format!("proflens symbolizer: {} MiB of wasm memory", bytes >> 20).into());
+    }
+    match outcome {
         Ok(files) => SymbolizeResponse::Done { id, files },
         Err(message) => SymbolizeResponse::Failed { id, message },
     }
