@@ -294,7 +294,11 @@ impl ReportArgs {
 /// Reads a profile file, symbolizes it with `binaries` and decodes the
 /// result; mappings that could not be named are reported on stderr, as
 /// pprof reports them.
-fn load_symbolized(binaries: &crate::binaries::Binaries, path: &str, all_frames: bool) -> Result<Profile, String> {
+fn load_symbolized(
+    binaries: &crate::binaries::Binaries,
+    path: &str,
+    all_frames: bool,
+) -> Result<Profile, String> {
     let options = DecodeOptions { all_frames, ..DecodeOptions::default() };
     let (bytes, report) = binaries.symbolize(path, &options)?;
     for line in report.iter().filter(|l| !l.contains(" locations named from ")) {

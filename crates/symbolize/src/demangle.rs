@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn rust_legacy_and_v0_lose_the_hash() {
-        assert_eq!(demangle("_ZN4core3ptr13drop_in_place17h0123456789abcdefE", None), "core::ptr::drop_in_place");
+        assert_eq!(
+            demangle("_ZN4core3ptr13drop_in_place17h0123456789abcdefE", None),
+            "core::ptr::drop_in_place"
+        );
         assert_eq!(demangle("_RNvCs1234_7mycrate3foo", None), "mycrate::foo");
     }
 

@@ -194,8 +194,11 @@ mod tests {
     #[test]
     fn garbage_is_no_table() {
         assert!(GoLineTable::parse(&[], 0).is_none());
-        assert!(GoLineTable::parse(&[0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], 0)
-            .is_none());
+        assert!(GoLineTable::parse(
+            &[0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0],
+            0
+        )
+        .is_none());
     }
 
     #[test]

@@ -11,8 +11,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-use prost::Message as _;
 use proflens_profile::DecodeOptions;
+use prost::Message as _;
 
 mod demangle;
 mod dwarf;
@@ -96,7 +96,11 @@ pub fn symbolize(
     }
     let outcome = rewrite::symbolize_message(&mut message, &parsed, &mut report);
     if outcome == 0 {
-        let why = if report.is_empty() { "the profile has no addresses to name".to_string() } else { report.join("; ") };
+        let why = if report.is_empty() {
+            "the profile has no addresses to name".to_string()
+        } else {
+            report.join("; ")
+        };
         return Err(Error::Unmatched(format!("nothing was symbolized: {why}")));
     }
     let profile = proflens_profile::encode::gzip(&message.encode_to_vec());

@@ -1,7 +1,9 @@
 //! What an object file offers a symbolizer: its build ID, load address,
 //! Go line table, DWARF and symbols, read from its bytes with `object`.
 
-use object::{Object as _, ObjectSection as _, ObjectSegment as _, ObjectSymbol as _, SectionKind, SegmentFlags};
+use object::{
+    Object as _, ObjectSection as _, ObjectSegment as _, ObjectSymbol as _, SectionKind, SegmentFlags,
+};
 
 use crate::ObjectFile;
 
@@ -51,7 +53,8 @@ pub(crate) fn parse<'a>(obj: &ObjectFile<'a>) -> Result<Parsed<'a>, String> {
         }
         None => return Err(format!("{}: not an object file (ELF expected)", obj.name)),
     }
-    let file = object::File::parse(obj.bytes).map_err(|e| format!("{}: unreadable ELF file: {e}", obj.name))?;
+    let file =
+        object::File::parse(obj.bytes).map_err(|e| format!("{}: unreadable ELF file: {e}", obj.name))?;
     let build_id = file.build_id().ok().flatten().map(hex);
     let debuglink =
         file.gnu_debuglink().ok().flatten().map(|(name, _crc)| String::from_utf8_lossy(name).into_owned());
@@ -64,9 +67,20 @@ pub(crate) fn parse<'a>(obj: &ObjectFile<'a>) -> Result<Parsed<'a>, String> {
     });
     let has_code = file.sections().any(|s| s.kind() == SectionKind::Text && s.file_range().is_some());
     let go_table = go_table(&file);
-    let has_dwarf = file.section_by_name(".debug_info").is_some_and(|s| s.file_range().is_some_and(|(_, n)| n > 0));
+    let has_dwarf =
+        file.section_by_name(".debug_info").is_some_and(|s| s.file_range().is_some_and(|(_, n)| n > 0));
     let has_symbols = file.symbols().any(|s| s.kind() == object::SymbolKind::Text && s.is_definition());
-    Ok(Parsed { name: obj.name, file, build_id, debuglink, load_address, go_table, has_dwarf, has_symbols, has_code })
+    Ok(Parsed {
+        name: obj.name,
+        file,
+        build_id,
+        debuglink,
+        load_address,
+        go_table,
+        has_dwarf,
+        has_symbols,
+        has_code,
+    })
 }
 
 /// The Go line table and the text start its entries are relative to

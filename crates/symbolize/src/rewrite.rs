@@ -61,7 +61,10 @@ impl MatchedBy {
 /// pprof's system mappings that are never symbolized.
 fn unsymbolizable(file: &str) -> bool {
     let base = base_name(file);
-    base.starts_with('[') || base.starts_with("linux-vdso") || file.starts_with("/dev/dri/") || file == "//anon"
+    base.starts_with('[')
+        || base.starts_with("linux-vdso")
+        || file.starts_with("/dev/dri/")
+        || file == "//anon"
 }
 
 /// Symbolizes `p` with `objects`; appends one line per mapping with
@@ -199,7 +202,8 @@ pub(crate) fn symbolize_message(p: &mut Profile, objects: &[Parsed<'_>], report:
 }
 
 fn mapping_label(file: &str, build_id: &str, index: usize) -> String {
-    let name = if file.is_empty() { format!("mapping {} (no file name)", index + 1) } else { file.to_string() };
+    let name =
+        if file.is_empty() { format!("mapping {} (no file name)", index + 1) } else { file.to_string() };
     if build_id.is_empty() {
         name
     } else {
@@ -281,7 +285,12 @@ fn resolve(
                 Some(f) => {
                     out.insert(
                         a,
-                        vec![Frame { name: f.function.clone(), system_name: f.function, file: f.file, line: f.line }],
+                        vec![Frame {
+                            name: f.function.clone(),
+                            system_name: f.function,
+                            file: f.file,
+                            line: f.line,
+                        }],
                     );
                 }
                 None => rest.push(a),
