@@ -177,3 +177,72 @@ fn strip_names(elf: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// Per address, the frames of `pprof -traces -addresses` text: (file:line
+/// or "" when none, whether the frame is marked inline), innermost first,
+/// taken from the address's first appearance.
+fn frames_by_address(traces: &str) -> std::collections::BTreeMap<String, Vec<(String, bool)>> {
+    let is_address = |t: &str| t.len() == 16 && t.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut out: std::collections::BTreeMap<String, Vec<(String, bool)>> = Default::default();
+    let mut seen_in_sample = std::collections::HashSet::new();
+    for line in traces.lines() {
+        if line.starts_with("-----------+") {
+            seen_in_sample.clear();
+            continue;
+        }
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = tokens.iter().take(2).position(|t| is_address(t)) else { continue };
+        let address = tokens[at].to_string();
+        let inline = tokens.last() == Some(&"(inline)");
+        let rest = &tokens[at + 1..tokens.len() - usize::from(inline)];
+        let file = rest.last().filter(|t| t.starts_with('/')).map_or(String::new(), |t| t.to_string());
+        // Record each address once: its frames in the first sample it is in.
+        if out.contains_key(&address) && !seen_in_sample.contains(&address) {
+            continue;
+        }
+        seen_in_sample.insert(address.clone());
+        out.entry(address).or_default().push((file, inline));
+    }
+    out
+}
+
+#[test]
+fn inlined_frames_equal_the_standalone_pprof_with_llvm_symbolizer() {
+    let want = std::fs::read_to_string(tests_dir().join("golden/symbolize/rust_heap_traces_standalone.txt"))
+        .unwrap();
+    let args = [
+        "traces".to_string(),
+        "--granularity=addresses".into(),
+        "--all-frames".into(),
+        binary("rust/capture/leaky_service.gz").display().to_string(),
+        tests_dir().join("fixtures/rust/capture/heap.pb.gz").display().to_string(),
+    ];
+    let got = proflens(&args).unwrap();
+    let (want, got) = (frames_by_address(&want), frames_by_address(&got));
+    assert!(want.len() > 100, "only {} addresses in the standalone pprof's traces", want.len());
+    let inlined = want.values().filter(|f| f.len() > 1).count();
+    assert!(inlined > 20, "only {inlined} addresses with inlined frames");
+    let mut equal = 0;
+    for (address, frames) in &want {
+        let ours = got.get(address).unwrap_or_else(|| panic!("{address} is not in proflens's traces"));
+        if ours == frames {
+            equal += 1;
+            continue;
+        }
+        // The one allowed difference: proflens reads with --all-frames,
+        // while pprof drops the profile's drop_frames (`__rust_alloc` and
+        // the global allocator inlined into it) from the leaf, so only those
+        // innermost frames may be proflens's alone.
+        let extra = ours.len().saturating_sub(frames.len());
+        assert!(
+            extra > 0
+                && ours[extra..] == frames[..]
+                && ours[..extra].iter().all(|(f, _)| {
+                    f.contains("agent/src/heap/mod.rs:") || f.ends_with("examples/leaky_service.rs:28")
+                }),
+            "frames of {address}: standalone pprof {frames:?}, proflens {ours:?}"
+        );
+    }
+    eprintln!("{equal} of {} addresses have exactly the standalone pprof's frames", want.len());
+    assert!(equal * 10 >= want.len() * 9, "only {equal} of {} addresses equal", want.len());
+}

@@ -12,6 +12,13 @@
 //! symbolized profile, the check of the page's "Download symbolized
 //! profile" too. go tool pprof's own naming is kept beside it for
 //! reference (`*_gotool.txt`, not compared).
+//!
+//! The inlined frames themselves are checked against the standalone pprof
+//! with llvm-symbolizer (Debian's golang-github-google-pprof-dev, built
+//! here GOPATH-style; `llvm` from apt): `rust_heap_traces_standalone.txt`
+//! is its `-traces -addresses`, and the test compares, address by address,
+//! every frame's file:line and inline mark with proflens's (names differ:
+//! that pprof predates Rust v0 demangling).
 
 use std::io::Read as _;
 use std::path::Path;
@@ -108,6 +115,46 @@ const CASES: &[Case] = &[
 const RUST_PROFILES: &[(&str, &str)] =
     &[("rust_heap", "rust/capture/heap.pb.gz"), ("rust_cpu", "rust/capture/cpu.pb.gz")];
 
+/// Debian's packaged pprof source and llvm-symbolizer, installed with apt
+/// when missing, and pprof built GOPATH-style into the sandbox.
+fn standalone_pprof(go: &str, sandbox: &Sandbox) -> Result<std::path::PathBuf, String> {
+    const PACKAGES: [&str; 2] = ["golang-github-google-pprof-dev", "llvm"];
+    let installed = std::process::Command::new("dpkg")
+        .arg("-s")
+        .args(PACKAGES)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        println!("installing {} with apt-get (the standalone pprof reference)", PACKAGES.join(" "));
+        let status = std::process::Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(PACKAGES)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("apt-get: {e}"))?;
+        if !status.success() {
+            return Err(format!("apt-get install {} failed ({status})", PACKAGES.join(" ")));
+        }
+    }
+    let out = sandbox.dir.join("pprof");
+    let status = std::process::Command::new(go)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg("github.com/google/pprof")
+        .env("GO111MODULE", "off")
+        .env("GOPATH", "/usr/share/gocode")
+        .env("GOCACHE", sandbox.dir.join("gocache"))
+        .env("HOME", sandbox.dir.join("home"))
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local")
+        .status()
+        .map_err(|e| format!("go build of the standalone pprof: {e}"))?;
+    if !status.success() {
+        return Err(format!("go build of the standalone pprof failed ({status})"));
+    }
+    Ok(out)
+}
+
 fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).map_err(|e| e.to_string())?;
@@ -178,6 +225,17 @@ pub fn generate(go: &str, tests: &Path, check: bool, stale: &mut Vec<String>) ->
             ])?;
             put(&dir.join(format!("{name}_top_gotool.txt")), &reference, check, stale)?;
         }
+        let pprof = standalone_pprof(go, &sandbox)?;
+        let out = sandbox
+            .command(&pprof.display().to_string(), &[])
+            .args(["-traces", "-addresses", "leaky_service"])
+            .arg(fixtures.join("rust/capture/heap.pb.gz"))
+            .output()
+            .map_err(|e| format!("running the standalone pprof: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("standalone pprof failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        put(&dir.join("rust_heap_traces_standalone.txt"), &out.stdout, check, stale)?;
         Ok(tsv)
     })();
     sandbox.remove();
@@ -199,7 +257,14 @@ pub fn generate(go: &str, tests: &Path, check: bool, stale: &mut Vec<String>) ->
            llvm-symbolizer do: demangled paths, inlined frames expanded. So the golden is\n\
            `go tool pprof -top` of the profile `proflens symbolize` writes: pprof reading\n\
            proflens's symbolized profile, which the proflens CLI with the binary must match,\n\
-           and which the page's downloaded symbolized profile must match too.\n"
+           and which the page's downloaded symbolized profile must match too.\n\n\
+         `rust_heap_traces_standalone.txt` is `pprof -traces -addresses leaky_service heap.pb.gz`\n\
+         of the standalone pprof (Debian's golang-github-google-pprof-dev, 2021, built with\n\
+         GO111MODULE=off GOPATH=/usr/share/gocode; it names addresses with llvm-symbolizer from\n\
+         apt's `llvm`, expanding inlined calls). The test compares, for every address it prints,\n\
+         the file:line and inline mark of each frame with proflens's\n\
+         (`traces --granularity=addresses --all-frames`); names are not compared, as that pprof\n\
+         leaves Rust v0 symbols (the standard library's) mangled.\n"
     );
     put(&dir.join("README.md"), readme.as_bytes(), check, stale)
 }
