@@ -246,3 +246,25 @@ fn inlined_frames_equal_the_standalone_pprof_with_llvm_symbolizer() {
     eprintln!("{equal} of {} addresses have exactly the standalone pprof's frames", want.len());
     assert!(equal * 10 >= want.len() * 9, "only {equal} of {} addresses equal", want.len());
 }
+
+#[test]
+fn a_separate_debug_file_names_a_stripped_binary() {
+    // The stripped binary and a file with the same build ID and DWARF (the
+    // unstripped binary standing in for `objcopy --only-keep-debug`'s file).
+    let bin = gunzip(&fixture("rust/capture/leaky_service.gz"));
+    let stripped = strip_names(&bin);
+    let objects = [
+        ObjectFile { name: "leaky_service", bytes: &stripped },
+        ObjectFile { name: "7d594bce12480962097527622da2d7311c99f22b.debug", bytes: &bin },
+    ];
+    let out = symbolize(&fixture("rust/capture/heap.pb.gz"), &objects, &Default::default()).unwrap();
+    let line = out.report.iter().find(|l| l.contains("locations named from leaky_service")).unwrap();
+    assert!(line.contains("debug info from 7d594bce12480962097527622da2d7311c99f22b.debug"), "{line}");
+    let with_debug = proflens_core::report::top(
+        &proflens_core::decode(&out.profile, &Default::default()).unwrap(),
+        &Default::default(),
+    )
+    .unwrap()
+    .to_text();
+    assert!(with_debug.contains("leaky_service::with_value"), "{with_debug}");
+}

@@ -302,7 +302,12 @@ fn resolve(
     if !rest.is_empty() {
         let object_addrs: Vec<u64> = rest.iter().map(|a| a.wrapping_sub(offset)).collect();
         let mut k = 0;
-        resolve_all(debug.map(|d| &d.file), &obj.file, &object_addrs, &mut |_, frames| {
+        // A separate debug file keeps the symbol table strip removed.
+        let symbols = match debug {
+            Some(d) if !obj.has_symbols && d.has_symbols => &d.file,
+            _ => &obj.file,
+        };
+        resolve_all(debug.map(|d| &d.file), symbols, &object_addrs, &mut |_, frames| {
             out.insert(rest[k], frames);
             k += 1;
         })?;
