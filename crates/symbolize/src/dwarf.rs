@@ -47,7 +47,8 @@ pub(crate) fn resolve_all(
     let symbol_map = symbols.symbol_map();
     for &addr in addresses {
         let mut frames = Vec::new();
-        if let Some(ctx) = &context {
+        // addr2line looks up [addr, addr + 1), which overflows at the top.
+        if let Some(ctx) = context.as_ref().filter(|_| addr != u64::MAX) {
             if let Ok(mut iter) = ctx.find_frames(addr).skip_all_loads() {
                 while let Ok(Some(frame)) = iter.next() {
                     let raw = frame
@@ -67,18 +68,26 @@ pub(crate) fn resolve_all(
                 }
             }
         }
-        // An outermost frame without a name: the symbol table's, if any.
-        if frames.last().is_none_or(|f| f.name.is_empty()) {
-            if let Some(sym) = symbol_map.containing(addr) {
-                let raw = sym.name().to_string();
-                let name = demangle(&raw, None);
-                match frames.last_mut() {
-                    Some(f) => {
-                        f.name = name;
-                        f.system_name = raw;
-                    }
-                    None => frames.push(Frame { name, system_name: raw, file: String::new(), line: 0 }),
+        // The outermost frame is the physical function: the symbol table
+        // names it in full where DWARF has no name or only a bare one
+        // (line-tables-only DWARF carries no linkage names).
+        let symbol = symbol_map
+            .before(addr)
+            .filter(|s| s.size() > 0 && addr.wrapping_sub(s.address()) < s.size())
+            .map(|s| s.name().to_string());
+        if let Some(raw) = symbol {
+            match frames.last_mut() {
+                Some(f) if f.name == f.system_name => {
+                    f.name = demangle(&raw, None);
+                    f.system_name = raw;
                 }
+                Some(_) => {}
+                None => frames.push(Frame {
+                    name: demangle(&raw, None),
+                    system_name: raw,
+                    file: String::new(),
+                    line: 0,
+                }),
             }
         }
         frames.retain(|f| !f.name.is_empty() || !f.file.is_empty());

@@ -25,7 +25,7 @@ impl Strings {
         Strings { index }
     }
 
-    fn get<'p>(p: &'p Profile, i: i64) -> &'p str {
+    fn get(p: &Profile, i: i64) -> &str {
         usize::try_from(i).ok().and_then(|i| p.string_table.get(i)).map_or("", String::as_str)
     }
 
@@ -93,7 +93,7 @@ pub(crate) fn symbolize_message(p: &mut Profile, objects: &[Parsed<'_>], report:
     let mut named = 0;
 
     for midx in 0..p.mapping.len() {
-        let m = p.mapping[midx].clone();
+        let m = p.mapping[midx];
         let Some(locs) = by_mapping.get(&m.id) else { continue };
         let file = Strings::get(p, m.filename).to_string();
         let build_id = Strings::get(p, m.build_id).to_string();
@@ -302,7 +302,12 @@ fn resolve(
     if !rest.is_empty() {
         let object_addrs: Vec<u64> = rest.iter().map(|a| a.wrapping_sub(offset)).collect();
         let mut k = 0;
-        resolve_all(debug.map(|d| &d.file), &obj.file, &object_addrs, &mut |_, frames| {
+        // A separate debug file keeps the symbol table strip removed.
+        let symbols = match debug {
+            Some(d) if !obj.has_symbols && d.has_symbols => &d.file,
+            _ => &obj.file,
+        };
+        resolve_all(debug.map(|d| &d.file), symbols, &object_addrs, &mut |_, frames| {
             out.insert(rest[k], frames);
             k += 1;
         })?;
