@@ -1842,6 +1842,7 @@ function rustCapture() {
   check(existsSync(RUST_CAPTURE), `${RUST_CAPTURE} is missing (the address-only Rust profile and its binary)`);
   mkdirSync(SYMBOLIZE_SCRATCH, { recursive: true });
   let binary = null;
+  let binaryFixture = null;
   let profile = null;
   for (const name of readdirSync(RUST_CAPTURE).sort()) {
     const path = join(RUST_CAPTURE, name);
@@ -1850,6 +1851,7 @@ function rustCapture() {
     const plain = maybeGunzip(bytes);
     if (isElf(plain)) {
       binary = join(SYMBOLIZE_SCRATCH, name.replace(/\.gz$/, ''));
+      binaryFixture = [`rust/capture/${name}`, plain !== bytes];
       writeFileSync(binary, plain);
     } else if (name === 'heap.pb.gz') {
       profile = path;
@@ -1858,7 +1860,7 @@ function rustCapture() {
   check(binary && profile, `${RUST_CAPTURE} has no ELF binary and address-only profile`);
   const symbolized = join(SYMBOLIZE_SCRATCH, 'cli.symbolized.pb.gz');
   cli(['symbolize', binary, profile, '-o', symbolized]);
-  return { binary, profile, symbolized, profileName: profile.split('/').pop(), binaryName: binary.split('/').pop() };
+  return { binary, binaryFixture, profile, symbolized, profileName: profile.split('/').pop(), binaryName: binary.split('/').pop() };
 }
 
 /** Names the flame graph shows in the column at the canvas's middle, root first. */
@@ -1874,6 +1876,27 @@ async function flameColumn(page) {
     names.push(tip);
   }
   return names;
+}
+
+/**
+ * Drops files the page fetches from the test server (`files`: [name, path
+ * under /fixtures/, gunzip?]), as one drop: big binaries need no trip
+ * through the test's own memory.
+ */
+async function dropFetched(page, files) {
+  await page.evaluate(async (files) => {
+    const transfer = new DataTransfer();
+    for (const [name, path, gunzip] of files) {
+      const response = await fetch(`/fixtures/${path}`);
+      if (!response.ok) throw new Error(`/fixtures/${path}: ${response.status}`);
+      const body = gunzip ? response.body.pipeThrough(new DecompressionStream('gzip')) : response.body;
+      transfer.items.add(new File([await new Response(body).blob()], name));
+    }
+    const zone = document.querySelector('[data-testid=dropzone]');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }
+  }, files);
 }
 
 async function bannerText(page) {
@@ -1908,7 +1931,7 @@ test('symbolize: “Add binaries…” refuses a file that is not an object file
   await shot('not-a-binary');
 });
 
-test('symbolize: an address-only Rust profile opened with its binary shows named frames in Top and Flame Graph; the download is what proflens symbolize writes', async ({ page, base, shot }) => {
+test('symbolize: an address-only Rust profile dropped with its binary shows named frames in Top and Flame Graph; the download is what proflens symbolize writes', async ({ page, base, shot }) => {
   const rust = rustCapture();
   const want = cliTop(rust.symbolized);
   check(want.rows.some((r) => r.name.includes('with_value')), `proflens symbolize names no with_value frame: ${want.rows.map((r) => r.name).join(', ')}`);
@@ -1916,7 +1939,7 @@ test('symbolize: an address-only Rust profile opened with its binary shows named
   page.on('request', (r) => fetched.push(r.url()));
   await page.goto(`${base}/#top`);
   await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
-  await page.setInputFiles('#file-input', [rust.profile, rust.binary]);
+  await dropFetched(page, [[rust.profileName, 'rust/capture/heap.pb.gz', false], [rust.binaryName, ...rust.binaryFixture]]);
   await waitForRows(page, want.rows, { what: 'the symbolized profile', timeout: 90_000 });
   check(fetched.some((u) => u.includes('proflens-symbolizer')), 'the symbolizer was not fetched');
   await checkLegend(page, want);
