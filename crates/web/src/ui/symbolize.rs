@@ -76,6 +76,8 @@ struct Sources {
 
 /// A symbolizer worker, for one request.
 struct Symbolizer {
+    /// Which run of the page (its request's id).
+    run: u32,
     worker: Worker,
     handler: Handler,
     /// Messages sent before the worker said it was ready; None once it has.
@@ -87,6 +89,8 @@ struct Symbolizer {
 thread_local! {
     /// The symbolization in progress.
     static SYMBOLIZER: RefCell<Option<Symbolizer>> = const { RefCell::new(None) };
+    /// Counts the page's symbolizations (embedded analyzers share them).
+    static RUNS: Cell<u32> = const { Cell::new(0) };
     /// What recent loads were made of, by load.
     static SOURCES: RefCell<Vec<(u32, Sources)>> = const { RefCell::new(Vec::new()) };
     /// The single-file page's symbolizer, made a blob URL once.
@@ -124,7 +128,7 @@ fn symbolizer_script() -> String {
 }
 
 impl Symbolizer {
-    fn spawn() -> Result<Symbolizer, String> {
+    fn spawn(run: u32) -> Result<Symbolizer, String> {
         let worker =
             Worker::new(&symbolizer_script()).map_err(|e| format!("cannot start the symbolizer: {e:?}"))?;
         let handler: Handler = Rc::new(RefCell::new(None));
@@ -186,7 +190,7 @@ impl Symbolizer {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Symbolizer { worker, handler, pending, _on_message: on_message, _on_error: on_error })
+        Ok(Symbolizer { run, worker, handler, pending, _on_message: on_message, _on_error: on_error })
     }
 
     /// Sends a request with its files (Blobs are passed by reference).
@@ -323,30 +327,38 @@ impl Loader {
         let generation = self.generation;
         let label = format!("{} with {}", names(&sources.profiles), names(&sources.binaries));
         self.dispatcher.dispatch(Action::Symbolizing { generation, label: label.clone() });
+        let run = RUNS.with(|r| r.replace(r.get().wrapping_add(1)));
         let request = SymbolizeRequest {
-            id: generation,
+            id: run,
             profiles: sources.profiles.iter().map(|(n, _)| n.clone()).collect(),
             binaries: sources.binaries.iter().map(|(n, _)| n.clone()).collect(),
         };
         let blobs: Vec<&Blob> = sources.profiles.iter().chain(&sources.binaries).map(|(_, b)| b).collect();
-        let client = match Symbolizer::spawn() {
+        let client = match Symbolizer::spawn(run) {
             Ok(client) => client,
             Err(message) => return self.fail(message),
         };
         client.send(&request, &blobs);
         let loader = self.clone();
         *client.handler.borrow_mut() =
-            Some(Box::new(move |event| loader.symbolizer_answered(event, &sources, &label)));
-        // One symbolization at a time: one in progress stops (its worker terminates).
-        SYMBOLIZER.with(|s| *s.borrow_mut() = Some(client));
+            Some(Box::new(move |event| loader.symbolizer_answered(run, event, &sources, &label)));
+        // One symbolization at a time: one in progress (maybe another
+        // analyzer's, when embedded) stops and says so.
+        let previous = SYMBOLIZER.with(|s| s.borrow_mut().replace(client));
+        if let Some(h) = previous.as_ref().and_then(|p| p.handler.borrow_mut().take()) {
+            h(Err(Crash::Stopped("another symbolization started".into())));
+        }
     }
 
     /// The symbolizer answered: load the symbolized profiles, or say why
     /// there are none (what is shown stays).
-    fn symbolizer_answered(&self, event: Answer, sources: &Sources, label: &str) {
+    fn symbolizer_answered(&self, run: u32, event: Answer, sources: &Sources, label: &str) {
         let generation = self.generation;
         // Done with the worker: terminated once this callback has returned.
-        let done = SYMBOLIZER.with(|s| s.borrow_mut().take());
+        let done = SYMBOLIZER.with(|s| {
+            let mut s = s.borrow_mut();
+            s.as_ref().is_some_and(|c| c.run == run).then(|| s.take()).flatten()
+        });
         wasm_bindgen_futures::spawn_local(async move { drop(done) });
         let (files, buffers) = match event {
             Ok((SymbolizeResponse::Done { files, .. }, buffers)) if buffers.len() == files.len() => (files, buffers),
