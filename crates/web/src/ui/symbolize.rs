@@ -40,7 +40,7 @@ const MAGIC_BYTES: i32 = 4096;
 pub type Files = Vec<(String, Blob)>;
 
 /// A symbolization that loaded (or is loading) as load `generation`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct Symbolization {
     /// The load that shows the symbolized profiles.
     pub generation: u32,
@@ -363,9 +363,9 @@ impl Loader {
         let (files, buffers) = match event {
             Ok((SymbolizeResponse::Done { files, .. }, buffers)) if buffers.len() == files.len() => (files, buffers),
             Ok((SymbolizeResponse::Failed { message, .. }, _)) => return self.fail(message),
-            Ok((other, buffers)) => {
+            Ok((_, buffers)) => {
                 return self.fail(format!(
-                    "Internal error: the symbolizer answered {other:?} with {} profiles",
+                    "Internal error: the symbolizer's answer does not fit its request ({} profiles)",
                     buffers.len()
                 ))
             }
