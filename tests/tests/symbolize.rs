@@ -339,3 +339,15 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_binary_without_build_id_is_not_forced_on_a_mapping_with_one() {
+    // The Go binary (no GNU build ID, another name) for the Rust profile.
+    let go = gunzip(&fixture("go/capture/leak.gz"));
+    let objects = [ObjectFile { name: "leak", bytes: &go }];
+    let err = symbolize(&fixture("rust/capture/heap.pb.gz"), &objects, &Default::default()).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("main mapping has build ID {BUILD_ID} and leak has none")),
+        "{err}"
+    );
+}
