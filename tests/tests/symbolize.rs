@@ -268,3 +268,86 @@ fn a_separate_debug_file_names_a_stripped_binary() {
     .to_text();
     assert!(with_debug.contains("leaky_service::with_value"), "{with_debug}");
 }
+
+#[test]
+fn compressed_dwarf_names_a_go_binary_without_its_line_table() {
+    // leak's DWARF sections are zlib-compressed (SHF_COMPRESSED); with
+    // the Go line table hidden, DWARF alone names the goroutines' frames.
+    let mut bin = gunzip(&fixture("go/capture/leak.gz"));
+    let name = b".gopclntab\0";
+    let at = bin.windows(name.len()).position(|w| w == name).unwrap();
+    bin[at + 1] = b'X';
+    let objects = [ObjectFile { name: "leak", bytes: &bin }];
+    let out = symbolize(&fixture("go/capture/goroutine.debug1.txt"), &objects, &Default::default()).unwrap();
+    let p = proflens_core::decode(&out.profile, &Default::default()).unwrap();
+    let top = proflens_core::report::top(&p, &Default::default()).unwrap().to_text();
+    for f in ["runtime.gopark", "main.contender", "runtime.goexit"] {
+        assert!(top.contains(f), "{f} missing:\n{top}");
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn go_binary() -> &'static [u8] {
+        static BIN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        BIN.get_or_init(|| gunzip(&fixture("go/capture/leak.gz")))
+    }
+
+    /// (file offset, size) of the ELF64 section named `name`.
+    fn section(elf: &[u8], name: &[u8]) -> (usize, usize) {
+        let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+        let u32_at = |o: usize| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap()) as usize;
+        let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
+        let (shoff, shentsize, shnum, shstrndx) = (u64_at(0x28), u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
+        let names = u64_at(shoff + shstrndx * shentsize + 0x18);
+        (0..shnum)
+            .map(|i| shoff + i * shentsize)
+            .find(|&h| elf[names + u32_at(h)..].starts_with(name) && elf[names + u32_at(h) + name.len()] == 0)
+            .map(|h| (u64_at(h + 0x18), u64_at(h + 0x20)))
+            .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Bytes changed in the Go binary's headers and in its line table
+        /// (.gopclntab): symbolizing answers or errs, never panics.
+        #[test]
+        fn damaged_binaries(edits in proptest::collection::vec((0usize..1 << 16, any::<u8>()), 1..64),
+                            table_edits in proptest::collection::vec((0usize..1 << 20, any::<u8>()), 1..256)) {
+            let mut bin = go_binary().to_vec();
+            for (at, b) in edits {
+                bin[at] = b;
+            }
+            let (start, len) = section(go_binary(), b".gopclntab");
+            for (at, b) in table_edits {
+                bin[start + at % len] = b;
+            }
+            let objects = [ObjectFile { name: "leak", bytes: &bin }];
+            let _ = symbolize(&fixture("go/capture/goroutine.debug1.txt"), &objects, &Default::default());
+        }
+
+        /// Any bytes behind an ELF magic.
+        #[test]
+        fn garbage_objects(tail in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let mut bytes = b"\x7fELF".to_vec();
+            bytes.extend(tail);
+            let objects = [ObjectFile { name: "leak", bytes: &bytes }];
+            let _ = symbolize(&fixture("go/capture/goroutine.debug1.txt"), &objects, &Default::default());
+        }
+    }
+}
+
+#[test]
+fn a_binary_without_build_id_is_not_forced_on_a_mapping_with_one() {
+    // The Go binary (no GNU build ID, another name) for the Rust profile.
+    let go = gunzip(&fixture("go/capture/leak.gz"));
+    let objects = [ObjectFile { name: "leak", bytes: &go }];
+    let err = symbolize(&fixture("rust/capture/heap.pb.gz"), &objects, &Default::default()).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("main mapping has build ID {BUILD_ID} and leak has none")),
+        "{err}"
+    );
+}

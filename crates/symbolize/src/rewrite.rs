@@ -243,10 +243,19 @@ fn find_object<'o, 'a>(
     }
     if index == 0 {
         if let Some(o) = objects.iter().find(|o| o.has_code) {
-            return match mismatch(o) {
-                Some(e) => Err(e),
-                None => Ok((o, MatchedBy::MainBinary)),
-            };
+            if let Some(e) = mismatch(o) {
+                return Err(e);
+            }
+            // Neither name nor build ID says it is this binary: a mapping
+            // with a build ID is not given to a file without one.
+            if !build_id.is_empty() && o.build_id.is_none() {
+                return Err(format!(
+                    "the profile's main mapping has build ID {build_id} and {} has none and another \
+                     file name; give the binary the profile came from",
+                    o.name
+                ));
+            }
+            return Ok((o, MatchedBy::MainBinary));
         }
     }
     if objects.is_empty() {
