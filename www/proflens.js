@@ -30,6 +30,14 @@ window.__proflensWorkerUrl = URL.createObjectURL(
   ),
 );
 
+// The symbolizer's worker, the same way (started only when binaries are added).
+window.__proflensSymbolizerUrl = URL.createObjectURL(
+  new Blob(
+    [`importScripts(${JSON.stringify(asset('proflens-symbolizer.js'))}); wasm_bindgen(${JSON.stringify(asset('proflens-symbolizer_bg.wasm'))});`],
+    { type: 'text/javascript' },
+  ),
+);
+
 const bindings = await import(asset('proflens-web.js'));
 await bindings.default({ module_or_path: asset('proflens-web_bg.wasm') });
 

@@ -1819,6 +1819,210 @@ test('big profile: a generated profile opened directly in #graph?nf=0 draws prof
   }
 });
 
+// ---- Symbolization (issue 16): binaries with a profile, in the symbolizer worker ----
+
+const RUST_CAPTURE = join(FIXTURES, 'rust', 'capture');
+const SYMBOLIZE_SCRATCH = join(ROOT, 'target', 'e2e-symbolize');
+
+/** `bytes`, gunzipped when gzip-compressed. */
+function maybeGunzip(bytes) {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+}
+
+function isElf(bytes) {
+  return bytes.length > 4 && bytes[0] === 0x7f && bytes.toString('latin1', 1, 4) === 'ELF';
+}
+
+/**
+ * The Rust capture: the address-only heap profile and its binary (written out
+ * gunzipped under target/ when committed gzipped), and the CLI's
+ * symbolization of them.
+ */
+function rustCapture() {
+  check(existsSync(RUST_CAPTURE), `${RUST_CAPTURE} is missing (the address-only Rust profile and its binary)`);
+  mkdirSync(SYMBOLIZE_SCRATCH, { recursive: true });
+  let binary = null;
+  let binaryFixture = null;
+  let profile = null;
+  for (const name of readdirSync(RUST_CAPTURE).sort()) {
+    const path = join(RUST_CAPTURE, name);
+    if (/\.(md|txt|golden)$/.test(name) || name.includes('symbolized')) continue;
+    const bytes = readFileSync(path);
+    const plain = maybeGunzip(bytes);
+    if (isElf(plain)) {
+      binary = join(SYMBOLIZE_SCRATCH, name.replace(/\.gz$/, ''));
+      binaryFixture = [`rust/capture/${name}`, plain !== bytes];
+      writeFileSync(binary, plain);
+    } else if (name === 'heap.pb.gz') {
+      profile = path;
+    }
+  }
+  check(binary && profile, `${RUST_CAPTURE} has no ELF binary and address-only profile`);
+  const symbolized = join(SYMBOLIZE_SCRATCH, 'cli.symbolized.pb.gz');
+  cli(['symbolize', binary, profile, '-o', symbolized]);
+  return { binary, binaryFixture, profile, symbolized, profileName: profile.split('/').pop(), binaryName: binary.split('/').pop() };
+}
+
+/** Names the flame graph shows in the column at the canvas's middle, root first. */
+async function flameColumn(page) {
+  const canvas = page.locator('[data-testid=flame-canvas]');
+  await canvas.waitFor({ timeout: 30_000 });
+  const box = await canvas.boundingBox();
+  const names = [];
+  for (let depth = 0; depth < 60 && 18 * (depth + 0.5) < box.height; depth++) {
+    await page.mouse.move(box.x + box.width / 2, box.y + 18 * (depth + 0.5));
+    const tip = await page.locator('[data-testid=flame-tooltip]').textContent({ timeout: 300 }).catch(() => null);
+    if (tip === null) break;
+    names.push(tip);
+  }
+  return names;
+}
+
+/**
+ * Drops files the page fetches from the test server (`files`: [name, path
+ * under /fixtures/, gunzip?]), as one drop: big binaries need no trip
+ * through the test's own memory.
+ */
+async function dropFetched(page, files) {
+  await page.evaluate(async (files) => {
+    const transfer = new DataTransfer();
+    for (const [name, path, gunzip] of files) {
+      const response = await fetch(`/fixtures/${path}`);
+      if (!response.ok) throw new Error(`/fixtures/${path}: ${response.status}`);
+      const body = gunzip ? response.body.pipeThrough(new DecompressionStream('gzip')) : response.body;
+      transfer.items.add(new File([await new Response(body).blob()], name));
+    }
+    const zone = document.querySelector('[data-testid=dropzone]');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }
+  }, files);
+}
+
+async function bannerText(page) {
+  await page.locator(BANNER).waitFor({ timeout: 60_000 });
+  return (await page.locator(BANNER).textContent()).trim();
+}
+
+test('symbolize: the first load fetches no symbolizer; “Add binaries…” is offered once a profile shows', async ({ page, base, shot }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  await waitForRows(page, cliTop(HEAP2).rows, { what: 'heap2' });
+  await page.locator('[data-testid=add-binaries]').waitFor();
+  check((await page.locator('[data-testid=download-symbolized]').count()) === 0, 'a download is offered before symbolizing');
+  const symbolizer = fetched.filter((u) => u.includes('symbolizer'));
+  check(symbolizer.length === 0, `the first load fetched the symbolizer: ${symbolizer.join(', ')}`);
+  await shot('add-binaries-button');
+  // The Source view offers it too, next to the source files.
+  await page.click('[data-view=source]');
+  await page.locator('[data-testid=source-binaries]').waitFor({ state: 'attached' });
+  await shot('source-add-binaries');
+});
+
+test('symbolize: “Add binaries…” refuses a file that is not an object file, and what is shown stays', async ({ page, base, shot }) => {
+  await page.goto(`${base}/?url=samples/heap2.pb.gz#top`);
+  const want = cliTop(HEAP2).rows;
+  await waitForRows(page, want, { what: 'heap2' });
+  await page.setInputFiles('[data-testid=binaries-input]', CPU);
+  const text = await bannerText(page);
+  check(text.includes('cpu.pb.gz: not an object file'), `the banner says ${JSON.stringify(text)}`);
+  await waitForRows(page, want, { what: 'heap2 after the refused binary' });
+  await shot('not-a-binary');
+});
+
+test('symbolize: an address-only Rust profile dropped with its binary shows named frames in Top and Flame Graph; the download is what proflens symbolize writes', async ({ page, base, shot }) => {
+  const rust = rustCapture();
+  const want = cliTop(rust.symbolized);
+  check(want.rows.some((r) => r.name.includes('with_value')), `proflens symbolize names no with_value frame: ${want.rows.map((r) => r.name).join(', ')}`);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await page.goto(`${base}/#top`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await dropFetched(page, [[rust.profileName, 'rust/capture/heap.pb.gz', false], [rust.binaryName, ...rust.binaryFixture]]);
+  await waitForRows(page, want.rows, { what: 'the symbolized profile', timeout: 90_000 });
+  check(fetched.some((u) => u.includes('proflens-symbolizer')), 'the symbolizer was not fetched');
+  await checkLegend(page, want);
+  const badge = (await page.locator('[data-testid=symbolized-badge]').textContent()).trim();
+  check(badge === `symbolized with ${rust.binaryName}`, `the header says ${JSON.stringify(badge)}`);
+  check((await page.locator('header .file').textContent()).trim() === rust.profileName, 'the file name is not kept');
+  const note = (await page.locator('[data-testid=symbolized-note] summary').textContent()).trim();
+  check(new RegExp(`^Symbolized with ${rust.binaryName}: [1-9]\\d* locations named\\.$`).test(note), `the note says ${JSON.stringify(note)}`);
+  check((await page.locator('[data-testid=symbolized-note] li').count()) >= 1, 'the note has no report lines');
+  await shot('symbolized-top');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid=download-symbolized]'),
+  ]);
+  const wantName = rust.profileName.replace(/\.pb\.gz$/, '') + '.symbolized.pb.gz';
+  check(download.suggestedFilename() === wantName, `the download is named ${download.suggestedFilename()}, not ${wantName}`);
+  const saved = join(SYMBOLIZE_SCRATCH, 'page.symbolized.pb.gz');
+  await download.saveAs(saved);
+  check(Buffer.compare(readFileSync(saved), readFileSync(rust.symbolized)) === 0,
+    'the downloaded profile differs from what proflens symbolize writes for the same files');
+  // go tool pprof reads it: its -top of the CLI's symbolization (tests/golden/symbolize) is what
+  // proflens top says of the download.
+  const golden = readFileSync(join(ROOT, 'tests', 'golden', 'symbolize', 'rust_heap_top.txt'), 'utf8');
+  const ours = cli(['top', saved]);
+  check(ours.trimEnd() === golden.trimEnd(), `proflens top of the download differs from go tool pprof -top (tests/golden/symbolize/rust_heap_top.txt):\n${ours}`);
+
+  await page.click('[data-view=flamegraph]');
+  await page.evaluate(() => { location.hash = '#flamegraph?f=with_value'; });
+  let column = [];
+  await waitUntil(page, async () => {
+    column = await flameColumn(page);
+    return column.some((t) => t.includes('with_value')) || `the column shows ${column.join(' / ')}`;
+  }, 'the flame graph names no with_value frame');
+  await shot('symbolized-flame');
+});
+
+test('symbolize: binaries added after the profile re-symbolize it', async ({ page, base, shot }) => {
+  const rust = rustCapture();
+  const want = cliTop(rust.symbolized);
+  await page.goto(`${base}/#top`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await page.setInputFiles('#file-input', rust.profile);
+  await waitForRows(page, cliTop(rust.profile).rows, { what: 'the address-only profile' });
+  check(!(await pageRows(page)).some((r) => r.name.includes('with_value')), 'named before any binary');
+  await shot('addresses');
+  await page.setInputFiles('[data-testid=binaries-input]', rust.binary);
+  await waitForRows(page, want.rows, { what: 'the profile after Add binaries…', timeout: 90_000 });
+  await page.locator('[data-testid=symbolized-badge]').waitFor();
+  await shot('after-add-binaries');
+});
+
+test('symbolize: a binary that matches no mapping says so, naming both build IDs, and what is shown stays', async ({ page, base, shot }) => {
+  const rust = rustCapture();
+  // Another Rust binary: its GNU build ID is not the profile's.
+  const other = join(SYMBOLIZE_SCRATCH, 'proflens');
+  copyFileSync(cliPath(), other);
+  const buildId = /^Build ID: ([0-9a-f]+)$/m.exec(cli(['top', rust.profile]))?.[1];
+  check(buildId, 'the Rust profile names no build ID');
+  await page.goto(`${base}/#top`);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await page.setInputFiles('#file-input', rust.profile);
+  const want = cliTop(rust.profile).rows;
+  await waitForRows(page, want, { what: 'the address-only profile' });
+  await page.setInputFiles('[data-testid=binaries-input]', other);
+  const text = await bannerText(page);
+  check(text.startsWith(`Cannot symbolize ${rust.profileName} with proflens: nothing was symbolized: `), `the banner says ${JSON.stringify(text)}`);
+  check(text.includes(`build ID mismatch: the profile's mapping has build ID ${buildId}, proflens has build ID `),
+    `the banner does not name both build IDs: ${JSON.stringify(text)}`);
+  await waitForRows(page, want, { what: 'the profile after the unmatched binary' });
+  check((await page.locator('[data-testid=symbolized-badge]').count()) === 0, 'the header says symbolized');
+  await shot('no-match');
+});
+
+test('symbolize: the single file symbolizes from file:// (the symbolizer is inline)', async ({ page, shot }) => {
+  const rust = rustCapture();
+  await page.goto(pathToFileURL(join(dist, 'proflens.html')).href);
+  await page.locator('[data-testid=dropzone]').waitFor({ timeout: 20_000 });
+  await page.setInputFiles('#file-input', [rust.profile, rust.binary]);
+  await waitForRows(page, cliTop(rust.symbolized).rows, { what: 'the symbolized profile (single file)', timeout: 90_000 });
+  await shot('single-file-symbolized');
+});
+
 async function main() {
   const selected = tests.filter((t) => !filters.length || filters.some((f) => t.name.includes(f)));
   if (!selected.length) {

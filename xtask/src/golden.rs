@@ -20,6 +20,7 @@
 
 mod formats;
 mod legacy;
+mod symbolize;
 mod synthetic;
 mod tags;
 
@@ -63,6 +64,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if flags.formats_only {
         formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
         legacy::generate(&flags.go, &tests, flags.check, &mut stale)?;
+        symbolize::generate(&flags.go, &tests, flags.check, &mut stale)?;
         return match stale.is_empty() {
             true => {
                 println!(
@@ -108,6 +110,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     remove_orphans(&golden_dir, &cases, flags.check, &mut stale)?;
     formats::generate(&flags.go, &tests, flags.check, &mut stale)?;
     legacy::generate(&flags.go, &tests, flags.check, &mut stale)?;
+    symbolize::generate(&flags.go, &tests, flags.check, &mut stale)?;
     if flags.check {
         if stale.is_empty() {
             println!("{} golden cases and {} fixtures are up to date", cases.len(), fixtures.len());

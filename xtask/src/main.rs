@@ -15,12 +15,15 @@
 //! - `golden`: regenerate the go tool pprof golden files (needs Go).
 //! - `capture-go`: capture the Go fixtures service's pprof endpoints into
 //!   tests/fixtures/go/capture (needs Go).
+//! - `capture-rust`: capture address-only profiles of the agent's example
+//!   service, and its binary, into tests/fixtures/rust/capture.
 //! - `perf`: time proflens against go tool pprof and write docs/PERFORMANCE.md.
 //! - `perf-web`: time the page in Chromium and write docs/PERFORMANCE.md.
 
 #![forbid(unsafe_code)]
 
 mod capture_go;
+mod capture_rust;
 mod golden;
 mod package;
 mod perf;
@@ -49,6 +52,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   perf-web [RUNS]            time the page in Chromium
   golden                     regenerate the golden files (needs Go)
   capture-go [--go PATH]     capture the Go fixtures service's endpoints (needs Go)
+  capture-rust               capture address-only profiles of the agent's example service
   proto                      regenerate the prost code";
 
 fn main() -> ExitCode {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Some("proto") => proto(&root),
         Some("golden") => golden::run(&root, rest),
         Some("capture-go") => capture_go::run(&root, rest),
+        Some("capture-rust") => capture_rust::run(&root, rest),
         Some("perf") => perf::run(&root, rest),
         Some("perf-web") => perf_web::run_perf(&root, rest),
         Some("help" | "--help" | "-h") => {

@@ -24,13 +24,15 @@ pub const CRATES: [&str; 5] =
     ["proflens-profile", "proflens-core", "proflens-http", "proflens-agent", "proflens-cli"];
 
 /// The files of dist/ the npm package carries: the embedding script, the
-/// page module and the worker with their wasm, and the stylesheet.
-const NPM_ASSETS: [&str; 6] = [
+/// page module, the worker and the symbolizer with their wasm, and the stylesheet.
+const NPM_ASSETS: [&str; 8] = [
     "proflens.js",
     "proflens-web.js",
     "proflens-web_bg.wasm",
     "proflens-worker.js",
     "proflens-worker_bg.wasm",
+    "proflens-symbolizer.js",
+    "proflens-symbolizer_bg.wasm",
     "styles.css",
 ];
 

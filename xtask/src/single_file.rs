@@ -10,6 +10,8 @@
 //! - the worker's script, with its wasm as base64, in a `text/plain`
 //!   element that a bootstrap script turns into a blob URL
 //!   (`window.__proflensWorkerUrl`, which the page's client prefers);
+//! - the symbolizer's script and wasm likewise, in `#proflens-symbolizer-src`,
+//!   which the page makes a blob URL of only when binaries are added;
 //! - the sample profile, also as a blob URL (`window.__proflensSampleUrl`).
 //!
 //! `proflens export` adds one more element, `#proflens-embedded`, holding a
@@ -44,6 +46,8 @@ pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
     let main_wasm = read(&find("proflens-web", "_bg.wasm")?)?;
     let worker_js = String::from_utf8_lossy(&read("proflens-worker.js")?).into_owned();
     let worker_wasm = read("proflens-worker_bg.wasm")?;
+    let symbolizer_js = String::from_utf8_lossy(&read("proflens-symbolizer.js")?).into_owned();
+    let symbolizer_wasm = read("proflens-symbolizer_bg.wasm")?;
     let sample = read("samples/heap2.pb.gz")?;
     let index = String::from_utf8_lossy(&read("index.html")?).into_owned();
 
@@ -64,7 +68,16 @@ pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
         "{worker_js}\nwasm_bindgen({{ module_or_path: Uint8Array.from(atob(\"{}\"), (c) => c.charCodeAt(0)) }});\n",
         b64(&worker_wasm)
     );
-    for (what, text) in [("page module", &main_module), ("worker", &worker), ("stylesheet", &css)] {
+    let symbolizer = format!(
+        "{symbolizer_js}\nwasm_bindgen({{ module_or_path: Uint8Array.from(atob(\"{}\"), (c) => c.charCodeAt(0)) }});\n",
+        b64(&symbolizer_wasm)
+    );
+    for (what, text) in [
+        ("page module", &main_module),
+        ("worker", &worker),
+        ("symbolizer", &symbolizer),
+        ("stylesheet", &css),
+    ] {
         if text.to_ascii_lowercase().contains("</script") || text.to_ascii_lowercase().contains("</style") {
             return Err(format!("the {what} contains a closing tag and cannot be inlined"));
         }
@@ -87,6 +100,7 @@ pub fn write(dist: &Path) -> Result<std::path::PathBuf, String> {
 {css}
 </style>
 <script type="text/plain" id="proflens-worker-src">{worker}</script>
+<script type="text/plain" id="proflens-symbolizer-src">{symbolizer}</script>
 <script type="text/plain" id="proflens-sample" data-name="heap2.pb.gz">{sample}</script>
 <script>{bootstrap}</script>
 <script type="module">{module}</script>

@@ -76,6 +76,18 @@ pub enum Command {
     },
     /// Label values with their share of each label key, as `go tool pprof -tags`.
     Tags(ReportArgs),
+    /// Name a profile's addresses from the binaries it came from and write
+    /// the symbolized profile (gzip profile.proto); the per-mapping report
+    /// goes to stderr.
+    Symbolize {
+        /// The binaries (ELF executables, shared libraries, debug files),
+        /// then the profile.
+        #[arg(required = true, num_args = 2.., value_name = "BINARY... PROFILE")]
+        files: Vec<String>,
+        /// Where to write the symbolized profile.
+        #[arg(short, long, value_name = "OUT.pb.gz")]
+        output: String,
+    },
     /// Callers and callees of the nodes matching REGEX, as `go tool pprof -peek`.
     Peek {
         /// Regexp matched against node names.
@@ -99,8 +111,10 @@ pub enum GranularityArg {
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// The profiles: gzip-compressed or raw profile.proto. Several are
-    /// merged, as `go tool pprof a b` does.
-    #[arg(required = true, value_name = "FILE")]
+    /// merged, as `go tool pprof a b` does. Binaries (ELF executables,
+    /// shared libraries or debug files, recognised by content) given before
+    /// them name their addresses, as `go tool pprof BINARY PROFILE` does.
+    #[arg(required = true, value_name = "[BINARY...] FILE")]
     pub files: Vec<String>,
     /// Subtract this profile and show the change, with percentages of its
     /// total (`-diff_base`). Repeatable: several bases are merged.
@@ -237,10 +251,23 @@ impl ReportArgs {
     /// adds the tagroot/tagleaf pseudo-frames, and builds the report
     /// options; pprof's notices about the tag options go to stderr.
     pub fn load(&self) -> Result<(Profile, ReportOptions), String> {
+        let (binaries, files) = crate::binaries::Binaries::split(&self.files)?;
+        if files.is_empty() {
+            return Err("no profile given: every file is a binary; give the profile after them".to_string());
+        }
         let read = |paths: &[String]| -> Result<Vec<Profile>, String> {
-            paths.iter().map(|p| load_profile(p, self.all_frames)).collect()
+            paths
+                .iter()
+                .map(|p| {
+                    if binaries.is_empty() {
+                        load_profile(p, self.all_frames)
+                    } else {
+                        load_symbolized(&binaries, p, self.all_frames)
+                    }
+                })
+                .collect()
         };
-        let sources = read(&self.files)?;
+        let sources = read(&files)?;
         let (bases, mode) = if self.base.is_empty() {
             (read(&self.diff_base)?, BaseMode::Diff)
         } else {
@@ -262,6 +289,22 @@ impl ReportArgs {
         }
         Ok((prepared.profile, options))
     }
+}
+
+/// Reads a profile file, symbolizes it with `binaries` and decodes the
+/// result; mappings that could not be named are reported on stderr, as
+/// pprof reports them.
+fn load_symbolized(
+    binaries: &crate::binaries::Binaries,
+    path: &str,
+    all_frames: bool,
+) -> Result<Profile, String> {
+    let options = DecodeOptions { all_frames, ..DecodeOptions::default() };
+    let (bytes, report) = binaries.symbolize(path, &options)?;
+    for line in report.iter().filter(|l| !l.contains(" locations named from ")) {
+        eprintln!("proflens: {line}");
+    }
+    proflens_core::decode(&bytes, &options).map_err(|e| format!("{path} (symbolized): {e}"))
 }
 
 /// Reads a profile file, streaming it through the decoder.

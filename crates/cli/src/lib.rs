@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod binaries;
 mod page;
 pub mod serve;
 mod sources;
@@ -92,6 +93,28 @@ fn serve_files(files: &[String], port: u16, open: bool, allow_host: &[String]) -
     Ok(String::new())
 }
 
+/// `proflens symbolize BINARY... PROFILE -o OUT`: writes the symbolized
+/// profile; the per-mapping report goes to stderr.
+fn symbolize_files(files: &[String], output: &str) -> Result<String, String> {
+    let (binaries, profiles) = binaries::Binaries::split(files)?;
+    let [profile] = profiles.as_slice() else {
+        return Err(format!(
+            "symbolize wants binaries and then one profile; {} of the files are not binaries: {}",
+            profiles.len(),
+            profiles.join(", ")
+        ));
+    };
+    if binaries.is_empty() {
+        return Err("symbolize wants at least one binary (ELF) before the profile".to_string());
+    }
+    let (bytes, report) = binaries.symbolize(profile, &proflens_core::DecodeOptions::default())?;
+    for line in &report {
+        eprintln!("{line}");
+    }
+    std::fs::write(output, &bytes).map_err(|e| format!("cannot write {output}: {e}"))?;
+    Ok(format!("wrote {output}\n"))
+}
+
 /// Runs a parsed command line and returns what it prints.
 pub fn run(cli: Cli) -> Result<String, String> {
     use proflens_core::report;
@@ -149,6 +172,7 @@ pub fn run(cli: Cli) -> Result<String, String> {
                 file_name(&file)
             ))
         }
+        Command::Symbolize { files, output } => symbolize_files(&files, &output),
         Command::Peek { regex, report: a } => {
             let (p, o) = a.load()?;
             report::peek(&p, &o, &regex).map(|r| r.to_text()).map_err(|e| e.to_string())

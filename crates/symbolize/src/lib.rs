@@ -12,6 +12,13 @@
 #![forbid(unsafe_code)]
 
 use proflens_profile::DecodeOptions;
+use prost::Message as _;
+
+mod demangle;
+mod dwarf;
+mod golines;
+mod objects;
+mod rewrite;
 
 /// An object file offered for symbolization: an executable, a shared
 /// library or a separate debug file, with the name the user gave it.
@@ -54,20 +61,48 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// True when `bytes` look like an object file this crate reads, so front
-/// ends can tell binaries from profiles by content.
+/// True when `bytes` look like an object file (ELF, Mach-O or PE), so
+/// front ends can tell binaries from profiles by content. Only ELF is read;
+/// the others are recognised to be refused with a clear message.
 pub fn is_object_file(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x7fELF")
+    objects::format_of(bytes).is_some()
 }
 
 /// Symbolizes `profile` (any format proflens reads) with `objects`.
+///
+/// Each mapping with addresses and no names yet is matched to an object
+/// file: by build ID, then by file base name, then (pprof's convention for
+/// `go tool pprof BINARY PROFILE`) the main mapping to the first
+/// executable given. Go binaries are read through their line table, as
+/// `go tool pprof` reads them; other ELF files through DWARF (inlined calls
+/// expanded) and their symbol table, with a separate debug file among
+/// `objects` found by build ID or `.gnu_debuglink`.
 pub fn symbolize(
     profile: &[u8],
     objects: &[ObjectFile<'_>],
     options: &DecodeOptions,
 ) -> Result<Symbolized, Error> {
-    let _message =
+    let message =
         proflens_profile::decode::to_message(profile, options).map_err(|e| Error::Profile(e.to_string()))?;
-    let _ = objects;
-    Err(Error::Unmatched("symbolization is not written yet".into()))
+    let mut message = proflens_profile::proto::Profile::decode(message.as_slice())
+        .map_err(|e| Error::Profile(format!("the profile's protobuf does not decode: {e}")))?;
+    let mut parsed = Vec::new();
+    let mut report = Vec::new();
+    for obj in objects {
+        match objects::parse(obj) {
+            Ok(p) => parsed.push(p),
+            Err(e) => report.push(e),
+        }
+    }
+    let outcome = rewrite::symbolize_message(&mut message, &parsed, &mut report);
+    if outcome == 0 {
+        let why = if report.is_empty() {
+            "the profile has no addresses to name".to_string()
+        } else {
+            report.join("; ")
+        };
+        return Err(Error::Unmatched(format!("nothing was symbolized: {why}")));
+    }
+    let profile = proflens_profile::encode::gzip(&message.encode_to_vec());
+    Ok(Symbolized { profile, report, symbolized_locations: outcome })
 }

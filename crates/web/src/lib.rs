@@ -15,6 +15,7 @@ pub mod fragment;
 pub mod protocol;
 pub mod query;
 pub mod share_link;
+pub mod symbolizer;
 pub mod ui;
 pub mod worker;
 

@@ -102,6 +102,9 @@ pub enum Stage {
     Resolve,
     /// Computing the first report.
     Aggregate,
+    /// Naming addresses from binaries (the symbolizer worker; no byte
+    /// counts, so the bar shows no percentage).
+    Symbolize,
 }
 
 impl Stage {
@@ -112,6 +115,7 @@ impl Stage {
             Stage::Decode => "Decoding",
             Stage::Resolve => "Resolving",
             Stage::Aggregate => "Aggregating",
+            Stage::Symbolize => "Symbolizing",
         }
     }
 }

@@ -82,8 +82,11 @@ pub(crate) fn parse(text: &str, budget: u64, naming: Naming) -> Result<StackProf
             })
             .collect();
         // One sample per record, as pprof keeps them (Go writes equal
-        // stacks apart when their labels differ).
-        profile.add_separate(stack, r.labels, &[r.count]);
+        // stacks apart when their labels differ). pprof's parser drops the
+        // `# labels:` lines, so the addresses-only form (pprof's reading)
+        // does too.
+        let labels = if naming == Naming::AddressesOnly { Vec::new() } else { r.labels };
+        profile.add_separate(stack, labels, &[r.count]);
     }
     Ok(profile)
 }

@@ -58,7 +58,11 @@ fn file_list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 impl Ui {
     /// A loader for a new load.
     pub fn loader(&self) -> Loader {
-        Loader { dispatcher: self.model.dispatcher(), generation: self.model.next_generation }
+        Loader {
+            dispatcher: self.model.dispatcher(),
+            generation: self.model.next_generation,
+            shown: self.model.loaded.as_ref().map(|l| l.generation),
+        }
     }
 
     /// The regexp refine actions use: the selection, else the search text.
@@ -181,13 +185,33 @@ impl Ui {
             taken: l.profiles.iter().map(|p| p.file_name.clone()).collect(),
         });
         let generation = m.loaded.as_ref().map_or(m.next_generation, |l| l.generation);
-        let loader = Loader { dispatcher: m.dispatcher(), generation };
+        let loader = Loader { dispatcher: m.dispatcher(), generation, shown: Some(generation) };
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(target) = target.clone() {
                 loader.files(file_list(input.files()), target);
             }
             input.set_value("");
+        })
+    }
+
+    /// "Add binaries…": they symbolize the profile shown.
+    pub fn on_binaries_input(&self) -> Callback<Event> {
+        let loader = self.loader();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            loader.binaries(file_list(input.files()));
+            input.set_value("");
+        })
+    }
+
+    /// "Download symbolized profile".
+    pub fn on_download_symbolized(&self) -> Callback<MouseEvent> {
+        let symbolization = self.model.shown_symbolization();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = &symbolization {
+                super::symbolize::download(s);
+            }
         })
     }
 

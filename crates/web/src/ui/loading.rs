@@ -95,6 +95,8 @@ pub struct Loader {
     pub dispatcher: UseReducerDispatcher<Model>,
     /// The load's generation.
     pub generation: u32,
+    /// The load shown now, whose profiles binaries dropped alone name.
+    pub shown: Option<u32>,
 }
 
 impl Loader {
@@ -103,14 +105,18 @@ impl Loader {
         self.dispatcher.dispatch(Action::StartRead { generation, file_name, total, adding, origin });
     }
 
-    fn fail(&self, message: String) {
+    pub(super) fn fail(&self, message: String) {
         self.dispatcher.dispatch(Action::Failed { generation: self.generation, message });
     }
 
     /// Sends read files to their worker with unique names and fresh load
     /// ids, each allowed `max_decompressed` bytes once inflated.
-    fn send(&self, files: Vec<(String, ArrayBuffer)>, target: Target, max_decompressed: u64) {
+    pub(super) fn send(&self, files: Vec<(String, ArrayBuffer)>, target: Target, max_decompressed: u64) {
         let generation = self.generation;
+        if matches!(target, Target::New) {
+            // Binaries added later symbolize these.
+            super::symbolize::remember_copy(generation, &files);
+        }
         let (client, first_id, mut taken, is_new) = match target {
             Target::New => {
                 let respond = self.dispatcher.clone();
@@ -178,6 +184,27 @@ impl Loader {
         }
         let loader = self.clone();
         spawn_local(async move {
+            // Binaries among the files: symbolize the profiles with them.
+            let (files, binaries) = match super::symbolize::partition(files).await {
+                Ok(split) => split,
+                Err(message) => return loader.fail(message),
+            };
+            match (&target, binaries.is_empty(), files.is_empty()) {
+                (_, true, _) => {}
+                (Target::Add { .. }, false, _) => {
+                    return loader.fail(
+                        "Compare with… takes profiles: add binaries with “Add binaries…”, or drop them \
+                         together with their profile."
+                            .into(),
+                    )
+                }
+                (Target::New, false, true) => return loader.add_binaries(binaries, loader.shown),
+                (Target::New, false, false) => return loader.symbolize(files, binaries),
+            }
+            super::symbolize::remember(
+                loader.generation,
+                files.iter().map(|f| (f.name(), web_sys::Blob::from(f.clone()))).collect(),
+            );
             let mut read = Vec::new();
             for file in files {
                 match JsFuture::from(file.array_buffer()).await {
@@ -188,6 +215,31 @@ impl Loader {
                 }
             }
             loader.send(read, target, PAGE_MAX_DECOMPRESSED);
+        });
+    }
+
+    /// "Add binaries…": the files symbolize the profile shown (each must be
+    /// an object file).
+    pub fn binaries(&self, files: Vec<web_sys::File>) {
+        if files.is_empty() {
+            return;
+        }
+        let label = files.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+        let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+        self.start(label, total, false, Origin::Files);
+        let loader = self.clone();
+        spawn_local(async move {
+            match super::symbolize::partition(files).await {
+                Ok((others, _)) if !others.is_empty() => {
+                    let names = others.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+                    loader.fail(format!(
+                        "{names}: not an object file proflens reads (an ELF executable, shared library or \
+                         debug file); symbolizing needs the binary the profile came from."
+                    ))
+                }
+                Ok((_, binaries)) => loader.add_binaries(binaries, loader.shown),
+                Err(message) => loader.fail(message),
+            }
         });
     }
 
@@ -231,7 +283,7 @@ pub fn use_initial_load(model: &UseReducerHandle<Model>, embed: Option<Rc<Embed>
     // a profile has loaded, ready for the next.
     let generation = model.loaded.as_ref().map(|l| l.generation);
     use_effect_with(generation, |_| super::client::warm_spare());
-    let loader = Loader { dispatcher: model.dispatcher(), generation: model.next_generation };
+    let loader = Loader { dispatcher: model.dispatcher(), generation: model.next_generation, shown: None };
     use_effect_with((), move |_| {
         if let Some(embed) = embed {
             if let Some((name, bytes)) = &embed.bytes {

@@ -23,6 +23,7 @@ mod refine;
 mod requests;
 pub mod share;
 mod shortcuts;
+pub mod symbolize;
 pub mod theme;
 mod view_body;
 

@@ -9,6 +9,7 @@ use super::client::{WorkerClient, WorkerEvent};
 use super::compare::{canonical, default_setup, fragment_names, resolve};
 use super::components::source_view::SourceTexts;
 use super::crash::Crash;
+use super::symbolize::Symbolization;
 use crate::protocol::{
     BaseMode, FlameZoom, LabelsData, Request, Response, Setup, Stage, Summary, TopRow, ViewData,
 };
@@ -125,6 +126,8 @@ pub struct Model {
     pub labels_awaited: Option<u32>,
     /// The flame graph's zoom, its frames built for it (not in the URL).
     pub flame_zoom: Option<FlameZoom>,
+    /// Symbolizations of the shown load and of one loading.
+    pub symbolizations: Vec<Rc<Symbolization>>,
 }
 
 /// What can happen to the page.
@@ -198,6 +201,15 @@ pub enum Action {
     Sources(SourceTexts),
     /// Something went wrong on the page itself.
     Error(String),
+    /// Load `generation`'s profiles go to the symbolizer with binaries.
+    Symbolizing {
+        /// Which load.
+        generation: u32,
+        /// "PROFILE with BINARY", for the progress bar.
+        label: String,
+    },
+    /// A symbolization is done; its profiles load as its generation.
+    Symbolized(Rc<Symbolization>),
 }
 
 /// `query` fitted to the profile shown: a sample type the profile lacks
@@ -292,6 +304,9 @@ impl Reducible for Model {
                 }
             }
             Action::Cancel => {
+                if m.loading.as_ref().is_some_and(|l| l.stage == Stage::Symbolize) {
+                    super::symbolize::cancel();
+                }
                 m.loading = None;
                 m.comparing = m.comparing.take().filter(|c| c.fresh.is_none());
             }
@@ -316,6 +331,16 @@ impl Reducible for Model {
             Action::Search(text) => m.search = text,
             Action::Sources(sources) => m.sources = sources,
             Action::Error(message) => m.error = Some(message),
+            Action::Symbolizing { generation, label } => {
+                if let Some(l) = m.loading.as_mut().filter(|l| l.generation == generation) {
+                    (l.stage, l.file_name, l.done, l.total) = (Stage::Symbolize, label, 0, 0);
+                }
+            }
+            Action::Symbolized(symbolization) => {
+                let shown = m.loaded.as_ref().map(|l| l.generation);
+                m.symbolizations.retain(|s| Some(s.generation) == shown);
+                m.symbolizations.push(symbolization);
+            }
         }
         Rc::new(m)
     }
@@ -521,6 +546,12 @@ impl Model {
         self.view_error = None;
         self.awaited = None;
         self.selected = Rc::default();
+    }
+
+    /// How the shown profiles were symbolized, if they were.
+    pub fn shown_symbolization(&self) -> Option<Rc<Symbolization>> {
+        let shown = self.loaded.as_ref()?.generation;
+        self.symbolizations.iter().find(|s| s.generation == shown).cloned()
     }
 
     /// Whether the shown profiles can be compared for leaks (two or more

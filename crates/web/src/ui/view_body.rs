@@ -40,6 +40,7 @@ impl Ui {
         html! {
             <>
                 { self.share_panel() }
+                { self.symbolized_note() }
                 if *self.help {
                     <ShortcutsPanel on_close={on_close_help} />
                 }
@@ -60,6 +61,24 @@ impl Ui {
                                  on_cancel={self.dispatch(|| Action::Cancel)} />
                 }
             </>
+        }
+    }
+
+    /// How the shown profiles were symbolized: the binaries, and per
+    /// mapping what named it or why nothing did.
+    fn symbolized_note(&self) -> Html {
+        let Some(s) = self.model.shown_symbolization() else { return Html::default() };
+        let several = s.reports.len() > 1;
+        html! {
+            <details class="banner symbolized" data-testid="symbolized-note">
+                <summary class="banner-text">{ s.headline() }</summary>
+                <ul class="symbolize-report">
+                    { for s.reports.iter().flat_map(|(name, lines, _)| lines.iter().map(move |line| {
+                        let text = if several { format!("{name}: {line}") } else { line.clone() };
+                        html! { <li>{ text }</li> }
+                    })) }
+                </ul>
+            </details>
         }
     }
 
@@ -185,7 +204,8 @@ impl Ui {
             (ViewData::Source(s), View::Source) => (
                 Vec::new(),
                 html! {
-                    <SourceView data={Rc::new(s.clone())} texts={m.sources.clone()} on_files={self.on_source_files()} />
+                    <SourceView data={Rc::new(s.clone())} texts={m.sources.clone()} on_files={self.on_source_files()}
+                                on_binaries={self.on_binaries_input()} />
                 },
             ),
             (ViewData::Leaks(l), View::Leaks) => {

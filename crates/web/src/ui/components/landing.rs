@@ -25,6 +25,9 @@ pub fn landing(props: &LandingProps) -> Html {
                 <code>{ "?debug=1" }</code>{ " text, " }<code>{ "perf script" }</code>
                 { " output and collapsed stacks." }
             </p>
+            <p class="hint" data-testid="symbolize-hint">
+                { "Addresses without names? Drop the profile together with the binary it came from (or its debug file) to name them, here in the tab." }
+            </p>
             <p class="landing-actions">
                 <label class="button primary" for="file-input">{ "Open a profile…" }</label>
                 <button class="button" data-testid="try-sample" onclick={sample}>{ "Try a sample" }</button>

@@ -29,9 +29,13 @@ pub fn progress_bar(props: &ProgressBarProps) -> Html {
     html! {
         <div class="progress" data-testid="progress" data-stage={props.stage.label()}>
             <div class="progress-label">
-                { format!("{} {} … {}%", props.stage.label(), props.file_name, percent) }
+                if props.stage == Stage::Symbolize {
+                    { format!("{} {} …", props.stage.label(), props.file_name) }
+                } else {
+                    { format!("{} {} … {}%", props.stage.label(), props.file_name, percent) }
+                }
             </div>
-            <div class="progress-track" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+            <div class={classes!("progress-track", (props.stage == Stage::Symbolize).then_some("indeterminate"))} role="progressbar" aria-valuemin="0" aria-valuemax="100"
                  aria-valuenow={percent.to_string()}>
                 <div class="progress-fill" style={format!("width: {percent}%")}></div>
             </div>

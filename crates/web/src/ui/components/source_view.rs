@@ -42,6 +42,8 @@ pub struct SourceViewProps {
     pub texts: SourceTexts,
     /// Called with files the user picked.
     pub on_files: Callback<web_sys::FileList>,
+    /// Called when the user picks binaries (to name the profile's addresses).
+    pub on_binaries: Callback<Event>,
 }
 
 /// Per-line costs, with the source when available.
@@ -70,6 +72,10 @@ pub fn source_view(props: &SourceViewProps) -> Html {
                 <label class="button">{ "Add a source folder…" }
                     <input type="file" webkitdirectory=true class="visually-hidden" data-testid="source-folder"
                            onchange={onchange_folder} />
+                </label>
+                <label class="button" title="Name the profile's addresses from the binaries it came from">{ "Add binaries…" }
+                    <input type="file" multiple=true class="visually-hidden" data-testid="source-binaries"
+                           onchange={props.on_binaries.clone()} />
                 </label>
                 if props.texts.is_empty() {
                     <span class="hint">{ "No source files yet: lines show their numbers and costs. Drop or pick the files to see the code." }</span>
