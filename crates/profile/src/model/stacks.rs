@@ -46,11 +46,13 @@ impl StackTree {
     }
 
     /// The locations this node adds to its parent's stack, root side first.
+    #[inline(always)]
     pub fn run(&self, node: StackNode) -> Run<'_> {
         self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
 
     /// One past the last node of `node`'s subtree.
+    #[inline(always)]
     pub fn end(&self, node: StackNode) -> StackNode {
         self.end[node as usize]
     }
@@ -143,6 +145,7 @@ pub struct Run<'a> {
 
 impl<'a> Run<'a> {
     /// How many locations.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len as usize
     }
@@ -153,12 +156,14 @@ impl<'a> Run<'a> {
     }
 
     /// Location `i` of the run.
+    #[inline(always)]
     pub fn get(&self, i: usize) -> u32 {
         assert!(i < self.len as usize, "run index {i} out of {}", self.len);
         read_entry(self.bytes, self.shift as usize + i * self.bits as usize, self.bits)
     }
 
     /// The locations, root side first.
+    #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + 'a {
         let Run { bytes, shift, len, bits } = *self;
         (0..len as usize).map(move |i| read_entry(bytes, shift as usize + i * bits as usize, bits))
@@ -166,7 +171,7 @@ impl<'a> Run<'a> {
 }
 
 /// The entry of `bits` bits starting at bit `bit` of `bytes`.
-#[inline]
+#[inline(always)]
 fn read_entry(bytes: &[u8], bit: usize, bits: u32) -> u32 {
     let at = bit >> 3;
     let word: [u8; 8] = bytes[at..at + 8].try_into().expect("eight bytes");
@@ -244,7 +249,7 @@ impl Chunk {
 }
 
 /// ORs `value` (at most 57 bits) into `bytes` at bit `bit`.
-#[inline]
+#[inline(always)]
 fn or_bits(bytes: &mut [u8], bit: usize, value: u64) {
     let at = bit >> 3;
     let slot: &mut [u8; 8] = (&mut bytes[at..at + 8]).try_into().expect("eight bytes");
@@ -268,6 +273,7 @@ impl Default for Arena {
 }
 
 impl Arena {
+    #[inline(always)]
     fn run(&self, start: u32, len: u32) -> Run<'_> {
         if len == 0 {
             return Run { bytes: &[], shift: 0, len: 0, bits: self.bits };
@@ -277,6 +283,7 @@ impl Arena {
         Run { bytes: &chunk.bytes[bit >> 3..], shift: (bit & 7) as u32, len, bits: self.bits }
     }
 
+    #[inline(always)]
     fn get(&self, position: u32) -> u32 {
         self.run(position, 1).get(0)
     }
@@ -392,6 +399,7 @@ impl StackTreeBuilder {
             + self.children.heap_bytes()
     }
 
+    #[inline(always)]
     fn run(&self, node: StackNode) -> Run<'_> {
         self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
