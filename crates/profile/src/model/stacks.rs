@@ -165,10 +165,54 @@ impl<'a> Run<'a> {
     /// The locations, root side first.
     #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + 'a {
-        let Run { bytes, shift, len, bits } = *self;
-        (0..len as usize).map(move |i| read_entry(bytes, shift as usize + i * bits as usize, bits))
+        RunIter { bytes: self.bytes, shift: self.shift, bits: self.bits, front: 0, back: self.len }
     }
 }
+
+/// The locations of a [`Run`]: a plain struct, not an iterator adapter,
+/// so that walks inline it even in the page's opt-level "z" build.
+struct RunIter<'a> {
+    bytes: &'a [u8],
+    shift: u32,
+    bits: u32,
+    /// The entries not yet returned: `front..back`.
+    front: u32,
+    back: u32,
+}
+
+impl Iterator for RunIter<'_> {
+    type Item = u32;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u32> {
+        if self.front == self.back {
+            return None;
+        }
+        let bit = self.shift as usize + self.front as usize * self.bits as usize;
+        self.front += 1;
+        Some(read_entry(self.bytes, bit, self.bits))
+    }
+
+    #[inline(always)]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = (self.back - self.front) as usize;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for RunIter<'_> {
+    #[inline(always)]
+    fn next_back(&mut self) -> Option<u32> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        let bit = self.shift as usize + self.back as usize * self.bits as usize;
+        Some(read_entry(self.bytes, bit, self.bits))
+    }
+}
+
+impl ExactSizeIterator for RunIter<'_> {}
 
 /// The entry of `bits` bits starting at bit `bit` of `bytes`.
 #[inline(always)]
@@ -423,7 +467,12 @@ impl StackTreeBuilder {
             };
             // The key matched the run's first location; compare the rest.
             let run = self.run(child);
-            let common = 1 + run.iter().skip(1).zip(&stack[i + 1..]).take_while(|(a, b)| a == *b).count();
+            // A plain loop: iterator adapters stay calls at opt-level "z".
+            let shared = run.len().min(stack.len() - i);
+            let mut common = 1;
+            while common < shared && run.get(common) == stack[i + common] {
+                common += 1;
+            }
             if common < run.len() {
                 // The new stack leaves (or ends inside) the child's run: split
                 // the run so the shared part becomes a node of its own. Runs
