@@ -13,6 +13,7 @@ pub struct U64Map {
 
 const EMPTY: u64 = u64::MAX;
 
+#[inline(always)]
 fn key_of(slot: &[u32; 3]) -> u64 {
     (u64::from(slot[0]) << 32) | u64::from(slot[1])
 }
@@ -27,6 +28,7 @@ fn needs_growth(len: usize, capacity: usize) -> bool {
     (len + 1) * 3 > capacity * 2
 }
 
+#[inline(always)]
 fn start(key: u64, mask: usize) -> usize {
     // Fibonacci hashing: the high bits of the product mix every key bit.
     (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask

@@ -446,6 +446,7 @@ impl Builder<'_> {
     }
 
     /// The slot of a location id, created on first mention.
+    #[inline]
     fn location_slot(&mut self, id: u64, user: u32) -> Result<u32, Error> {
         if let Some(slot) = self.raw.location_ids.get(id) {
             return Ok(slot);

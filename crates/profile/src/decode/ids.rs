@@ -25,6 +25,7 @@ const ABSENT: u32 = u32::MAX;
 
 impl IdMap {
     /// The index for `id`, if assigned.
+    #[inline(always)]
     pub(crate) fn get(&self, id: u64) -> Option<u32> {
         match self.dense.get(id as usize) {
             Some(&i) if id < DENSE_LIMIT && i != ABSENT => Some(i),

@@ -46,11 +46,13 @@ impl StackTree {
     }
 
     /// The locations this node adds to its parent's stack, root side first.
+    #[inline(always)]
     pub fn run(&self, node: StackNode) -> Run<'_> {
         self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
 
     /// One past the last node of `node`'s subtree.
+    #[inline(always)]
     pub fn end(&self, node: StackNode) -> StackNode {
         self.end[node as usize]
     }
@@ -111,6 +113,12 @@ const CHUNK_BITS: u32 = 20;
 const CHUNK: usize = 1 << CHUNK_BITS;
 /// Chunks an arena can address with u32 positions: 2^32 entries in all.
 const MAX_CHUNKS: usize = 1 << (32 - CHUNK_BITS);
+/// The narrowest entries an arena starts with; it widens as larger
+/// location indices arrive.
+const MIN_BITS: u32 = 16;
+/// Zero bytes kept after a chunk's last entry, so that every entry is read
+/// with one eight-byte load.
+const PAD: usize = 8;
 
 /// The arena is out of u32 positions (only with limits far above the
 /// defaults: 2^32 frames is more than 2 GiB of protobuf can hold).
@@ -126,143 +134,275 @@ impl From<ArenaFull> for crate::error::Error {
 /// A run of locations, root side first, as stored in the arena.
 #[derive(Clone, Copy, Debug)]
 pub struct Run<'a> {
+    /// The chunk from the byte holding the run's first entry to its end
+    /// (padding included).
     bytes: &'a [u8],
-    width: usize,
+    /// Where the first entry starts in `bytes[0]`.
+    shift: u32,
+    len: u32,
+    bits: u32,
 }
 
 impl<'a> Run<'a> {
     /// How many locations.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.bytes.len() / self.width
+        self.len as usize
     }
 
     /// True for the root's empty run.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len == 0
     }
 
     /// Location `i` of the run.
+    #[inline(always)]
     pub fn get(&self, i: usize) -> u32 {
-        decode_entry(&self.bytes[i * self.width..(i + 1) * self.width])
+        assert!(i < self.len as usize, "run index {i} out of {}", self.len);
+        read_entry(self.bytes, self.shift as usize + i * self.bits as usize, self.bits)
     }
 
     /// The locations, root side first.
+    #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + 'a {
-        self.bytes.chunks_exact(self.width).map(decode_entry)
+        RunIter { bytes: self.bytes, shift: self.shift, bits: self.bits, front: 0, back: self.len }
     }
 }
 
-#[inline]
-fn decode_entry(b: &[u8]) -> u32 {
-    let mut v = u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16);
-    if b.len() == 4 {
-        v |= u32::from(b[3]) << 24;
+/// The locations of a [`Run`]: a plain struct, not an iterator adapter,
+/// so that walks inline it even in the page's opt-level "z" build.
+struct RunIter<'a> {
+    bytes: &'a [u8],
+    shift: u32,
+    bits: u32,
+    /// The entries not yet returned: `front..back`.
+    front: u32,
+    back: u32,
+}
+
+impl Iterator for RunIter<'_> {
+    type Item = u32;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u32> {
+        if self.front == self.back {
+            return None;
+        }
+        let bit = self.shift as usize + self.front as usize * self.bits as usize;
+        self.front += 1;
+        Some(read_entry(self.bytes, bit, self.bits))
     }
-    v
+
+    #[inline(always)]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = (self.back - self.front) as usize;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for RunIter<'_> {
+    #[inline(always)]
+    fn next_back(&mut self) -> Option<u32> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        let bit = self.shift as usize + self.back as usize * self.bits as usize;
+        Some(read_entry(self.bytes, bit, self.bits))
+    }
+}
+
+impl ExactSizeIterator for RunIter<'_> {}
+
+/// The entry of `bits` bits starting at bit `bit` of `bytes`.
+#[inline(always)]
+fn read_entry(bytes: &[u8], bit: usize, bits: u32) -> u32 {
+    let at = bit >> 3;
+    let word: [u8; 8] = bytes[at..at + 8].try_into().expect("eight bytes");
+    ((u64::from_le_bytes(word) >> (bit & 7)) & ((1u64 << bits) - 1)) as u32
+}
+
+/// Bits an entry needs to hold `location`, at least [`MIN_BITS`].
+fn bits_for(location: u32) -> u32 {
+    (32 - location.leading_zeros()).max(MIN_BITS)
+}
+
+/// Bytes a chunk of `entries` entries of `bits` bits takes, padding
+/// included.
+fn chunk_bytes(entries: usize, bits: u32) -> usize {
+    (entries * bits as usize).div_ceil(8) + PAD
+}
+
+/// Up to [`CHUNK`] entries, packed at the arena's width.
+#[derive(Clone, Debug)]
+struct Chunk {
+    /// The entries, then zeros: [`chunk_bytes`] of `len` long.
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Chunk {
+    fn with_capacity(entries: usize, bits: u32) -> Self {
+        let mut bytes = Vec::with_capacity(chunk_bytes(entries, bits));
+        bytes.resize(PAD, 0);
+        Chunk { bytes, len: 0 }
+    }
+
+    /// Grows the bytes to hold `entries` more (zeroed), doubling the
+    /// capacity but never past a full chunk.
+    fn make_room(&mut self, entries: usize, bits: u32) {
+        let need = chunk_bytes(self.len + entries, bits);
+        if self.bytes.capacity() < need {
+            let want = (2 * self.bytes.capacity()).max(need).min(chunk_bytes(CHUNK, bits));
+            self.bytes.reserve_exact(want - self.bytes.len());
+        }
+        self.bytes.resize(need, 0);
+    }
+
+    /// Appends `entries` (which fit the width and the chunk).
+    fn extend(&mut self, entries: impl ExactSizeIterator<Item = u32>, bits: u32) {
+        let count = entries.len();
+        self.make_room(count, bits);
+        let mut bit = self.len * bits as usize;
+        for entry in entries {
+            or_bits(&mut self.bytes, bit, u64::from(entry));
+            bit += bits as usize;
+        }
+        self.len += count;
+    }
+
+    /// Appends a run packed at the same width, 56 bits at a time rather
+    /// than entry by entry (the compacting copy moves every entry).
+    fn extend_same_width(&mut self, run: Run<'_>) {
+        let bits = run.bits;
+        self.make_room(run.len(), bits);
+        let mut to = self.len * bits as usize;
+        let mut from = run.shift as usize;
+        let end = from + run.len() * bits as usize;
+        while from < end {
+            let take = (end - from).min(56);
+            let at = from >> 3;
+            let word: [u8; 8] = run.bytes[at..at + 8].try_into().expect("eight bytes");
+            let piece = (u64::from_le_bytes(word) >> (from & 7)) & ((1u64 << take) - 1);
+            or_bits(&mut self.bytes, to, piece);
+            from += take;
+            to += take;
+        }
+        self.len += run.len();
+    }
+}
+
+/// ORs `value` (at most 57 bits) into `bytes` at bit `bit`.
+#[inline(always)]
+fn or_bits(bytes: &mut [u8], bit: usize, value: u64) {
+    let at = bit >> 3;
+    let slot: &mut [u8; 8] = (&mut bytes[at..at + 8]).try_into().expect("eight bytes");
+    *slot = (u64::from_le_bytes(*slot) | (value << (bit & 7))).to_le_bytes();
 }
 
 /// Location runs in fixed-size chunks; a run is addressed by a global
-/// position `chunk << CHUNK_BITS | entry offset`. Entries take three bytes
-/// while every location index fits (fewer than 16M locations), else four.
+/// position `chunk << CHUNK_BITS | entry offset`. Entries are packed at
+/// the fewest bits that hold every location index seen (19 bits for half
+/// a million locations, where bytes would take 24).
 #[derive(Clone, Debug)]
 struct Arena {
-    chunks: Vec<Vec<u8>>,
-    width: usize,
+    chunks: Vec<Chunk>,
+    bits: u32,
 }
 
 impl Default for Arena {
     fn default() -> Self {
-        Arena { chunks: Vec::new(), width: 3 }
+        Arena { chunks: Vec::new(), bits: MIN_BITS }
     }
 }
 
 impl Arena {
+    #[inline(always)]
     fn run(&self, start: u32, len: u32) -> Run<'_> {
         if len == 0 {
-            return Run { bytes: &[], width: self.width };
+            return Run { bytes: &[], shift: 0, len: 0, bits: self.bits };
         }
         let chunk = &self.chunks[(start >> CHUNK_BITS) as usize];
-        let offset = ((start as usize) & (CHUNK - 1)) * self.width;
-        Run { bytes: &chunk[offset..offset + len as usize * self.width], width: self.width }
+        let bit = ((start as usize) & (CHUNK - 1)) * self.bits as usize;
+        Run { bytes: &chunk.bytes[bit >> 3..], shift: (bit & 7) as u32, len, bits: self.bits }
     }
 
+    #[inline(always)]
     fn get(&self, position: u32) -> u32 {
         self.run(position, 1).get(0)
+    }
+
+    /// Makes room in the last chunk for `entries` more, starting a new
+    /// chunk when it is full (or, with `whole`, when they do not all fit).
+    fn last_with_room(&mut self, entries: usize, whole: bool) -> Result<usize, ArenaFull> {
+        let fits =
+            self.chunks.last().is_some_and(|c| if whole { c.len + entries <= CHUNK } else { c.len < CHUNK });
+        if !fits {
+            if self.chunks.len() == MAX_CHUNKS {
+                return Err(ArenaFull);
+            }
+            self.shrink_last();
+            // Sized by what arrives, so a small profile's arena stays small.
+            self.chunks.push(Chunk::with_capacity(entries.clamp(1024, CHUNK), self.bits));
+        }
+        Ok(self.chunks.len() - 1)
     }
 
     /// Appends as much of `run` as fits in the current chunk (starting a new
     /// chunk when it is full) and returns its position and how many entries
     /// it took, at least one for a non-empty run.
     fn push_prefix(&mut self, run: &[u32]) -> Result<(u32, usize), ArenaFull> {
-        if self.width == 3 && run.iter().any(|&l| l >= 1 << 24) {
-            self.widen();
+        let widest = run.iter().fold(0, |a, &l| a | l);
+        if bits_for(widest) > self.bits {
+            self.widen(bits_for(widest));
         }
-        let w = self.width;
-        if self.chunks.last().is_none_or(|c| c.len() / w == CHUNK) {
-            if self.chunks.len() == MAX_CHUNKS {
-                return Err(ArenaFull);
-            }
-            if let Some(last) = self.chunks.last_mut() {
-                last.shrink_to_fit();
-            }
-            self.chunks.push(Vec::with_capacity(w * run.len().clamp(1024, CHUNK)));
-        }
-        let index = self.chunks.len() - 1;
+        let index = self.last_with_room(run.len(), false)?;
+        let bits = self.bits;
         let chunk = &mut self.chunks[index];
-        let offset = chunk.len() / w;
+        let offset = chunk.len;
         let taken = run.len().min(CHUNK - offset);
-        for &l in &run[..taken] {
-            chunk.extend_from_slice(&l.to_le_bytes()[..w]);
-        }
+        chunk.extend(run[..taken].iter().copied(), bits);
         Ok((((index as u32) << CHUNK_BITS) | offset as u32, taken))
     }
 
-    /// Appends a run (at most a chunk long) already encoded at this arena's
-    /// width; a run that does not fit starts a new chunk.
-    fn push_bytes(&mut self, bytes: &[u8]) -> Result<u32, ArenaFull> {
-        let w = self.width;
-        let entries = bytes.len() / w;
-        debug_assert!(entries <= CHUNK, "runs are at most a chunk long");
-        let fits = self.chunks.last().is_some_and(|c| c.len() / w + entries <= CHUNK);
-        if !fits {
-            if self.chunks.len() == MAX_CHUNKS {
-                return Err(ArenaFull);
-            }
-            if let Some(last) = self.chunks.last_mut() {
-                last.shrink_to_fit();
-            }
-            // Sized by what arrives, so a small profile's arena stays small.
-            self.chunks.push(Vec::with_capacity(bytes.len().max(w * 1024)));
-        }
-        let index = self.chunks.len() - 1;
+    /// Appends a run (at most a chunk long) of another arena no wider than
+    /// this one; a run that does not fit starts a new chunk.
+    fn push_run(&mut self, run: Run<'_>) -> Result<u32, ArenaFull> {
+        debug_assert!(run.len() <= CHUNK, "runs are at most a chunk long");
+        let index = self.last_with_room(run.len(), true)?;
+        let bits = self.bits;
         let chunk = &mut self.chunks[index];
-        let offset = chunk.len() / w;
-        if chunk.capacity() - chunk.len() < bytes.len() {
-            // Double, but never past a chunk.
-            let want = (2 * chunk.capacity()).max(chunk.len() + bytes.len()).min(w * CHUNK);
-            chunk.reserve_exact(want - chunk.len());
+        let offset = chunk.len;
+        if run.bits == bits {
+            chunk.extend_same_width(run);
+        } else {
+            chunk.extend(run.iter(), bits);
         }
-        chunk.extend_from_slice(bytes);
         Ok(((index as u32) << CHUNK_BITS) | offset as u32)
     }
 
-    /// Switches to four-byte entries; positions stay valid.
-    fn widen(&mut self) {
+    /// Repacks every entry at `bits` bits, one chunk at a time; positions
+    /// stay valid.
+    fn widen(&mut self, bits: u32) {
+        let old = self.bits;
         for chunk in &mut self.chunks {
-            let wide: Vec<u8> = chunk.chunks_exact(3).flat_map(|b| [b[0], b[1], b[2], 0]).collect();
+            let run = Run { bytes: &chunk.bytes, shift: 0, len: chunk.len as u32, bits: old };
+            let mut wide = Chunk::with_capacity(chunk.len, bits);
+            wide.extend(run.iter(), bits);
             *chunk = wide;
         }
-        self.width = 4;
+        self.bits = bits;
     }
 
     fn shrink_last(&mut self) {
         if let Some(last) = self.chunks.last_mut() {
-            last.shrink_to_fit();
+            last.bytes.shrink_to_fit();
         }
     }
 
     fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>() + 24 * self.chunks.capacity()
+        self.chunks.iter().map(|c| c.bytes.capacity()).sum::<usize>()
+            + std::mem::size_of::<Chunk>() * self.chunks.capacity()
     }
 }
 
@@ -303,6 +443,7 @@ impl StackTreeBuilder {
             + self.children.heap_bytes()
     }
 
+    #[inline(always)]
     fn run(&self, node: StackNode) -> Run<'_> {
         self.arena.run(self.run_start[node as usize], self.run_len[node as usize])
     }
@@ -326,7 +467,12 @@ impl StackTreeBuilder {
             };
             // The key matched the run's first location; compare the rest.
             let run = self.run(child);
-            let common = 1 + run.iter().skip(1).zip(&stack[i + 1..]).take_while(|(a, b)| a == *b).count();
+            // A plain loop: iterator adapters stay calls at opt-level "z".
+            let shared = run.len().min(stack.len() - i);
+            let mut common = 1;
+            while common < shared && run.get(common) == stack[i + common] {
+                common += 1;
+            }
             if common < run.len() {
                 // The new stack leaves (or ends inside) the child's run: split
                 // the run so the shared part becomes a node of its own. Runs
@@ -461,10 +607,10 @@ impl StackTreeBuilder {
         if compact {
             // Copy the runs into preorder so walks read the arena front to
             // back (at the cost of holding both arenas for a moment).
-            let mut packed = Arena { chunks: Vec::new(), width: arena.width };
+            let mut packed = Arena { chunks: Vec::new(), bits: arena.bits };
             for node in 0..kept {
                 let run = arena.run(run_start[node], run_len[node]);
-                run_start[node] = packed.push_bytes(run.bytes)?;
+                run_start[node] = packed.push_run(run)?;
             }
             arena = packed;
         }
@@ -549,6 +695,27 @@ mod tests {
         let (tree, nodes) = build(&stacks);
         for (stack, &node) in stacks.iter().zip(&nodes) {
             assert_eq!(tree.frames_root_first(node), stack.iter().map(|&l| l as usize).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn packed_entries_survive_every_widening() {
+        // Stacks whose location indices cross several bit widths, each
+        // widening after earlier runs (in more than one chunk) were packed.
+        let mut stacks: Vec<Vec<u32>> = Vec::new();
+        for bits in [1u32, 15, 16, 17, 19, 23, 24, 25, 31, 32] {
+            let top = if bits == 32 { u32::MAX } else { (1u32 << bits) - 1 };
+            stacks.push(vec![3, top, top / 2, 1, top]);
+            stacks.push(vec![3, top, 0, top - top / 3]);
+            stacks.push((0..CHUNK as u32 / 3).map(|i| i % (top.max(1) / 2 + 1)).collect());
+        }
+        let stacks: Vec<&[u32]> = stacks.iter().map(Vec::as_slice).collect();
+        for compact in [false, true] {
+            let (tree, nodes) = build_with(&stacks, compact);
+            for (stack, &node) in stacks.iter().zip(&nodes) {
+                let frames: Vec<u32> = tree.frames_root_first(node).iter().map(|&f| f as u32).collect();
+                assert_eq!(frames, *stack, "compact {compact}");
+            }
         }
     }
 
