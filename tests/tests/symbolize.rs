@@ -90,7 +90,10 @@ fn inlined_frames_are_expanded_innermost_first() {
     let out = symbolize(&fixture("rust/capture/heap.pb.gz"), &objects, &Default::default()).unwrap();
     assert!(out.symbolized_locations > 0);
     assert!(out.report.iter().any(|l| l.contains("matched by build ID")), "{:?}", out.report);
-    let p = proflens_core::decode(&out.profile, &Default::default()).unwrap();
+    // All frames: the profile's drop_frames would hide the allocation path
+    // now that debug info names it in full.
+    let options = proflens_core::DecodeOptions { all_frames: true, ..Default::default() };
+    let p = proflens_core::decode(&out.profile, &options).unwrap();
     let traces = proflens_core::report::traces(&p, &Default::default()).unwrap();
     // with_value's Arc::new is inlined into it: the leaf frames are the
     // inlined allocation path, then with_value itself.
@@ -114,7 +117,7 @@ fn objects_are_told_from_profiles_by_content() {
 }
 
 /// The Rust fixture binary's GNU build ID (tests/fixtures/rust/capture).
-const BUILD_ID: &str = "7d594bce12480962097527622da2d7311c99f22b";
+const BUILD_ID: &str = "6e90e002b15b36ad9748feda474fec373fa71625";
 
 #[test]
 fn a_build_id_mismatch_names_both_ids() {
@@ -230,15 +233,19 @@ fn inlined_frames_equal_the_standalone_pprof_with_llvm_symbolizer() {
             continue;
         }
         // The one allowed difference: proflens reads with --all-frames,
-        // while pprof drops the profile's drop_frames (`__rust_alloc` and
-        // the global allocator inlined into it) from the leaf, so only those
-        // innermost frames may be proflens's alone.
+        // while pprof drops the profile's drop_frames (`__rust_alloc`, the
+        // global allocator inlined into it, and std's allocation and RawVec
+        // growth, which debug info names in full) from the leaf, so only
+        // those innermost frames may be proflens's alone.
         let extra = ours.len().saturating_sub(frames.len());
         assert!(
             extra > 0
                 && ours[extra..] == frames[..]
                 && ours[..extra].iter().all(|(f, _)| {
-                    f.contains("agent/src/heap/mod.rs:") || f.ends_with("examples/leaky_service.rs:28")
+                    f.contains("agent/src/heap/mod.rs:")
+                        || f.ends_with("examples/leaky_service.rs:28")
+                        || f.contains("library/alloc/src/alloc.rs:")
+                        || f.contains("library/alloc/src/raw_vec/")
                 }),
             "frames of {address}: standalone pprof {frames:?}, proflens {ours:?}"
         );
@@ -255,11 +262,11 @@ fn a_separate_debug_file_names_a_stripped_binary() {
     let stripped = strip_names(&bin);
     let objects = [
         ObjectFile { name: "leaky_service", bytes: &stripped },
-        ObjectFile { name: "7d594bce12480962097527622da2d7311c99f22b.debug", bytes: &bin },
+        ObjectFile { name: "6e90e002b15b36ad9748feda474fec373fa71625.debug", bytes: &bin },
     ];
     let out = symbolize(&fixture("rust/capture/heap.pb.gz"), &objects, &Default::default()).unwrap();
     let line = out.report.iter().find(|l| l.contains("locations named from leaky_service")).unwrap();
-    assert!(line.contains("debug info from 7d594bce12480962097527622da2d7311c99f22b.debug"), "{line}");
+    assert!(line.contains("debug info from 6e90e002b15b36ad9748feda474fec373fa71625.debug"), "{line}");
     let with_debug = proflens_core::report::top(
         &proflens_core::decode(&out.profile, &Default::default()).unwrap(),
         &Default::default(),
