@@ -162,3 +162,25 @@ fn the_ui_thread_calls_no_analysis() {
         hits.join("\n  ")
     );
 }
+
+#[test]
+fn only_the_pattern_module_names_the_regex_crate() {
+    // The page builds with `small-regex` (regex-lite): any other use of the
+    // regex crate links its engine back into the worker (about 90 kB gzipped).
+    let hits: Vec<String> = lines_with(
+        &["crates/profile/src", "crates/core/src", "crates/symbolize/src", "crates/web/src"],
+        &["regex::", "use regex"],
+        |code| {
+            let code = code.replace("js_regex::", "");
+            !code.contains("regex::") && !code.contains("use regex")
+        },
+    )
+    .into_iter()
+    .filter(|hit| !hit.contains("crates/profile/src/pattern.rs:"))
+    .collect();
+    assert!(
+        hits.is_empty(),
+        "the regex crate named outside proflens_profile::pattern (use pattern::Regex):\n  {}",
+        hits.join("\n  ")
+    );
+}

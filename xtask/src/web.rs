@@ -161,6 +161,29 @@ fn all_tests(root: &Path, steps: &mut Steps) -> Result<(), String> {
         Ok(())
     })?;
     steps.step("unit, golden and property tests", || run(root, "cargo", &["test", "--workspace"]))?;
+    // The page compiles option and format patterns with regex-lite: the
+    // goldens must hold with it too.
+    steps.step("golden tests with the page's regex engine (small-regex)", || {
+        run(
+            root,
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "proflens-tests",
+                "--features",
+                "proflens-core/small-regex",
+                "--test",
+                "golden",
+                "--test",
+                "legacy_formats",
+                "--test",
+                "text_formats",
+                "--test",
+                "crafted_golden",
+            ],
+        )
+    })?;
     steps.step("component tests (wasm32 in headless Chromium)", || {
         let driver = chromedriver_path();
         run_env(

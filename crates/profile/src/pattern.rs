@@ -18,10 +18,16 @@ use regex::RegexBuilder;
 #[cfg(feature = "small-regex")]
 use regex_lite::RegexBuilder;
 
+/// The capture groups of a [`Regex`] match.
+#[cfg(not(feature = "small-regex"))]
+pub use regex::Captures;
 /// The regex type option patterns and pprof's fixed patterns (name
 /// shortening) compile to in this build.
 #[cfg(not(feature = "small-regex"))]
 pub use regex::Regex;
+/// The capture groups of a [`Regex`] match.
+#[cfg(feature = "small-regex")]
+pub use regex_lite::Captures;
 /// The regex type option patterns and pprof's fixed patterns (name
 /// shortening) compile to in this build.
 #[cfg(feature = "small-regex")]

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use crate::pattern::Regex;
 
 /// One executable mapping of the profiled process.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -130,7 +130,7 @@ enum Entry {
 }
 
 fn entry(line: &str) -> Entry {
-    let group = |c: &regex::Captures<'_>, i: usize| c.get(i).map_or("", |m| m.as_str()).to_string();
+    let group = |c: &crate::pattern::Captures<'_>, i: usize| c.get(i).map_or("", |m| m.as_str()).to_string();
     let (start, end, perm, offset, file, build_id) = if let Some(c) = proc_maps_re().captures(line) {
         (group(&c, 1), group(&c, 2), group(&c, 3), group(&c, 4), group(&c, 5), String::new())
     } else if let Some(c) = brief_maps_re().captures(line) {

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use crate::pattern::Regex;
 
 use super::{hex_addresses, malformed, maps, LegacyProfile, Sample};
 use crate::encode::ProfileWriter;
