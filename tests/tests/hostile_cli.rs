@@ -274,3 +274,17 @@ fn floods_of_every_repeated_field_are_handled() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn max_memory_caps_the_decoded_tables_and_says_how_to_raise_it() {
+    let plain = plain_profile();
+    let f = plain.display().to_string();
+    let args = |cap: &str| vec!["top".to_string(), format!("--max-memory={cap}"), f.clone()];
+    let refused = check(&args("64B"), &plain, Expect::Error("--max-memory=SIZE"));
+    assert!(refused.is_ok(), "{refused:?}");
+    let loaded = check(&args("1GB"), &plain, Expect::Report("main.main"));
+    assert!(loaded.is_ok(), "{loaded:?}");
+    let bad = run(&args("lots")).expect("a quick refusal");
+    assert_eq!(bad.status.code(), Some(2), "clap's usage error for a bad size: {}", bad.stderr);
+    assert!(bad.stderr.contains("not a size"), "{}", bad.stderr);
+}

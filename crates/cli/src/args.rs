@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use proflens_core::compare::{combine, BaseMode, Combine};
 use proflens_core::graph::Granularity;
 use proflens_core::report::{ReportOptions, Sort};
-use proflens_core::{DecodeOptions, Profile};
+use proflens_core::Profile;
 
 /// Analyze pprof profiles: the reports of `go tool pprof`, number for number.
 #[derive(Parser, Debug)]
@@ -196,6 +196,10 @@ pub struct ReportArgs {
     /// Keep frames the profile's drop_frames would remove.
     #[arg(long)]
     pub all_frames: bool,
+    /// Memory the profile's decoded tables may take, e.g. 8GB (default:
+    /// twice the file's size, at least 1 GiB).
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
     /// Leave out nodes with negative values.
     #[arg(long)]
     pub drop_negative: bool,
@@ -260,9 +264,9 @@ impl ReportArgs {
                 .iter()
                 .map(|p| {
                     if binaries.is_empty() {
-                        load_profile(p, self.all_frames)
+                        load_profile(p, self.all_frames, self.max_memory)
                     } else {
-                        load_symbolized(&binaries, p, self.all_frames)
+                        load_symbolized(&binaries, p, self.all_frames, self.max_memory)
                     }
                 })
                 .collect()
@@ -298,19 +302,22 @@ fn load_symbolized(
     binaries: &crate::binaries::Binaries,
     path: &str,
     all_frames: bool,
+    max_memory: Option<u64>,
 ) -> Result<Profile, String> {
-    let options = DecodeOptions { all_frames, ..DecodeOptions::default() };
+    let options = crate::memory::decode_options(path, all_frames, max_memory);
     let (bytes, report) = binaries.symbolize(path, &options)?;
     for line in report.iter().filter(|l| !l.contains(" locations named from ")) {
         eprintln!("proflens: {line}");
     }
-    proflens_core::decode(&bytes, &options).map_err(|e| format!("{path} (symbolized): {e}"))
+    proflens_core::decode(&bytes, &options)
+        .map_err(|e| crate::memory::explain(&format!("{path} (symbolized)"), &e))
 }
 
-/// Reads a profile file, streaming it through the decoder.
-pub fn load_profile(path: &str, all_frames: bool) -> Result<Profile, String> {
+/// Reads a profile file, streaming it through the decoder, with memory caps
+/// scaled to the file (or `max_memory`).
+pub fn load_profile(path: &str, all_frames: bool, max_memory: Option<u64>) -> Result<Profile, String> {
     let file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let options = DecodeOptions { all_frames, ..DecodeOptions::default() };
+    let options = crate::memory::decode_options(path, all_frames, max_memory);
     proflens_core::decode_reader(BufReader::with_capacity(256 << 10, file), &options)
-        .map_err(|e| format!("{path}: {e}"))
+        .map_err(|e| crate::memory::explain(path, &e))
 }

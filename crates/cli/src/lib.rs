@@ -8,6 +8,7 @@
 
 mod args;
 mod binaries;
+mod memory;
 mod page;
 pub mod serve;
 mod sources;
@@ -150,7 +151,7 @@ pub fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Leaks { files } => {
             let profiles: Vec<_> =
-                files.iter().map(|f| args::load_profile(f, false)).collect::<Result<_, _>>()?;
+                files.iter().map(|f| args::load_profile(f, false, None)).collect::<Result<_, _>>()?;
             let names: Vec<&str> = files.iter().map(|f| f.rsplit('/').next().unwrap_or(f)).collect();
             let inputs: Vec<report::LeakInput<'_>> = profiles
                 .iter()
