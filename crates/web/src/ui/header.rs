@@ -32,11 +32,6 @@ impl Ui {
                 if let Some(l) = &m.loaded {
                     <span class="file" title={l.summary.file_name.clone()}>{ &l.summary.file_name }</span>
                 }
-                if let Some(s) = m.shown_symbolization() {
-                    <span class="badge" data-testid="symbolized-badge" title={s.headline()}>
-                        { format!("symbolized with {}", s.binaries.join(", ")) }
-                    </span>
-                }
                 <label class="button" for="file-input">{ "Open…" }</label>
                 <input id="file-input" type="file" class="visually-hidden" data-testid="file-input" multiple=true
                        onchange={self.on_file_input()} />
@@ -49,10 +44,6 @@ impl Ui {
                            title="Name the profile's addresses from the binaries it came from (executables, shared libraries, debug files)">{ "Add binaries…" }</label>
                     <input id="binaries-input" type="file" class="visually-hidden" data-testid="binaries-input"
                            multiple=true onchange={self.on_binaries_input()} />
-                    if m.shown_symbolization().is_some() {
-                        <button class="button" data-testid="download-symbolized" onclick={self.on_download_symbolized()}
-                                title="Save the symbolized profile (gzip profile.proto, readable by go tool pprof)">{ "Download symbolized profile" }</button>
-                    }
                     { self.controls() }
                 }
                 <button class="button icon" onclick={on_theme} data-testid="theme" aria-label={self.theme.label()}

@@ -65,20 +65,28 @@ impl Ui {
     }
 
     /// How the shown profiles were symbolized: the binaries, and per
-    /// mapping what named it or why nothing did.
+    /// mapping what named it or why nothing did; beside it, the download of
+    /// the symbolized profile (here rather than in the header, which would
+    /// wrap to a third row).
     fn symbolized_note(&self) -> Html {
         let Some(s) = self.model.shown_symbolization() else { return Html::default() };
         let several = s.reports.len() > 1;
         html! {
-            <details class="banner symbolized" data-testid="symbolized-note">
-                <summary class="banner-text">{ s.headline() }</summary>
-                <ul class="symbolize-report">
-                    { for s.reports.iter().flat_map(|(name, lines, _)| lines.iter().map(move |line| {
-                        let text = if several { format!("{name}: {line}") } else { line.clone() };
-                        html! { <li>{ text }</li> }
-                    })) }
-                </ul>
-            </details>
+            <div class="banner symbolized">
+                <details data-testid="symbolized-note">
+                    <summary class="banner-text">{ s.headline() }</summary>
+                    <ul class="symbolize-report">
+                        { for s.reports.iter().flat_map(|(name, lines, _)| lines.iter().map(move |line| {
+                            let text = if several { format!("{name}: {line}") } else { line.clone() };
+                            html! { <li>{ text }</li> }
+                        })) }
+                    </ul>
+                </details>
+                <button class="button" data-testid="download-symbolized" onclick={self.on_download_symbolized()}
+                        title="Save the symbolized profile (gzip profile.proto, readable by go tool pprof)">
+                    { "Download symbolized profile" }
+                </button>
+            </div>
         }
     }
 
