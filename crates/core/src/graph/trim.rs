@@ -75,8 +75,14 @@ pub(crate) fn trimmed_graph(
     };
 
     // The nodefraction cut works on the walk's raw values, so nodes it drops
-    // are never named or assembled.
-    let mut raw = walk(None);
+    // are never named or assembled. It needs no edges but those into
+    // inlined nodes (Top's walk, shared with it through the cache): the
+    // walk with every edge is made only for the nodes that are kept.
+    let first_scope = if o.edges == EdgeScope::All { EdgeScope::IntoInlined } else { o.edges };
+    let mut raw = match walks {
+        Some((cache, key)) => cache.walk(key, walker, None, first_scope),
+        None => Rc::new(walker.walk(None, first_scope)),
+    };
     let shown: Vec<bool> =
         raw.flat.iter().zip(&raw.cum).map(|(&f, &c)| Graph::is_shown(f, c, o.drop_negative)).collect();
     let total = gomath::sum(raw.flat.iter().zip(&shown).filter(|(_, &s)| s).map(|(&f, _)| f));
@@ -91,6 +97,9 @@ pub(crate) fn trimmed_graph(
             dropped_nodes = before - after;
             raw = walk(Some(&mask));
         }
+    }
+    if dropped_nodes == 0 && first_scope != o.edges {
+        raw = walk(None);
     }
     let mut g = Graph::from_walk(&raw, table, o.drop_negative);
     let orig_count = g.nodes.len();

@@ -75,7 +75,7 @@ impl WalkCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{dot, dot_cached, ReportOptions};
+    use crate::report::{dot, dot_cached, top, top_cached, ReportOptions};
     use crate::synth::{generate, SynthSpec};
     use crate::{decode, DecodeOptions};
 
@@ -106,5 +106,26 @@ mod tests {
         assert_eq!(made[4], made[3], "the default graph again reuses its walks");
         assert_eq!(made[5], made[4], "nodefraction=0 again reuses its walks");
         assert!(made[6] > made[5], "a new focus walks again");
+    }
+
+    #[test]
+    fn the_graph_reuses_the_walk_top_made() {
+        let p = decode(&generate(&SynthSpec::SMALL), &DecodeOptions::default()).unwrap();
+        let d = ReportOptions::default();
+        let fresh = WalkCache::default();
+        dot_cached(&p, &d, Some(&fresh)).unwrap();
+        let after_top = WalkCache::default();
+        assert_eq!(top_cached(&p, &d, Some(&after_top)).unwrap(), top(&p, &d).unwrap());
+        let top_walks = after_top.walks_made();
+        assert_eq!(dot_cached(&p, &d, Some(&after_top)).unwrap(), dot(&p, &d).unwrap());
+        assert_eq!(
+            after_top.walks_made() - top_walks + 1,
+            fresh.walks_made(),
+            "the Graph after Top should walk once less than a Graph alone"
+        );
+        // And Top after the Graph walks nothing.
+        let before = after_top.walks_made();
+        assert_eq!(top_cached(&p, &d, Some(&after_top)).unwrap(), top(&p, &d).unwrap());
+        assert_eq!(after_top.walks_made(), before);
     }
 }

@@ -177,8 +177,15 @@ impl<'p> ReportContext<'p> {
             trim: true,
             ..self.options.clone()
         };
+        // Reports whose walkers are built alike share walks (Top's unpruned
+        // walk is the Graph's first one); List and Traces build theirs
+        // differently (lines, untrimmed paths).
+        let walker_class = match kind {
+            ReportKind::List | ReportKind::Traces => format!("{kind:?}"),
+            _ => "graph".to_string(),
+        };
         let p = self.profile;
-        format!("{:p}/{}/{}/{kind:?}/{shape:?}", p, p.samples.len(), p.stacks.len())
+        format!("{:p}/{}/{}/{walker_class}/{shape:?}", p, p.samples.len(), p.stacks.len())
     }
 
     /// The pruned graph for a report of `kind`, with the output unit chosen.

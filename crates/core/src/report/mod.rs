@@ -34,6 +34,6 @@ pub use legend::{format_time, profile_legend};
 pub use list::{list, ListReport, ListedFile, ListedFunction, ListedLine, SourceFiles};
 pub use options::{ReportOptions, Sort};
 pub use tags::{tags, TagKey, TagValue, TagsReport};
-pub use top::{top, InlineMark, TopReport, TopRow};
+pub use top::{top, top_cached, InlineMark, TopReport, TopRow};
 pub use traces::traces;
 pub use tree::{peek, tree, TreeEntry, TreeLink, TreeReport};

@@ -2,6 +2,7 @@
 //! sum%, cum and cum%.
 
 use crate::error::Error;
+use crate::graph::WalkCache;
 use crate::model::Profile;
 use crate::units;
 
@@ -103,7 +104,17 @@ impl TopReport {
 
 /// Computes the top report.
 pub fn top(profile: &Profile, options: &ReportOptions) -> Result<TopReport, Error> {
-    let mut ctx = ReportContext::new(profile, options, ReportKind::Top)?;
+    top_cached(profile, options, None)
+}
+
+/// [`top`], reusing and keeping walks in `walks` (its unpruned walk is the
+/// first one a Graph of the same profile and options needs).
+pub fn top_cached(
+    profile: &Profile,
+    options: &ReportOptions,
+    walks: Option<&WalkCache>,
+) -> Result<TopReport, Error> {
+    let mut ctx = ReportContext::new(profile, options, ReportKind::Top)?.with_walks(walks);
     let trimmed = ctx.trimmed_graph(ReportKind::Top);
     let g = &trimmed.graph;
     let e = effective(options, ReportKind::Top);

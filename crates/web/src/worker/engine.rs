@@ -8,7 +8,7 @@ use std::rc::Rc;
 use proflens_core::decode::{decode_reader_with_progress, Progress, Stage as CoreStage};
 use proflens_core::graph::WalkCache;
 use proflens_core::report::{
-    flame_view, list, peek, top, FlameTree, FlameViewOptions, FlameViewport, ReportOptions, Sort,
+    flame_view, list, peek, top_cached, FlameTree, FlameViewOptions, FlameViewport, ReportOptions, Sort,
 };
 use proflens_core::{DecodeOptions, Error, Profile};
 
@@ -343,7 +343,7 @@ impl Engine {
     /// The top report, every node (no node count limit unless the options
     /// set one).
     pub fn top(&self, options: &ReportOptions) -> Result<TopTable, String> {
-        let report = top(&self.profile, options).map_err(|e| e.to_string())?;
+        let report = top_cached(&self.profile, options, Some(&self.walks)).map_err(|e| e.to_string())?;
         let rows = report
             .rows
             .iter()
@@ -428,6 +428,7 @@ pub const LEGEND_COMMENTS: usize = 20;
 mod tests {
     use super::*;
     use crate::query::Filters;
+    use proflens_core::report::top;
 
     /// Decompressed bytes the tests allow: the page's own limit.
     const LIMIT: u64 = 1 << 30;
