@@ -45,15 +45,8 @@ impl Binaries {
 
 /// Whether the file at `path` starts like an object file.
 fn looks_like_object(path: &str) -> Result<bool, String> {
-    let mut head = [0u8; 4];
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let mut n = 0;
-    while n < head.len() {
-        match file.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) => return Err(format!("cannot read {path}: {e}")),
-        }
-    }
-    Ok(is_object_file(&head[..n]))
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+    let mut head = Vec::with_capacity(4);
+    file.take(4).read_to_end(&mut head).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(is_object_file(&head))
 }

@@ -111,11 +111,10 @@ fn load_sections<'a>(file: &object::File<'a>) -> Result<HashMap<&'static str, Co
         gimli::SectionId::DebugRngLists,
         gimli::SectionId::DebugStr,
         gimli::SectionId::DebugStrOffsets,
-        gimli::SectionId::DebugLoc,
-        gimli::SectionId::DebugLocLists,
     ] {
-        let section = file.section_by_name(id.name()).or_else(|| id.dwo_name().and(None));
-        if let Some(section) = section {
+        // Variable locations (.debug_loc, .debug_loclists) are left out:
+        // naming addresses never reads them, and inflating them is wasted.
+        if let Some(section) = file.section_by_name(id.name()) {
             let data = section.uncompressed_data().map_err(|e| format!("section {}: {e}", id.name()))?;
             out.insert(id.name(), data);
         }

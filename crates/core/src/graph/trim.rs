@@ -52,10 +52,11 @@ pub(crate) fn trimmed_graph(
     walks: Option<(&WalkCache, &str)>,
 ) -> TrimmedGraph {
     let table = &walker.nodes;
-    let walk = |kept: Option<&[bool]>| match walks {
-        Some((cache, key)) => cache.walk(key, walker, kept, o.edges),
-        None => Rc::new(walker.walk(kept, o.edges)),
+    let walk_in = |kept: Option<&[bool]>, scope: EdgeScope| match walks {
+        Some((cache, key)) => cache.walk(key, walker, kept, scope),
+        None => Rc::new(walker.walk(kept, scope)),
     };
+    let walk = |kept: Option<&[bool]>| walk_in(kept, o.edges);
     let with_tags = |mut g: Graph| {
         if o.visual {
             let all = g.nodes.len();
@@ -79,10 +80,7 @@ pub(crate) fn trimmed_graph(
     // inlined nodes (Top's walk, shared with it through the cache): the
     // walk with every edge is made only for the nodes that are kept.
     let first_scope = if o.edges == EdgeScope::All { EdgeScope::IntoInlined } else { o.edges };
-    let mut raw = match walks {
-        Some((cache, key)) => cache.walk(key, walker, None, first_scope),
-        None => Rc::new(walker.walk(None, first_scope)),
-    };
+    let mut raw = walk_in(None, first_scope);
     let shown: Vec<bool> =
         raw.flat.iter().zip(&raw.cum).map(|(&f, &c)| Graph::is_shown(f, c, o.drop_negative)).collect();
     let total = gomath::sum(raw.flat.iter().zip(&shown).filter(|(_, &s)| s).map(|(&f, _)| f));

@@ -68,15 +68,12 @@ pub enum SymbolizeResponse {
     Panicked(String),
 }
 
-/// Encodes a message (postcard).
-pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
-    // Serializing these plain structs into a Vec cannot fail.
-    postcard::to_allocvec(message).unwrap_or_default()
-}
+/// Messages travel as the analysis worker's do.
+pub use crate::protocol::encode;
 
 /// Decodes a message, or says why not.
 pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
-    postcard::from_bytes(bytes).map_err(|e| format!("an unreadable symbolizer message ({e})"))
+    crate::protocol::decode(bytes).map_err(|e| format!("an unreadable symbolizer message ({e})"))
 }
 
 /// Symbolizes each profile with all the binaries; the first failure is the
