@@ -23,7 +23,7 @@ const WORKER_SCRIPT: &str = "proflens-worker_loader.js";
 
 /// How long an error event waits for the worker's panic message, which
 /// may arrive just after it and says more.
-const PANIC_GRACE_MS: i32 = 100;
+pub(crate) const PANIC_GRACE_MS: i32 = 100;
 
 /// The worker's script: the single-file page (which cannot load files
 /// from file://) provides a blob URL in `window.__proflensWorkerUrl`.
@@ -104,7 +104,7 @@ fn deliver(handler: &Handler, stopped: &Cell<bool>, event: WorkerEvent) {
 }
 
 /// The text of a worker's error event ("" when it carries none).
-fn error_text(event: &web_sys::Event) -> String {
+pub(crate) fn error_text(event: &web_sys::Event) -> String {
     Reflect::get(event, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default()
 }
 

@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, MessageEvent, Worker};
 
+use super::client::{error_text, PANIC_GRACE_MS};
 use super::crash::Crash;
 use super::loading::{Loader, Target, PAGE_MAX_DECOMPRESSED};
 use super::model::Action;
@@ -177,14 +178,15 @@ impl Symbolizer {
             let (handler, stopped) = (handler.clone(), stopped.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
-                let text = Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string());
-                let crash = Crash::classify(&text.unwrap_or_default());
+                let crash = Crash::classify(&error_text(&event));
                 // A panic's own message may follow the error event: it says more.
                 let (handler, stopped) = (handler.clone(), stopped.clone());
                 let report = Closure::once_into_js(move || tell(&handler, &stopped, Err(crash)));
                 if let Some(w) = web_sys::window() {
-                    let _ =
-                        w.set_timeout_with_callback_and_timeout_and_arguments_0(report.unchecked_ref(), 100);
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        report.unchecked_ref(),
+                        PANIC_GRACE_MS,
+                    );
                 }
             })
         };
