@@ -1,6 +1,6 @@
 //! What identifies a graph node at a granularity, and how pprof names it.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::filter::NO_LINE;
 use crate::model::{LocationIndex, Profile, Str};
@@ -135,7 +135,7 @@ impl<'p> NodeTable<'p> {
             infos: Vec::new(),
             index: HashMap::new(),
             file_names: vec![String::new()],
-            file_index: HashMap::from([(String::new(), FileName(0))]),
+            file_index: HashMap::from_iter([(String::new(), FileName(0))]),
             function_file: Vec::with_capacity(profile.functions.len()),
             aggregation,
             obj_names,
