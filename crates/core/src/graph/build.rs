@@ -203,6 +203,18 @@ pub(crate) struct RawGraph {
     pub edges: Vec<RawEdge>,
 }
 
+impl RawGraph {
+    /// These values with the nodes outside `kept` left out: what a walk
+    /// with `kept` finds when it records no edges, since pprof gives a kept
+    /// node the same flat (only as the leaf) and cum (once per sample)
+    /// whichever other nodes are kept; only edges become residual.
+    pub(crate) fn restricted_to(&self, kept: &[bool]) -> RawGraph {
+        let keep = |values: &[i64]| values.iter().zip(kept).map(|(&v, &k)| if k { v } else { 0 }).collect();
+        debug_assert!(self.edges.is_empty(), "edges would need the walk with the kept nodes");
+        RawGraph { flat: keep(&self.flat), cum: keep(&self.cum), edges: Vec::new() }
+    }
+}
+
 /// Which edges a walk records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum EdgeScope {
@@ -283,6 +295,16 @@ impl<'p> Walker<'p> {
                 }
             })
             .collect()
+    }
+
+    /// Whether a walk with `scope` records any edge: without inlined
+    /// frames, Top's walk records none.
+    pub(crate) fn records_edges(&self, scope: EdgeScope) -> bool {
+        match scope {
+            EdgeScope::All => true,
+            EdgeScope::IntoInlined => self.inlined.contains(&true),
+            EdgeScope::None => false,
+        }
     }
 
     /// Walks every stack; nodes not in `kept` (by node id) are pruned.

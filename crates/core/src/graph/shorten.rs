@@ -168,7 +168,7 @@ fn cpp_member(s: &[u8], k: usize) -> Option<usize> {
 mod tests {
     use super::shorten_function_name as s;
     use proptest::prelude::*;
-    use regex::Regex;
+    use proflens_profile::pattern::Regex;
     use std::sync::OnceLock;
 
     #[test]

@@ -93,7 +93,8 @@ pub(crate) fn trimmed_graph(
         let (before, after) = (count(&shown), count(&mask));
         if after != before {
             dropped_nodes = before - after;
-            raw = walk(Some(&mask));
+            // A second walk only matters for the edges it records.
+            raw = if walker.records_edges(o.edges) { walk(Some(&mask)) } else { Rc::new(raw.restricted_to(&mask)) };
         }
     }
     if dropped_nodes == 0 && first_scope != o.edges {

@@ -1,6 +1,6 @@
 //! Maps the ids of a profile file to dense indices.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Ids below this may use the direct table; producers number densely from
 /// 1, so the table stays small. Larger ids (hashes, addresses) use a hash

@@ -2,7 +2,7 @@
 //! every id and string index is resolved, with a message naming the first
 //! reference that does not resolve.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::builder::{RawLabelSets, RawProfile, RawStrings};
 use super::ids::IdMap;
@@ -282,7 +282,8 @@ fn looks_like_demangled_cpp(name: &str) -> bool {
         // Java's "Class.<init>", Go's "pkg.(*T[...]).Method".
         return false;
     }
-    name.contains(['<', '>', '[', ']']) || name.contains("::")
+    // Bytes, not chars: the brackets are ASCII, and a char scan is slow.
+    name.bytes().any(|b| matches!(b, b'<' | b'>' | b'[' | b']')) || name.contains("::")
 }
 
 /// pprof's removeMatching: removes each outermost `open ... close` span;
