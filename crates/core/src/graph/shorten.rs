@@ -167,8 +167,8 @@ fn cpp_member(s: &[u8], k: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::shorten_function_name as s;
-    use proptest::prelude::*;
     use proflens_profile::pattern::Regex;
+    use proptest::prelude::*;
     use std::sync::OnceLock;
 
     #[test]

@@ -94,7 +94,11 @@ pub(crate) fn trimmed_graph(
         if after != before {
             dropped_nodes = before - after;
             // A second walk only matters for the edges it records.
-            raw = if walker.records_edges(o.edges) { walk(Some(&mask)) } else { Rc::new(raw.restricted_to(&mask)) };
+            raw = if walker.records_edges(o.edges) {
+                walk(Some(&mask))
+            } else {
+                Rc::new(raw.restricted_to(&mask))
+            };
         }
     }
     if dropped_nodes == 0 && first_scope != o.edges {
