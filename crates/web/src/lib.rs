@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod file_bytes;
 pub mod fragment;
 pub mod protocol;
 pub mod query;

@@ -9,12 +9,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use super::crash::Crash;
+use crate::file_bytes::FileBytes;
 use crate::protocol::{self, Request, Response};
 
 /// The script Trunk builds for the worker, relative to the page so the
@@ -160,21 +161,14 @@ impl WorkerClient {
     }
 
     /// Sends a file's bytes as load `id`, at most `max_decompressed` bytes
-    /// once inflated; the buffer is transferred, not copied. The worker
-    /// keeps the profiles it already has.
-    pub fn load(
-        &self,
-        id: u32,
-        name: &str,
-        buffer: ArrayBuffer,
-        max_decompressed: u64,
-    ) -> Result<(), String> {
+    /// once inflated; a buffer is transferred, not copied, and a Blob is
+    /// read by the worker. The worker keeps the profiles it already has.
+    pub fn load(&self, id: u32, name: &str, bytes: &FileBytes, max_decompressed: u64) -> Result<(), String> {
         let request = Request::Load { id, name: name.to_string(), max_decompressed };
         let message = Object::new();
         let _ = Reflect::set(&message, &"request".into(), &Uint8Array::from(&protocol::encode(&request)[..]));
-        let _ = Reflect::set(&message, &"buffer".into(), &buffer);
-        self.post(message.into(), Some(Array::of1(&buffer)))
-            .map_err(|e| format!("cannot send the file to the worker: {e:?}"))
+        let transfer = bytes.attach(&message);
+        self.post(message.into(), transfer).map_err(|e| format!("cannot send the file to the worker: {e:?}"))
     }
 
     /// Posts now, or queues until the worker is ready.

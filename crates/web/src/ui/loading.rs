@@ -5,7 +5,6 @@
 
 use std::rc::Rc;
 
-use js_sys::ArrayBuffer;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
@@ -16,7 +15,8 @@ use super::embed::Embed;
 use super::fetch::{fetch_capped, js_error_text, over_cap, PAGE_MAX_FILE};
 use super::fragment_sync::current_fragment;
 use super::model::{Action, Model, Origin};
-use crate::share_link::{carried_profile, LINK_MAX_INFLATED};
+use crate::file_bytes::FileBytes;
+use crate::share_link::{carried_profile, LINK_LIMIT, LINK_MAX_INFLATED};
 
 /// The most a profile may decompress to in a worker: wasm32 memory is 4
 /// GiB at most and the model needs room beside the bytes.
@@ -111,7 +111,7 @@ impl Loader {
 
     /// Sends read files to their worker with unique names and fresh load
     /// ids, each allowed `max_decompressed` bytes once inflated.
-    pub(super) fn send(&self, files: Vec<(String, ArrayBuffer)>, target: Target, max_decompressed: u64) {
+    pub(super) fn send(&self, files: Vec<(String, FileBytes)>, target: Target, max_decompressed: u64) {
         let generation = self.generation;
         if matches!(target, Target::New) {
             // Binaries added later symbolize these.
@@ -128,12 +128,12 @@ impl Loader {
             Target::Add { client, first_id, taken } => (client, first_id, taken, false),
         };
         let mut ids = Vec::new();
-        for (i, (name, buffer)) in files.into_iter().enumerate() {
+        for (i, (name, bytes)) in files.into_iter().enumerate() {
             let id = first_id + i as u32;
             let name = unique_name(&name, &taken);
             // Before the bytes move to the worker: small ones can go in a link.
-            super::share::remember(generation, &name, &buffer);
-            if let Err(message) = client.load(id, &name, buffer, max_decompressed) {
+            super::share::remember(generation, &name, &bytes);
+            if let Err(message) = client.load(id, &name, &bytes, max_decompressed) {
                 return self.fail(message);
             }
             taken.push(name);
@@ -150,7 +150,7 @@ impl Loader {
             return self.fail(over_cap(&file_name, Some(bytes.len() as u64), PAGE_MAX_FILE));
         }
         let buffer = js_sys::Uint8Array::from(bytes).buffer();
-        self.send(vec![(file_name, buffer)], Target::New, PAGE_MAX_DECOMPRESSED);
+        self.send(vec![(file_name, FileBytes::Buffer(buffer))], Target::New, PAGE_MAX_DECOMPRESSED);
     }
 
     /// Loads the profile a link carries in `fragment`, or says why not.
@@ -160,7 +160,7 @@ impl Loader {
             Ok(p) => {
                 self.start(p.name.clone(), p.bytes.len() as u64, false, Origin::Link);
                 let buffer = js_sys::Uint8Array::from(&p.bytes[..]).buffer();
-                self.send(vec![(p.name, buffer)], Target::New, LINK_MAX_INFLATED);
+                self.send(vec![(p.name, FileBytes::Buffer(buffer))], Target::New, LINK_MAX_INFLATED);
             }
             Err(message) => {
                 self.start("the link's profile".into(), 0, false, Origin::Link);
@@ -207,8 +207,14 @@ impl Loader {
             );
             let mut read = Vec::new();
             for file in files {
+                // Big files go to the worker as they are, read there in
+                // slices; small ones are read here, for share links.
+                if file.size() > LINK_LIMIT as f64 {
+                    read.push((file.name(), FileBytes::Blob(file.into())));
+                    continue;
+                }
                 match JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => read.push((file.name(), buffer.unchecked_into::<ArrayBuffer>())),
+                    Ok(buffer) => read.push((file.name(), FileBytes::Buffer(buffer.unchecked_into()))),
                     Err(e) => {
                         return loader.fail(format!("cannot read {}: {}", file.name(), js_error_text(&e)))
                     }
@@ -267,7 +273,11 @@ impl Loader {
                 }
             };
             match fetch_capped(&url, PAGE_MAX_FILE, &progress).await {
-                Ok(buffer) => loader.send(vec![(file_name, buffer)], Target::New, PAGE_MAX_DECOMPRESSED),
+                Ok(buffer) => loader.send(
+                    vec![(file_name, FileBytes::Buffer(buffer))],
+                    Target::New,
+                    PAGE_MAX_DECOMPRESSED,
+                ),
                 Err(message) => loader.fail(message),
             }
         });

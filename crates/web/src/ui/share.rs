@@ -4,8 +4,9 @@
 
 use std::cell::RefCell;
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::Uint8Array;
 
+use crate::file_bytes::FileBytes;
 use crate::share_link::{params_for, too_big, LINK_LIMIT};
 
 /// A loaded file, kept for links: its load, name and bytes (None when too
@@ -22,9 +23,13 @@ thread_local! {
 
 /// Remembers the bytes of load `generation` (before they are handed to the
 /// worker), if small enough to share.
-pub fn remember(generation: u32, name: &str, buffer: &ArrayBuffer) {
-    let len = buffer.byte_length() as usize;
-    let bytes = if len <= LINK_LIMIT { Ok(Uint8Array::new(buffer).to_vec()) } else { Err(len) };
+pub fn remember(generation: u32, name: &str, source: &FileBytes) {
+    let len = source.len() as usize;
+    let bytes = match source {
+        FileBytes::Buffer(buffer) if len <= LINK_LIMIT => Ok(Uint8Array::new(buffer).to_vec()),
+        // The page sends only files over the limit as Blobs.
+        _ => Err(len),
+    };
     CURRENT.with(|c| {
         let mut c = c.borrow_mut();
         // Keep the last few loads: the one on screen may be older than the latest attempt.

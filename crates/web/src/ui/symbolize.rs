@@ -24,6 +24,7 @@ use super::client::{error_text, PANIC_GRACE_MS};
 use super::crash::Crash;
 use super::loading::{Loader, Target, PAGE_MAX_DECOMPRESSED};
 use super::model::Action;
+use crate::file_bytes::FileBytes;
 use crate::symbolizer::{self, SymbolizeRequest, SymbolizeResponse};
 
 /// The symbolizer's script, relative to the page (Trunk's loader shim).
@@ -246,16 +247,19 @@ pub fn remember(generation: u32, profiles: Files) {
 
 /// Remembers a copy of bytes about to move to the analysis worker, unless
 /// the load's files are already remembered or the bytes are too many.
-pub fn remember_copy(generation: u32, files: &[(String, ArrayBuffer)]) {
+pub fn remember_copy(generation: u32, files: &[(String, FileBytes)]) {
     let known = SOURCES.with(|o| o.borrow().iter().any(|(g, _)| *g == generation));
-    let size: f64 = files.iter().map(|(_, b)| b.byte_length() as f64).sum();
+    let size: f64 = files.iter().map(|(_, b)| b.len() as f64).sum();
     if known || size > KEEP_COPY_MAX {
         return;
     }
     let copies = files
         .iter()
-        .filter_map(|(name, buffer)| {
-            Blob::new_with_buffer_source_sequence(&Array::of1(buffer)).ok().map(|b| (name.clone(), b))
+        .filter_map(|(name, bytes)| match bytes {
+            FileBytes::Buffer(buffer) => {
+                Blob::new_with_buffer_source_sequence(&Array::of1(buffer)).ok().map(|b| (name.clone(), b))
+            }
+            FileBytes::Blob(blob) => Some((name.clone(), blob.clone())),
         })
         .collect();
     remember(generation, copies);
@@ -391,7 +395,7 @@ impl Loader {
             if let Ok(blob) = Blob::new_with_buffer_source_sequence_and_options(&Array::of1(&buffer), &kind) {
                 symbolization.files.push((symbolizer::symbolized_file_name(&file.name), blob));
             }
-            loads.push((file.name.clone(), buffer));
+            loads.push((file.name.clone(), FileBytes::Buffer(buffer)));
             symbolization.reports.push((file.name, file.report, file.symbolized_locations));
         }
         self.dispatcher.dispatch(Action::Symbolized(Rc::new(symbolization)));

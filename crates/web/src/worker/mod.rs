@@ -6,7 +6,8 @@
 //!
 //! The message loop ([`start`], wasm32 only): messages in are
 //! postcard-encoded [`Request`]s as Uint8Arrays, or for a load an object
-//! `{request, buffer}` whose ArrayBuffer was transferred. Messages out are
+//! `{request, buffer}` whose ArrayBuffer was transferred, or `{request,
+//! blob}` with a dropped file (see [`FileBytes`]). Messages out are
 //! postcard-encoded [`Response`]s.
 
 pub mod buffer_reader;
@@ -18,11 +19,12 @@ pub mod session;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::file_bytes::FileBytes;
 use crate::protocol::{self, Request, Response};
 use engine::Engine;
 use session::Session;
@@ -35,7 +37,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
 }
 
 /// A request from the page, with the file's bytes for a load.
-fn read_message(data: &JsValue) -> Result<(Request, Option<ArrayBuffer>), String> {
+fn read_message(data: &JsValue) -> Result<(Request, Option<FileBytes>), String> {
     if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
         return Ok((protocol::decode::<Request>(&bytes.to_vec())?, None));
     }
@@ -43,8 +45,8 @@ fn read_message(data: &JsValue) -> Result<(Request, Option<ArrayBuffer>), String
     let request = field("request")
         .and_then(|r| r.dyn_into::<Uint8Array>().ok())
         .ok_or("a message with neither a request nor a load")?;
-    let buffer = field("buffer").and_then(|b| b.dyn_into::<ArrayBuffer>().ok());
-    Ok((protocol::decode::<Request>(&request.to_vec())?, buffer))
+    let bytes = data.dyn_ref::<Object>().and_then(FileBytes::from_message);
+    Ok((protocol::decode::<Request>(&request.to_vec())?, bytes))
 }
 
 /// Answers one request.
@@ -56,8 +58,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>, data: 
         Ok((Request::Compare { id, setup }, _)) => {
             Response::Compared { id, result: session.borrow_mut().compare(&setup) }
         }
-        Ok((Request::Load { id, name, max_decompressed }, Some(buffer))) => {
-            let reader = buffer_reader::BufferReader::new(&buffer);
+        Ok((Request::Load { id, name, max_decompressed }, Some(bytes))) => {
+            let reader = buffer_reader::BufferReader::new(bytes);
             let total = reader.total_bytes();
             let mut progress = |r: Response| post(scope, &r);
             match Engine::load_from(id, &name, reader, total, max_decompressed, &mut progress) {
