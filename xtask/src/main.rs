@@ -49,7 +49,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   test                       every check: fmt, clippy, native, wasm and browser tests
   package [--no-crates]      what ships: the CLI's page, the npm tarball, the crates' packages
   perf [RUNS]                time the CLI against go tool pprof (needs Go)
-  perf-web [RUNS]            time the page in Chromium
+  perf-web [RUNS] [--sizes MB,MB]
+                             time the page in Chromium, against speedscope and
+                             go tool pprof -http (when Go is installed)
+  perf-web --render          rewrite its section from the last run's JSON
   golden                     regenerate the golden files (needs Go)
   capture-go [--go PATH]     capture the Go fixtures service's endpoints (needs Go)
   capture-rust               capture address-only profiles of the agent's example service

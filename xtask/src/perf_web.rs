@@ -2,8 +2,12 @@
 //! in headless Chromium (tests/e2e/timing.mjs) on large.cpu and generated
 //! profiles of 20, 100 and 400 MB raw, then speedscope (npm, installed
 //! under .tools/) on the same files the same way (tests/e2e/speedscope.mjs),
-//! and rewrites the perf-web section of docs/PERFORMANCE.md with the
-//! figures, the ratios against speedscope and issue 14's targets.
+//! then `go tool pprof -http`'s server on them (tests/e2e/gotool-http.mjs,
+//! when Go is installed), and rewrites the perf-web section of
+//! docs/PERFORMANCE.md with the figures, the ratios against speedscope and
+//! pprof, and issue 14's targets. `cargo xtask perf-web --render` rewrites
+//! the section from the last run's JSON in target/perf without running
+//! anything.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -33,6 +37,11 @@ const GZIP_TARGET_BYTES: u64 = 600 * 1000;
 /// The speedscope release timed beside proflens (npm, dev-only).
 const SPEEDSCOPE_VERSION: &str = "1.25.0";
 
+/// Where each script leaves its JSON, under the workspace root.
+const WEB_JSON: &str = "target/perf/web.json";
+const SPEEDSCOPE_JSON: &str = "target/perf/speedscope.json";
+const GOTOOL_JSON: &str = "target/perf/gotool-http.json";
+
 /// Runs the timing scripts (proflens, then speedscope on the same files)
 /// and writes the section. `cargo xtask perf-web [RUNS] [--sizes MB,MB]`:
 /// the generated profiles default to 20, 100 and 400 MB raw.
@@ -41,16 +50,18 @@ pub fn run_perf(root: &Path, args: &[String]) -> Result<(), String> {
     let mut sizes = vec![20usize, 100, 400];
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
-        if a == "--sizes" {
+        if a == "--render" {
+            return render_saved(root);
+        } else if a == "--sizes" {
             let list = rest.next().ok_or("--sizes needs a list such as 20,100")?;
             sizes = list
                 .split(',')
                 .map(|n| n.trim().parse().map_err(|_| format!("bad size {n}")))
                 .collect::<Result<_, _>>()?;
         } else {
-            runs = a
-                .parse()
-                .map_err(|_| format!("usage: cargo xtask perf-web [RUNS] [--sizes MB,MB]; got {a}"))?;
+            runs = a.parse().map_err(|_| {
+                format!("usage: cargo xtask perf-web [RUNS] [--sizes MB,MB] | --render; got {a}")
+            })?;
         }
     }
     setup::setup(root, setup::ALL)?;
@@ -61,8 +72,8 @@ pub fn run_perf(root: &Path, args: &[String]) -> Result<(), String> {
         let file = if mb == 100 { synthetic_profile(root)? } else { synthetic_of_size(root, mb)? };
         profiles.push(format!("synthetic {mb} MB={}", path_str(&file)?));
     }
-    let json_path = root.join("target/perf/web.json");
-    let speedscope_json = root.join("target/perf/speedscope.json");
+    let json_path = root.join(WEB_JSON);
+    let speedscope_json = root.join(SPEEDSCOPE_JSON);
     let mut timing: Vec<String> = vec![
         "tests/e2e/timing.mjs".into(),
         "--dist".into(),
@@ -85,11 +96,51 @@ pub fn run_perf(root: &Path, args: &[String]) -> Result<(), String> {
     ];
     theirs.extend(profiles.iter().cloned());
     run(root, "node", &theirs.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let read = |p: &Path| -> Result<Value, String> {
-        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
-    };
-    let section = render(&read(&json_path)?, &read(&speedscope_json)?, runs)?;
+    let gotool = run_gotool(root, &profiles, runs);
+    let date = command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+    let section = render(&read_json(&json_path)?, &read_json(&speedscope_json)?, &gotool, runs, &date)?;
+    println!("{section}");
+    write_section(root, BEGIN, END, &section)
+}
+
+fn read_json(p: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// `go tool pprof -http` on the same files (tests/e2e/gotool-http.mjs). It
+/// never fails the run: without Go the script says so in its JSON, and a
+/// script that breaks is reported in the table.
+fn run_gotool(root: &Path, profiles: &[String], runs: usize) -> Value {
+    let out = root.join(GOTOOL_JSON);
+    let _ = std::fs::remove_file(&out);
+    let mut args: Vec<String> = vec!["tests/e2e/gotool-http.mjs".into(), "--runs".into(), runs.to_string()];
+    args.extend(["--json".into(), out.to_string_lossy().into_owned()]);
+    args.extend(profiles.iter().cloned());
+    match run(root, "node", &args.iter().map(String::as_str).collect::<Vec<_>>())
+        .and_then(|()| read_json(&out))
+    {
+        Ok(v) => v,
+        Err(e) => serde_json::json!({ "error": format!("failed: {e}") }),
+    }
+}
+
+/// `--render`: the section again from the JSON the last run left in
+/// target/perf, without running anything. Its date is when speedscope.json
+/// was written (pprof's JSON carries its own).
+fn render_saved(root: &Path) -> Result<(), String> {
+    let json = read_json(&root.join(WEB_JSON))?;
+    let speedscope = root.join(SPEEDSCOPE_JSON);
+    let gotool = read_json(&root.join(GOTOOL_JSON))
+        .unwrap_or_else(|e| serde_json::json!({ "error": format!("not run ({e})") }));
+    let date = std::fs::metadata(&speedscope)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| command_output("date", &["-u", "-d", &format!("@{}", d.as_secs()), "+%Y-%m-%d %H:%M UTC"]))
+        .unwrap_or_else(|| "?".into());
+    let runs = json.get("runs").and_then(Value::as_u64).unwrap_or(1) as usize;
+    let section = render(&json, &read_json(&speedscope)?, &gotool, runs, &date)?;
     println!("{section}");
     write_section(root, BEGIN, END, &section)
 }
@@ -190,13 +241,19 @@ fn without_hash(name: &str) -> String {
 }
 
 /// The Markdown section for the timing script's JSON.
-fn render(json: &Value, speedscope: &Value, runs: usize) -> Result<String, String> {
+fn render(
+    json: &Value,
+    speedscope: &Value,
+    gotool: &Value,
+    runs: usize,
+    date: &str,
+) -> Result<String, String> {
     let profiles = json.get("profiles").and_then(Value::as_array).ok_or("timing JSON has no profiles")?;
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "{BEGIN}");
     let _ = writeln!(w, "### The page in Chromium (generated by `cargo xtask perf-web {runs}`)\n");
-    let _ = writeln!(w, "- Date: {}", command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]));
+    let _ = writeln!(w, "- Date: {date}");
     let _ = writeln!(w, "- Machine: {}", machine_description());
     let _ = writeln!(
         w,
@@ -298,6 +355,7 @@ fn render(json: &Value, speedscope: &Value, runs: usize) -> Result<String, Strin
 
     render_views(w, profiles);
     render_speedscope(w, profiles, speedscope);
+    render_gotool(w, profiles, gotool);
     render_targets(w, profiles);
 
     let dist = json.get("dist").ok_or("timing JSON has no dist sizes")?;
@@ -368,10 +426,6 @@ fn render_speedscope(w: &mut String, profiles: &[Value], speedscope: &Value) {
             Some(t) => (None, None, t.get("error").and_then(Value::as_str).map(str::to_string)),
             None => (None, None, Some("not run".to_string())),
         };
-        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
-            _ => "–".to_string(),
-        };
         let their_time = match (&failed, their_ms) {
             (Some(e), _) => format!("failed: {e}"),
             (None, Some(t)) => ms(t),
@@ -382,11 +436,122 @@ fn render_speedscope(w: &mut String, profiles: &[Value], speedscope: &Value) {
             "| {label} | {} | {} | {their_time} | {} | {} | {} | {} |",
             ours_ms.map(ms).unwrap_or("–".into()),
             num(m, "flameMs").map(ms).unwrap_or("–".into()),
-            ratio(their_ms, ours_ms),
+            times(their_ms, ours_ms),
             ours_kib.map(|k| mib(k * 1024.0)).unwrap_or("n/a".into()),
             their_kib.map(|k| mib(k * 1024.0)).unwrap_or("n/a".into()),
-            ratio(their_kib, ours_kib),
+            times(their_kib, ours_kib),
         );
+    }
+    let _ = writeln!(w);
+}
+
+/// `theirs / ours` as "N×", or "–" when either is missing.
+fn times(theirs: Option<f64>, ours: Option<f64>) -> String {
+    match (theirs, ours) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
+        _ => "–".to_string(),
+    }
+}
+
+/// proflens against `go tool pprof -http`'s server on the same files.
+fn render_gotool(w: &mut String, profiles: &[Value], gotool: &Value) {
+    let text = |key: &str| gotool.get(key).and_then(Value::as_str);
+    let cap = num(gotool, "maxMemoryGiB").unwrap_or(8.0);
+    let timeout = num(gotool, "timeoutS").unwrap_or(120.0);
+    let _ = writeln!(
+        w,
+        "Against `go tool pprof -http` ({}, tests/e2e/gotool-http.mjs{}): a fresh pprof server per run \
+         on the same file, started as `go tool pprof -http=127.0.0.1:PORT -no_browser FILE` starts it, \
+         with nothing to symbolize with. *Ready* is from starting it until it answers HTTP (pprof parses \
+         the whole profile before it listens: its load time). Then one GET of each view, body read: \
+         Top (`/ui/top`), Graph (`/ui/`, pprof's defaults, Graphviz's `dot -Tsvg` included), Graph nf=0 \
+         (`/ui/?nf=0`, filled to nodecount's 80) and Flame Graph (`/ui/flamegraph`). These are server \
+         times only: the browser would still parse and draw pprof's page, so they are a lower bound of \
+         what pprof's user waits for, while proflens's figures run until its page has drawn. pprof \
+         re-parses the profile for every view, as it does for every request; proflens's views reuse the \
+         decoded profile and Top's walk. *×* is pprof's figure divided by proflens's: ready + Top against \
+         proflens's first Top row painted (from having the file to seeing Top), each view against \
+         proflens's switch to the same view, pprof's peak RSS (VmHWM of the server process; Graphviz \
+         not counted) against proflens's renderer peak. The server is capped at {cap} GiB resident \
+         (killed past it) and {timeout} s a view; a view that fails is shown with the reason, and the \
+         server is restarted for the next one. Times are medians of the runs up to the first failure, \
+         peak RSS the highest of them.\n",
+        text("go").unwrap_or("go tool pprof"),
+        text("date")
+            .map(|d| format!(", run {}", d.get(..16).unwrap_or(d).replace('T', " ") + " UTC"))
+            .unwrap_or_default(),
+    );
+    let _ = writeln!(
+        w,
+        "| profile | ready | Top | ready + Top (× proflens first row) | Graph (×) | Graph nf=0 (×) | Flame Graph (×) | peak RSS (× proflens renderer peak) |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    let theirs = gotool.get("profiles").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    for p in profiles {
+        let label = p.get("label").and_then(Value::as_str).unwrap_or("?");
+        let ours = &p["median"];
+        let other = theirs.iter().find(|t| t.get("label").and_then(Value::as_str) == Some(label));
+        let whole = match (text("error"), other) {
+            (Some(e), _) => Some(e.to_string()),
+            (None, None) => Some("not run".to_string()),
+            (None, Some(t)) => t.get("error").and_then(Value::as_str).map(|e| format!("failed: {e}")),
+        };
+        let (Some(t), None) = (other, &whole) else {
+            let why = whole.unwrap_or_default();
+            let _ = writeln!(w, "| {label} | {why} | – | – | – | – | – | – |");
+            continue;
+        };
+        let m = &t["median"];
+        let failed = |key: &str| {
+            let e = t.get("errors").and_then(|e| e.get(key))?;
+            let after = num(e, "afterMs").map(|a| format!(" after {}", ms(a))).unwrap_or_default();
+            Some(format!("failed{after}: {}", e.get("error").and_then(Value::as_str).unwrap_or("?")))
+        };
+        let view = |key: &str, ours_key: &str| match failed(key) {
+            Some(f) => f,
+            None => match num(m, &format!("{key}Ms")) {
+                Some(v) => format!("{} ({})", ms(v), times(Some(v), num(ours, ours_key))),
+                None => "–".into(),
+            },
+        };
+        let ready = num(m, "readyMs");
+        let top = num(m, "topMs");
+        let first = match (ready, top, failed("top")) {
+            (Some(r), Some(t), None) => {
+                format!("{} ({})", ms(r + t), times(Some(r + t), num(ours, "paintedMs")))
+            }
+            _ => "–".into(),
+        };
+        let capped = ["top", "graph", "graphFull", "flame"]
+            .iter()
+            .any(|k| failed(k).is_some_and(|f| f.contains("GiB resident") || f.contains("out of memory")));
+        let peak = num(m, "peakRssKiB");
+        let rss = match peak {
+            Some(k) => {
+                let ratio = times(Some(k), num(ours, "rendererPeakKiB"));
+                if capped {
+                    format!("≥ {} (the cap; ≥ {ratio})", mib(k * 1024.0))
+                } else {
+                    format!("{} ({ratio})", mib(k * 1024.0))
+                }
+            }
+            None => "n/a".into(),
+        };
+        let _ = writeln!(
+            w,
+            "| {label} | {} | {} | {first} | {} | {} | {} | {rss} |",
+            ready.map(ms).unwrap_or("–".into()),
+            failed("top").unwrap_or_else(|| top.map(ms).unwrap_or("–".into())),
+            view("graph", "graphMs"),
+            view("graphFull", "graphFullMs"),
+            view("flame", "flameMs"),
+        );
+    }
+    if let Some(note) = text("note") {
+        let _ = writeln!(w, "\nNote: {note}.");
+    }
+    if gotool.get("error").is_none_or(Value::is_null) && text("graphviz").is_none() {
+        let _ = writeln!(w, "\nGraphviz's `dot` was not installed, so pprof could not draw its Graph views.");
     }
     let _ = writeln!(w);
 }
@@ -475,5 +640,74 @@ mod tests {
         assert_eq!(without_hash("proflens-web-238357b48010f0d.js"), "proflens-web-<hash>.js");
         assert_eq!(without_hash("proflens-worker_loader.js"), "proflens-worker_loader.js");
         assert_eq!(without_hash("proflens-worker.js"), "proflens-worker.js");
+    }
+
+    /// proflens's side as timing.mjs writes it (only the fields the pprof
+    /// table reads).
+    fn ours() -> Vec<Value> {
+        serde_json::from_str(
+            r#"[
+              {"label": "large.cpu", "median": {"paintedMs": 240, "graphMs": 50, "graphFullMs": 120,
+                "flameMs": 260, "rendererPeakKiB": 230000}},
+              {"label": "synthetic 20 MB", "median": {"paintedMs": 1400, "graphMs": 500, "graphFullMs": 600,
+                "flameMs": 450, "rendererPeakKiB": 287000}},
+              {"label": "synthetic 400 MB", "median": {"paintedMs": 30000}}
+            ]"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn gotool_table_sets_pprof_beside_proflens() {
+        let gotool: Value = serde_json::from_str(
+            r#"{
+              "date": "2026-12-04T19:50:01.123Z", "go": "go version go1.23.5 linux/amd64",
+              "graphviz": "dot - graphviz version 2.43.0 (0)", "maxMemoryGiB": 8, "timeoutS": 120, "error": null,
+              "profiles": [
+                {"label": "large.cpu", "error": null, "errors": {},
+                 "median": {"readyMs": 260, "topMs": 220, "graphMs": 700, "graphFullMs": 1020,
+                   "flameMs": 20560, "peakRssKiB": 1591000}},
+                {"label": "synthetic 20 MB", "error": null,
+                 "errors": {"flame": {"error": "over 8 GiB resident (killed at 8.0 GiB)", "afterMs": 48200}},
+                 "median": {"readyMs": 1640, "topMs": 12250, "graphMs": 10940, "graphFullMs": 11960,
+                   "flameMs": null, "peakRssKiB": 8402000}}
+              ]
+            }"#,
+        )
+        .unwrap();
+        let mut s = String::new();
+        render_gotool(&mut s, &ours(), &gotool);
+        assert!(
+            s.contains(
+                "go version go1.23.5 linux/amd64, tests/e2e/gotool-http.mjs, run 2026-12-04 19:50 UTC"
+            ),
+            "{s}"
+        );
+        let row =
+            |label: &str| s.lines().find(|l| l.starts_with(&format!("| {label} |"))).unwrap().to_string();
+        assert_eq!(
+            row("large.cpu"),
+            "| large.cpu | 260 ms | 220 ms | 480 ms (2.0×) | 700 ms (14.0×) | 1.02 s (8.5×) | 20.56 s (79.1×) | 1553.7 MiB (6.9×) |"
+        );
+        assert_eq!(
+            row("synthetic 20 MB"),
+            "| synthetic 20 MB | 1.64 s | 12.25 s | 13.89 s (9.9×) | 10.94 s (21.9×) | 11.96 s (19.9×) | \
+             failed after 48.20 s: over 8 GiB resident (killed at 8.0 GiB) | ≥ 8205.1 MiB (the cap; ≥ 29.3×) |"
+        );
+        assert_eq!(row("synthetic 400 MB"), "| synthetic 400 MB | not run | – | – | – | – | – | – |");
+        assert!(!s.contains("Graphviz's `dot` was not installed"));
+    }
+
+    #[test]
+    fn gotool_table_without_go() {
+        let gotool = serde_json::json!({
+            "go": null, "error": "go tool pprof not installed (no Go at /usr/lib/go-1.23/bin/go; set GO=/path/to/go)",
+            "profiles": []
+        });
+        let mut s = String::new();
+        render_gotool(&mut s, &ours(), &gotool);
+        assert!(s.contains("| large.cpu | go tool pprof not installed (no Go at"), "{s}");
+        assert_eq!(s.matches("go tool pprof not installed").count(), 3);
+        assert!(!s.contains("could not draw its Graph"), "{s}");
     }
 }
