@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::perf::{command_output, machine_description, synthetic_profile, write_section};
 use crate::setup;
-use crate::util::{path_str, run};
+use crate::util::{output, path_str, run, run_env, which};
 use crate::web::trunk_build;
 
 const BEGIN: &str = "<!-- BEGIN xtask perf-web -->";
@@ -112,6 +112,7 @@ fn read_json(p: &Path) -> Result<Value, String> {
 /// never fails the run: without Go the script says so in its JSON, and a
 /// script that breaks is reported in the table.
 fn run_gotool(root: &Path, profiles: &[String], runs: usize) -> Value {
+    install_graphviz();
     let out = root.join(GOTOOL_JSON);
     let _ = std::fs::remove_file(&out);
     let mut args: Vec<String> = vec!["tests/e2e/gotool-http.mjs".into(), "--runs".into(), runs.to_string()];
@@ -122,6 +123,29 @@ fn run_gotool(root: &Path, profiles: &[String], runs: usize) -> Value {
     {
         Ok(v) => v,
         Err(e) => serde_json::json!({ "error": format!("failed: {e}") }),
+    }
+}
+
+/// pprof's Graph view runs Graphviz's `dot`: installed with apt-get when
+/// missing and the machine allows it; otherwise the table says the Graph
+/// could not be drawn.
+fn install_graphviz() {
+    if which("dot").is_some() {
+        return;
+    }
+    let root = output("id", &["-u"]).as_deref() == Some("0");
+    if !root || which("apt-get").is_none() {
+        eprintln!(
+            "Graphviz's dot is missing (apt-get install graphviz): go tool pprof's Graph cannot be timed"
+        );
+        return;
+    }
+    let env = [("DEBIAN_FRONTEND", "noninteractive")];
+    let dir = Path::new(".");
+    if let Err(e) = run_env(dir, "apt-get", &["update"], &env)
+        .and_then(|()| run_env(dir, "apt-get", &["install", "-y", "graphviz"], &env))
+    {
+        eprintln!("installing Graphviz failed ({e}): go tool pprof's Graph cannot be timed");
     }
 }
 
