@@ -128,4 +128,31 @@ mod tests {
         assert_eq!(top_cached(&p, &d, Some(&after_top)).unwrap(), top(&p, &d).unwrap());
         assert_eq!(after_top.walks_made(), before);
     }
+
+    #[test]
+    fn top_without_inlined_frames_walks_once_and_keeps_exact_values() {
+        // Collapsed stacks have one frame per location: nothing inlined.
+        let mut text = String::new();
+        for i in 0..400u32 {
+            let value = 1 + (i * 7919) % 97;
+            text.push_str(&format!("main;f{};g{};h{} {value}\n", i % 5, i % 41, i % 173));
+        }
+        let p = decode(text.as_bytes(), &DecodeOptions::default()).unwrap();
+        let d = ReportOptions::default();
+        let cache = WalkCache::default();
+        let pruned = top_cached(&p, &d, Some(&cache)).unwrap();
+        assert_eq!(cache.walks_made(), 1, "the nodefraction cut reuses the first walk");
+        let all = top(&p, &ReportOptions { node_fraction: 0.0, ..d }).unwrap();
+        assert!(pruned.rows.len() < all.rows.len(), "the cut should drop nodes here");
+        // The kept rows are the unpruned report's rows that pass the cut, unchanged.
+        let cutoff = (pruned.total as f64 * 0.005) as i64;
+        let kept: Vec<_> = all.rows.iter().filter(|r| r.cum.abs() >= cutoff).collect();
+        assert_eq!(pruned.rows.len(), kept.len());
+        for (got, want) in pruned.rows.iter().zip(kept) {
+            assert_eq!(
+                (&got.name, got.flat, got.cum, got.inline),
+                (&want.name, want.flat, want.cum, want.inline)
+            );
+        }
+    }
 }
