@@ -371,8 +371,10 @@ fn render(
     let _ = writeln!(
         w,
         "\nThe worker's wasm memory is the size of its linear memory once the first row is shown, read \
-         in the worker (wasm memory never shrinks, so this is its peak during the load); the file's \
-         bytes are also held once by the worker as a JS ArrayBuffer, outside it. The renderer's peak RSS \
+         in the worker (wasm memory never shrinks, so this is its peak during the load); the dropped \
+         file is read from its Blob 1 MiB at a time, so neither thread holds its bytes whole (the \
+         timing page made the `File` from fetched bytes, which the renderer holds as it would a \
+         dropped file's). The renderer's peak RSS \
          is VmHWM from /proc for the renderer process (page, worker and V8 together), found with CDP's \
          `SystemInfo.getProcessInfo`.\n"
     );
