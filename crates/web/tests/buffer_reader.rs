@@ -7,21 +7,22 @@
 use std::io::{BufRead, Read};
 
 use js_sys::Uint8Array;
+use proflens_web::file_bytes::FileBytes;
 use proflens_web::worker::buffer_reader::BufferReader;
 use proflens_web::worker::engine::Engine;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn array_buffer(bytes: &[u8]) -> js_sys::ArrayBuffer {
-    Uint8Array::from(bytes).buffer()
+fn array_buffer(bytes: &[u8]) -> FileBytes {
+    FileBytes::Buffer(Uint8Array::from(bytes).buffer())
 }
 
 #[wasm_bindgen_test]
 fn reads_every_byte_across_chunks() {
     // 2.5 chunks of a sequence that shows any reordering or repeat.
     let bytes: Vec<u8> = (0..(5u32 << 19) + 7).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let mut reader = BufferReader::new(&array_buffer(&bytes));
+    let mut reader = BufferReader::new(array_buffer(&bytes));
     assert_eq!(reader.total_bytes(), bytes.len() as u64);
     // Small reads and consumes mixed, as the decoder does.
     let mut out = Vec::new();
@@ -43,7 +44,7 @@ fn reads_every_byte_across_chunks() {
 fn profiles_decode_through_it_as_from_a_slice() {
     let file = include_bytes!("../../../tests/fixtures/go/heap2.pb.gz");
     let buffer = array_buffer(file);
-    let reader = BufferReader::new(&buffer);
+    let reader = BufferReader::new(buffer);
     let total = reader.total_bytes();
     let streamed = Engine::load_from(0, "heap2.pb.gz", reader, total, 1 << 30, &mut |_| {}).unwrap();
     let sliced = Engine::load(0, "heap2.pb.gz", file, 1 << 30, &mut |_| {}).unwrap();
@@ -51,7 +52,7 @@ fn profiles_decode_through_it_as_from_a_slice() {
     assert!(Engine::load_from(
         0,
         "x",
-        BufferReader::new(&array_buffer(b"not a profile")),
+        BufferReader::new(array_buffer(b"not a profile")),
         13,
         1 << 30,
         &mut |_| {}
