@@ -108,7 +108,9 @@ fn symbolize_files(files: &[String], output: &str) -> Result<String, String> {
     if binaries.is_empty() {
         return Err("symbolize wants at least one binary (ELF) before the profile".to_string());
     }
-    let (bytes, report) = binaries.symbolize(profile, &proflens_core::DecodeOptions::default())?;
+    // The decode cap scales with the file, as for the reports.
+    let options = crate::memory::decode_options(profile, false, None);
+    let (bytes, report) = binaries.symbolize(profile, &options)?;
     for line in &report {
         eprintln!("{line}");
     }
