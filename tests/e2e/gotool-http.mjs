@@ -39,12 +39,14 @@
 // next view goes on.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+import { median, profileArg, runMain, writeResult } from './measure.mjs';
 
 const args = process.argv.slice(2);
 let go = process.env.GO || '/usr/lib/go-1.23/bin/go';
@@ -61,11 +63,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--ready-timeout') readyTimeoutS = Number(args[++i]);
   else if (args[i] === '--max-memory') maxMemoryGiB = Number(args[++i]);
   else if (args[i] === '--json') jsonOut = resolve(args[++i]);
-  else {
-    const eq = args[i].indexOf('=');
-    const [label, file] = eq > 0 ? [args[i].slice(0, eq), args[i].slice(eq + 1)] : [basename(args[i]), args[i]];
-    profiles.push({ label, file: resolve(file) });
-  }
+  else profiles.push(profileArg(args[i]));
 }
 if (!profiles.length || !(runs >= 1) || !(timeoutS > 0) || !(maxMemoryGiB > 0)) {
   console.error(
@@ -90,11 +88,6 @@ const AS_BYTES = Math.round((maxMemoryGiB + 2) * 2 ** 30);
 const log = (...a) => console.error(...a);
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 const showMs = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
-
-function median(values) {
-  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return v.length ? v[Math.floor(v.length / 2)] : null;
-}
 
 /** The first program named `name` in PATH's directories, or null. */
 function onPath(name) {
@@ -360,12 +353,7 @@ async function main() {
       });
     }
   }
-  const json = JSON.stringify(result, null, 2);
-  if (jsonOut) writeFileSync(jsonOut, json);
-  console.log(json);
+  writeResult(result, jsonOut);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

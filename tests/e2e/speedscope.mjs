@@ -14,12 +14,13 @@
 // import error or passes the timeout is recorded as such.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM_FLAGS, chromiumPath, startServer } from './lib.mjs';
+import { median, profileArg, runMain, writeResult } from './measure.mjs';
 
 const args = process.argv.slice(2);
 let speedscope = null;
@@ -32,11 +33,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--timeout') timeoutS = Number(args[++i]);
   else if (args[i] === '--json') jsonOut = resolve(args[++i]);
-  else {
-    const eq = args[i].indexOf('=');
-    const [label, file] = eq > 0 ? [args[i].slice(0, eq), args[i].slice(eq + 1)] : [basename(args[i]), args[i]];
-    profiles.push({ label, file: resolve(file) });
-  }
+  else profiles.push(profileArg(args[i]));
 }
 if (!speedscope || !profiles.length) {
   console.error('usage: node tests/e2e/speedscope.mjs --speedscope DIR [--runs N] [--json OUT] LABEL=FILE...');
@@ -44,11 +41,6 @@ if (!speedscope || !profiles.length) {
 }
 
 const log = (...a) => console.error(...a);
-
-function median(values) {
-  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return v.length ? v[Math.floor(v.length / 2)] : null;
-}
 
 /** Peak RSS (VmHWM, KiB) of the renderer processes of `browser`. */
 async function rendererPeak(browser) {
@@ -167,12 +159,7 @@ async function main() {
     result.profiles.push({ label: profile.label, file: profile.file, runs: all, median: med, error: all.find((m) => m.error)?.error ?? null });
   }
   await server.close();
-  const json = JSON.stringify(result, null, 2);
-  if (jsonOut) writeFileSync(jsonOut, json);
-  console.log(json);
+  writeResult(result, jsonOut);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

@@ -24,13 +24,14 @@
 // It also reports the size of dist/'s wasm and JS, raw and gzipped.
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM_FLAGS, ROOT, chromiumPath, startServer } from './lib.mjs';
+import { median, profileArg, runMain, writeResult } from './measure.mjs';
 
 const args = process.argv.slice(2);
 let dist = join(ROOT, 'dist');
@@ -41,22 +42,13 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--dist') dist = resolve(args[++i]);
   else if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--json') jsonOut = resolve(args[++i]);
-  else {
-    const eq = args[i].indexOf('=');
-    const [label, file] = eq > 0 ? [args[i].slice(0, eq), args[i].slice(eq + 1)] : [basename(args[i]), args[i]];
-    profiles.push({ label, file: resolve(file) });
-  }
+  else profiles.push(profileArg(args[i]));
 }
 if (!profiles.length) {
   profiles.push({ label: 'large.cpu', file: join(ROOT, 'tests', 'fixtures', 'pprof', 'large.cpu') });
 }
 
 const log = (...a) => console.error(...a);
-
-function median(values) {
-  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return v.length ? v[Math.floor(v.length / 2)] : null;
-}
 
 /** Peak RSS (VmHWM, KiB) of each renderer process of `browser`. */
 async function rendererPeaks(browser) {
@@ -346,12 +338,7 @@ async function main() {
     result.profiles.push({ label: profile.label, file: profile.file, bytes: size, rawBytes: rawSize, runs: all, median: med });
   }
   await server.close();
-  const json = JSON.stringify(result, null, 2);
-  if (jsonOut) writeFileSync(jsonOut, json);
-  console.log(json);
+  writeResult(result, jsonOut);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);
