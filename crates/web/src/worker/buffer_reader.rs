@@ -82,9 +82,6 @@ impl BufRead for BufferReader {
             self.read_chunk(end)?;
             self.next = end;
             self.start = 0;
-        } else if self.start == self.chunk.len() {
-            self.chunk.clear();
-            self.start = 0;
         }
         Ok(&self.chunk[self.start..])
     }
