@@ -54,6 +54,19 @@ fn without_go_major_version(name: &str) -> std::borrow::Cow<'_, str> {
     name.into()
 }
 
+/// Where each repetition of a `^(?:segment)+` prefix ends, in order;
+/// `segment` gives the end of one starting at its argument. A greedy
+/// repetition tries them last first.
+fn repetition_ends(segment: impl Fn(usize) -> Option<usize>) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut at = 0;
+    while let Some(end) = segment(at) {
+        ends.push(end);
+        at = end;
+    }
+    ends
+}
+
 /// The end of `.+` from `from`: at least one byte, up to the first newline.
 fn line_rest_end(s: &[u8], from: usize) -> Option<usize> {
     let end = run_end(s, from, |b| b != b'\n');
@@ -63,19 +76,11 @@ fn line_rest_end(s: &[u8], from: usize) -> Option<usize> {
 /// Go: `^(?:[\w\-\.]+/)+([^.]+\..+)`, the package path dropped.
 fn go_short(name: &str) -> Option<&str> {
     let s = name.as_bytes();
-    // Candidate starts: after each '/' of the leading run of path segments,
-    // the last first (the repetition is greedy).
-    let mut starts = Vec::new();
-    let mut at = 0;
-    loop {
+    let segment = |at: usize| {
         let end = run_end(s, at, |b| is_word(b) || b == b'-' || b == b'.');
-        if end == at || s.get(end) != Some(&b'/') {
-            break;
-        }
-        at = end + 1;
-        starts.push(at);
-    }
-    starts.into_iter().rev().find_map(|k| {
+        (end > at && s.get(end) == Some(&b'/')).then_some(end + 1)
+    };
+    repetition_ends(segment).into_iter().rev().find_map(|k| {
         // `[^.]+` runs to the first '.', which `\.` then takes.
         let dot = k + s.get(k..)?.iter().position(|&b| b == b'.')?;
         if dot == k {
@@ -124,17 +129,12 @@ fn java_short(name: &str) -> Option<&str> {
 /// namespaces dropped, template arguments kept.
 fn cpp_short(name: &str) -> Option<&str> {
     let s = name.as_bytes();
-    let mut starts = Vec::new();
-    let mut at = 0;
-    while s.get(at).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_') {
+    let segment = |at: usize| {
+        s.get(at).filter(|&&b| b.is_ascii_alphabetic() || b == b'_')?;
         let end = run_end(s, at + 1, is_word);
-        if !s[end..].starts_with(b"::") {
-            break;
-        }
-        at = end + 2;
-        starts.push(at);
-    }
-    starts.into_iter().rev().find_map(|k| cpp_member(s, k).map(|end| &name[k..end]))
+        s[end..].starts_with(b"::").then_some(end + 2)
+    };
+    repetition_ends(segment).into_iter().rev().find_map(|k| cpp_member(s, k).map(|end| &name[k..end]))
 }
 
 /// Where `_*[A-Z]\w*::~?[_a-zA-Z]\w*(?:<.*>)?` matching at `k` ends.
