@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::perf::{command_output, machine_description, synthetic_profile, write_section};
 use crate::setup;
-use crate::util::{output, path_str, run, run_env, which};
+use crate::util::{path_str, run, which};
 use crate::web::trunk_build;
 
 const BEGIN: &str = "<!-- BEGIN xtask perf-web -->";
@@ -133,18 +133,13 @@ fn install_graphviz() {
     if which("dot").is_some() {
         return;
     }
-    let root = output("id", &["-u"]).as_deref() == Some("0");
-    if !root || which("apt-get").is_none() {
+    if !setup::can_apt_install() {
         eprintln!(
             "Graphviz's dot is missing (apt-get install graphviz): go tool pprof's Graph cannot be timed"
         );
         return;
     }
-    let env = [("DEBIAN_FRONTEND", "noninteractive")];
-    let dir = Path::new(".");
-    if let Err(e) = run_env(dir, "apt-get", &["update"], &env)
-        .and_then(|()| run_env(dir, "apt-get", &["install", "-y", "graphviz"], &env))
-    {
+    if let Err(e) = setup::apt_install(&["graphviz"]) {
         eprintln!("installing Graphviz failed ({e}): go tool pprof's Graph cannot be timed");
     }
 }

@@ -171,6 +171,19 @@ pub fn chromedriver_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver"))
 }
 
+/// Whether Debian packages can be installed here: as root, with apt-get.
+pub fn can_apt_install() -> bool {
+    output("id", &["-u"]).as_deref() == Some("0") && which("apt-get").is_some()
+}
+
+/// Installs Debian `packages` with apt-get (see [`can_apt_install`]).
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let env = [("DEBIAN_FRONTEND", "noninteractive")];
+    let dir = Path::new(".");
+    let install: Vec<&str> = ["install", "-y"].into_iter().chain(packages.iter().copied()).collect();
+    run_env(dir, "apt-get", &["update"], &env).and_then(|()| run_env(dir, "apt-get", &install, &env))
+}
+
 const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver";
 
 fn chromium() -> Result<(), String> {
@@ -184,16 +197,11 @@ fn chromium() -> Result<(), String> {
              version elsewhere and set CHROMIUM=/path/to/chromium CHROMEDRIVER=/path/to/chromedriver)",
             missing.join(" and "),
         );
-        let root = output("id", &["-u"]).as_deref() == Some("0");
-        if !root || which("apt-get").is_none() {
+        if !can_apt_install() {
             return Err(manual);
         }
         installing("chromium, chromium-driver with apt-get", "a minute or two");
-        let env = [("DEBIAN_FRONTEND", "noninteractive")];
-        let dir = Path::new(".");
-        run_env(dir, "apt-get", &["update"], &env)
-            .and_then(|()| run_env(dir, "apt-get", &["install", "-y", "chromium", "chromium-driver"], &env))
-            .map_err(|e| format!("{e}\n{manual}"))?;
+        apt_install(&["chromium", "chromium-driver"]).map_err(|e| format!("{e}\n{manual}"))?;
         if !(browser.is_file() && driver.is_file()) {
             return Err(manual);
         }
